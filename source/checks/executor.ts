@@ -1,0 +1,16 @@
+import type {RunnableStep} from '../runbook/schema.ts';
+import type {RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+
+/**
+ * Runs the effect of one step (SQL on the safe session, reading a log) and
+ * says what it produced. Never throws for an expected failure: a timeout, a
+ * lost connection or a missing privilege is an outcome with an error or notices.
+ */
+export interface Executor {
+	/** The target as the report names it (never a password), known before connecting. */
+	readonly target: TargetInfo;
+	run(step: RunnableStep, stepId: string, state: RunState): Promise<StepOutcome>;
+	/** Server version once connected (e.g. "16.4"), else null. */
+	serverVersion(): string | null;
+	close(): Promise<void>;
+}

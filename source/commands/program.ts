@@ -1,0 +1,92 @@
+import {Command, CommanderError} from 'commander';
+import {addReportOptions, addTargetOptions} from './options.ts';
+import {UsageError} from './errors.ts';
+import {toolVersion} from '../version.ts';
+
+/* The command line. Each command's module is imported only when that command
+ * runs, so `run`, `validate` and `report` never load Ink or React. */
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+	const program = new Command('pg500')
+		.description('Guided runbook for HTTP 500 errors of a denokv server backed by PostgreSQL')
+		.version(toolVersion, '-V, --version')
+		.showHelpAfterError('(run pg500 --help for usage)')
+		.exitOverride()
+		.configureOutput({outputError: (text, write) => write(text.split('\n')[0] + '\n')});
+
+	addReportOptions(addTargetOptions(program))
+		.option('--journal <path>', 'where to keep the session journal (default: under $XDG_STATE_HOME/pg500)')
+		.action(async options => {
+			const {guided} = await import('./guided.ts');
+			setExitCode(await guided(options));
+		});
+
+	addReportOptions(addTargetOptions(program.command('run')))
+		.description('run the runbook without a person and print or write the report')
+		.action(async options => {
+			const {run} = await import('./run.ts');
+			setExitCode(await run(options));
+		});
+
+	addReportOptions(addTargetOptions(program.command('demo')))
+		.description('a drill: embedded PostgreSQL with a real fault, then the guided runbook on it')
+		.argument('[scenario]', 'which fault (see --list); default: a healthy database')
+		.option('--list', 'list the scenarios')
+		.option('--headless', 'run `pg500 run` on the drill instead of the guided runbook')
+		.option('--quiz', 'training: a hidden scenario picked at random; name the cause, then see the answer')
+		.action(async (scenario, options) => {
+			const {demo} = await import('./demo.ts');
+			setExitCode(await demo(scenario, options));
+		});
+
+	program
+		.command('validate')
+		.description('check runbook files; prints file:line:col: message for each problem')
+		.argument('<paths...>', 'runbook files')
+		.action(async paths => {
+			const {validate} = await import('./validate.ts');
+			setExitCode(await validate(paths));
+		});
+
+	addTargetOptions(program.command('resume'))
+		.description('continue an interrupted guided session')
+		.argument('[journal]', 'the session journal (default: choose from recent sessions)')
+		.action(async (journal, options) => {
+			const {resume} = await import('./resume.ts');
+			setExitCode(await resume(journal, options));
+		});
+
+	addReportOptions(program.command('report'))
+		.description('render a saved session again in another format')
+		.argument('<journal>', 'the session journal')
+		.action(async (journal, options) => {
+			const {report} = await import('./report.ts');
+			setExitCode(await report(journal, options));
+		});
+
+	return program;
+}
+
+/** Runs the CLI; every expected failure becomes one line and exit code 3. */
+export async function main(argv: string[]): Promise<number> {
+	let code = 0;
+	const debug = argv.includes('--debug');
+	const program = buildProgram(c => (code = c));
+	try {
+		await program.parseAsync(argv, {from: 'user'});
+		return code;
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			// --help and --version end here too, with exit code 0.
+			return error.exitCode === 0 ? 0 : 3;
+		}
+		if (error instanceof UsageError) {
+			process.stderr.write(`pg500: ${error.message}\n`);
+			return error.exitCode;
+		}
+		process.stderr.write(`pg500: internal error: ${(error as Error).message ?? String(error)}\n`);
+		if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+		else process.stderr.write('pg500: run again with --debug for details\n');
+		return 3;
+	}
+}

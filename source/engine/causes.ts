@@ -1,0 +1,58 @@
+import type {Runbook} from '../runbook/schema.ts';
+import type {Finding, Likelihood, RankedCause, RunState, Severity} from './types.ts';
+
+/** How much a finding's severity counts toward a cause, times the evidence weight. */
+const severityFactor: Record<Severity, number> = {critical: 1, warning: 0.6, info: 0.25};
+
+export const likelyFrom = 0.5;
+export const possibleFrom = 0.2;
+
+export function likelihoodOf(score: number): Likelihood {
+	if (score >= likelyFrom) return 'likely';
+	if (score >= possibleFrom) return 'possible';
+	return 'unlikely';
+}
+
+/**
+ * Scores every cause of the runbook from the findings: each piece of evidence
+ * contributes weight × severity factor, combined as independent signals
+ * (1 − Π(1 − c)) so that more evidence raises the score without passing 1.
+ * Sorted most likely first; ties keep the runbook's order.
+ */
+export function rankCauses(runbook: Runbook, findings: Finding[]): RankedCause[] {
+	const fixes = new Map(runbook.fixes.map(f => [f.id, f]));
+	const ranked = runbook.causes.map((cause, order) => {
+		const contributions: {c: number; line: string}[] = [];
+		for (const item of cause.evidence) {
+			for (const f of findings.filter(x => x.ref === item.finding)) {
+				contributions.push({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`});
+			}
+		}
+		contributions.sort((a, b) => b.c - a.c);
+		const score = 1 - contributions.reduce((keep, {c}) => keep * (1 - c), 1);
+		const rounded = Math.round(score * 100) / 100;
+		return {
+			order,
+			cause: {
+				id: cause.id,
+				title: cause.title,
+				symptom: cause.symptom,
+				likelihood: likelihoodOf(rounded),
+				score: rounded,
+				evidence: [...new Set(contributions.map(x => x.line))],
+				fixId: cause.fix,
+				fix: fixes.get(cause.fix)?.summary ?? '',
+			} satisfies RankedCause,
+		};
+	});
+	ranked.sort((a, b) => b.cause.score - a.cause.score || a.order - b.order);
+	return ranked.map(r => r.cause);
+}
+
+export function allFindings(state: RunState): Finding[] {
+	return Object.values(state.steps).flatMap(s => s.findings);
+}
+
+export function rankedCauses(state: RunState): RankedCause[] {
+	return rankCauses(state.runbook, allFindings(state));
+}

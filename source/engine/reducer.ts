@@ -1,0 +1,139 @@
+import type {Runbook} from '../runbook/schema.ts';
+import type {RunEvent, RunState, StepState, StepStatus} from './types.ts';
+import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
+import {findStep} from './steps.ts';
+
+export function initialState(runbook: Runbook): RunState {
+	const steps: Record<string, StepState> = {};
+	const blank = {status: 'pending' as const, rows: [], rowCount: 0, findings: []};
+	for (const s of runbook.steps) steps[s.id] = {id: s.id, title: s.title, kind: s.kind, ...blank};
+	for (const f of runbook.fixes)
+		for (const q of f.queries) {
+			const id = `${f.id}/${q.id}`;
+			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
+		}
+	return {runbook, steps, visited: [], exports: [], timeline: []};
+}
+
+function statusFrom(kind: string, step: StepState): StepStatus {
+	if (step.error) return 'error';
+	const worst = worstSeverity(step.findings);
+	if (worst === 'critical' || worst === 'warning') return worst;
+	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
+}
+
+function describe(event: RunEvent, state: RunState): string {
+	const title = (id: string) => `${id} (${state.steps[id]?.title ?? id})`;
+	switch (event.type) {
+		case 'run-started':
+			return `run started against ${event.target.host}:${event.target.port}/${event.target.database}`;
+		case 'target-identified':
+			return `server version ${event.serverVersion}`;
+		case 'step-started':
+			return `started ${title(event.stepId)}`;
+		case 'step-finished': {
+			const s = state.steps[event.stepId];
+			return `finished ${event.stepId}: ${s?.status ?? '?'} in ${event.durationMs} ms`;
+		}
+		case 'step-skipped':
+			return `skipped ${event.stepId}: ${event.reason}`;
+		case 'manual-done':
+			return `ticked off ${title(event.stepId)}`;
+		case 'note-set':
+			return `note on ${event.stepId}`;
+		case 'fix-chosen':
+			return `fix chosen (${event.by}): ${event.fixId}`;
+		case 'report-exported':
+			return `report exported as ${event.format} to ${event.path}`;
+		case 'run-finished':
+			return 'run finished';
+	}
+}
+
+function updateStep(state: RunState, id: string, change: (s: StepState) => StepState): RunState {
+	const current = state.steps[id];
+	if (!current) return state;
+	return {...state, steps: {...state.steps, [id]: change(current)}};
+}
+
+/** The single place where the run state changes. Pure: the same events give the same state. */
+export function reduce(state: RunState, event: RunEvent): RunState {
+	const next = apply(state, event);
+	return {...next, timeline: [...next.timeline, {at: event.at, event: describe(event, next)}]};
+}
+
+function apply(state: RunState, event: RunEvent): RunState {
+	switch (event.type) {
+		case 'run-started':
+			return {...state, tool: event.tool, target: event.target, startedAt: event.at};
+		case 'target-identified':
+			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;
+		case 'step-started': {
+			let s = updateStep(state, event.stepId, step => ({
+				...step,
+				status: 'running',
+				startedAt: event.at,
+				error: undefined,
+				findings: [],
+			}));
+			if (findStep(state.runbook, event.stepId)?.main && !s.visited.includes(event.stepId)) {
+				s = skipJumpedOver(s, event.stepId);
+				s = {...s, visited: [...s.visited, event.stepId]};
+			}
+			return s;
+		}
+		case 'step-finished': {
+			const def = findStep(state.runbook, event.stepId);
+			if (!def) return state;
+			const {outcome} = event;
+			return updateStep(state, event.stepId, step => {
+				const findings = outcome.error
+					? []
+					: evaluateRules(event.stepId, def.step.rules, outcome.rows, outcome.rowCount, state.runbook.thresholds);
+				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
+				const finished: StepState = {
+					...step,
+					durationMs: event.durationMs,
+					rows: outcome.rows,
+					rowCount: outcome.rowCount,
+					columns: outcome.columns,
+					query: outcome.query,
+					error: outcome.error,
+					manual: outcome.manual,
+					histogram: outcome.histogram,
+					findings: withNotices,
+				};
+				return {...finished, status: statusFrom(def.step.kind, finished)};
+			});
+		}
+		case 'step-skipped':
+			return updateStep(state, event.stepId, step => ({...step, status: 'skipped', skipReason: event.reason}));
+		case 'manual-done':
+			return updateStep(state, event.stepId, step => ({...step, done: true}));
+		case 'note-set':
+			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined}));
+		case 'fix-chosen':
+			return {...state, chosenFix: {id: event.fixId, by: event.by}};
+		case 'report-exported':
+			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
+		case 'run-finished': {
+			const steps = {...state.steps};
+			for (const [id, step] of Object.entries(steps))
+				if (step.status === 'pending' && (!step.fixId || step.fixId === state.chosenFix?.id))
+					steps[id] = {...step, status: 'skipped', skipReason: 'not reached on the path the run took'};
+			return {...state, steps, finishedAt: event.at};
+		}
+	}
+}
+
+/** A branch that jumps forward leaves the steps in between skipped. */
+function skipJumpedOver(state: RunState, startedId: string): RunState {
+	const ids = state.runbook.steps.map(s => s.id);
+	const last = state.visited.at(-1);
+	const from = last === undefined ? 0 : ids.indexOf(last) + 1;
+	const to = ids.indexOf(startedId);
+	const steps = {...state.steps};
+	for (const id of ids.slice(from, to))
+		if (steps[id]?.status === 'pending') steps[id] = {...steps[id]!, status: 'skipped', skipReason: 'a branch went past it'};
+	return {...state, steps};
+}

@@ -1,0 +1,18 @@
+import type {Row, Value} from './types.ts';
+
+/** Formats a value for a message: numbers rounded for reading, null as a dash. */
+export function formatValue(value: Value | undefined): string {
+	if (value === null || value === undefined) return '—';
+	if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(1);
+	if (typeof value === 'string' && /^-?\d+\.\d{2,}$/.test(value)) return Number(value).toFixed(1);
+	return String(value);
+}
+
+/** Fills `{column}`, `{$threshold}` and `{rows}` in a rule's message. */
+export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>): string {
+	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, key: string) => {
+		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
+		if (key === 'rows') return String(rowCount);
+		return key in row ? formatValue(row[key]) : whole;
+	});
+}

@@ -1,0 +1,147 @@
+import type {Runbook} from '../runbook/schema.ts';
+
+/* The run state and the events that change it. Events are what the journal
+ * stores: replaying them through the reducer rebuilds the state exactly. */
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'critical' | 'error' | 'skipped' | 'manual';
+export type Verdict = 'ok' | 'warning' | 'critical' | 'unknown';
+export type Likelihood = 'likely' | 'possible' | 'unlikely';
+
+/** A JSON-safe result value. Strings are already escaped when they enter the engine. */
+export type Value = string | number | boolean | null;
+export type Row = Record<string, Value>;
+
+export interface Finding {
+	stepId: string;
+	ruleId: string;
+	/** `step-id.rule-id`, the name causes and branches use. */
+	ref: string;
+	severity: Severity;
+	message: string;
+	evidence: Row;
+}
+
+/** A finding produced by the executor itself, not by a rule (e.g. "cannot see other roles' sessions"). */
+export interface Notice {
+	id: string;
+	severity: Severity;
+	message: string;
+}
+
+export interface StepError {
+	message: string;
+	/** What the operator can do about it. */
+	hint?: string;
+	sqlstate?: string;
+}
+
+/** What running a step produced. Rows are capped; rowCount is the total before the cap. */
+export interface StepOutcome {
+	rows: Row[];
+	rowCount: number;
+	columns?: string[];
+	error?: StepError;
+	notices?: Notice[];
+	/** The SQL that ran (version-selected), for the report. */
+	query?: string;
+	/** Log steps: matching lines per minute, oldest first. */
+	histogram?: Histogram;
+	/** Set when the tool could not do this step itself and the operator must (e.g. no log file given): why. */
+	manual?: string;
+}
+
+export interface Histogram {
+	/** ISO time of the first bucket. */
+	start: string;
+	bucketMinutes: number;
+	counts: number[];
+}
+
+export interface TargetInfo {
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	serverVersion: string | null;
+}
+
+export interface ToolInfo {
+	name: string;
+	version: string;
+}
+
+export type RunEvent =
+	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string}
+	| {type: 'target-identified'; at: string; serverVersion: string}
+	| {type: 'step-started'; at: string; stepId: string}
+	| {type: 'step-finished'; at: string; stepId: string; durationMs: number; outcome: StepOutcome}
+	| {type: 'step-skipped'; at: string; stepId: string; reason: string}
+	| {type: 'manual-done'; at: string; stepId: string}
+	| {type: 'note-set'; at: string; stepId: string; text: string}
+	| {type: 'fix-chosen'; at: string; fixId: string; by: 'operator' | 'auto'}
+	| {type: 'report-exported'; at: string; path: string; format: string}
+	| {type: 'run-finished'; at: string};
+
+export interface StepState {
+	id: string;
+	title: string;
+	kind: string;
+	/** For a fix's follow-up check, the fix it belongs to. */
+	fixId?: string;
+	status: StepStatus;
+	startedAt?: string;
+	durationMs?: number;
+	rows: Row[];
+	rowCount: number;
+	columns?: string[];
+	query?: string;
+	findings: Finding[];
+	error?: StepError;
+	note?: string;
+	skipReason?: string;
+	histogram?: Histogram;
+	/** Why the operator has to do this step by hand. */
+	manual?: string;
+	/** A manual step the operator ticked off. */
+	done?: boolean;
+}
+
+export interface TimelineEntry {
+	at: string;
+	event: string;
+}
+
+export interface RunState {
+	runbook: Runbook;
+	tool?: ToolInfo;
+	target?: TargetInfo;
+	startedAt?: string;
+	finishedAt?: string;
+	/** Main steps and fix follow-ups, by id (`fix-id/query-id` for follow-ups). */
+	steps: Record<string, StepState>;
+	/** Main steps in the order they were started. */
+	visited: string[];
+	chosenFix?: {id: string; by: 'operator' | 'auto'};
+	exports: {path: string; format: string; at: string}[];
+	timeline: TimelineEntry[];
+}
+
+export interface RankedCause {
+	id: string;
+	title: string;
+	symptom: string;
+	likelihood: Likelihood;
+	score: number;
+	/** `step id: finding message` lines, strongest first. */
+	evidence: string[];
+	fixId: string;
+	fix: string;
+}
+
+/** Where the run goes next. */
+export type NextMove =
+	| {kind: 'step'; stepId: string}
+	| {kind: 'fix'; fixId: string}
+	| {kind: 'choose-fix'; recommended?: string; options: string[]}
+	| {kind: 'end'};

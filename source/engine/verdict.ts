@@ -1,0 +1,16 @@
+import type {RunState, Verdict} from './types.ts';
+import {allFindings} from './causes.ts';
+import {worstSeverity} from './rules.ts';
+
+/**
+ * The run's verdict: the worst finding. A step that could not run counts as a
+ * warning at least — the tool never says "ok" about what it could not see.
+ */
+export function verdictOf(state: RunState): Verdict {
+	const worst = worstSeverity(allFindings(state));
+	if (worst === 'critical') return 'critical';
+	if (worst === 'warning' || Object.values(state.steps).some(s => s.status === 'error')) return 'warning';
+	return 'ok';
+}
+
+export const exitCodes: Record<Verdict, number> = {ok: 0, warning: 1, critical: 2, unknown: 3};

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/* The runbook file format. This zod schema is the single source of truth:
+ * the loader validates with it, the types are inferred from it, and
+ * runbooks/runbook.schema.json (editor completion) is generated from it. */
+
+const id = z
+	.string()
+	.regex(/^[a-z][a-z0-9-]*$/, 'an id is lower-case letters, digits and dashes, starting with a letter');
+
+/** A literal, or `$name` naming one of the runbook's thresholds. */
+const operand = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+const comparison = z
+	.object({
+		column: z.string().min(1).describe('result column to compare'),
+		gt: operand.optional(),
+		gte: operand.optional(),
+		lt: operand.optional(),
+		lte: operand.optional(),
+		eq: operand.optional(),
+		ne: operand.optional(),
+		matches: z.string().optional().describe('regular expression the value must match'),
+	})
+	.strict()
+	.refine(
+		c => ['gt', 'gte', 'lt', 'lte', 'eq', 'ne', 'matches'].some(op => op in c),
+		'a comparison needs one of gt, gte, lt, lte, eq, ne, matches',
+	);
+
+const rowCount = z
+	.object({
+		rows: z
+			.object({gt: operand.optional(), gte: operand.optional(), lt: operand.optional(), lte: operand.optional(), eq: operand.optional()})
+			.strict(),
+	})
+	.strict();
+
+export type Condition =
+	| z.infer<typeof comparison>
+	| z.infer<typeof rowCount>
+	| {all: Condition[]}
+	| {any: Condition[]};
+
+export const condition: z.ZodType<Condition> = z.lazy(() =>
+	z.union([
+		comparison,
+		rowCount,
+		z.object({all: z.array(condition).min(1)}).strict(),
+		z.object({any: z.array(condition).min(1)}).strict(),
+	]),
+);
+
+const rule = z
+	.object({
+		id,
+		message: z.string().min(1).describe('finding text; {column} and {$threshold} are filled in'),
+		per: z
+			.enum(['row', 'result'])
+			.default('row')
+			.describe('row: one finding per matching row (capped); result: one finding for the whole result'),
+		critical: condition.optional(),
+		warning: condition.optional(),
+		info: condition.optional(),
+	})
+	.strict()
+	.refine(r => r.critical || r.warning || r.info, 'a rule needs a critical, warning or info condition');
+
+const versionedQuery = z
+	.object({
+		min: z.number().int().optional().describe('lowest server major version (inclusive)'),
+		max: z.number().int().optional().describe('highest server major version (inclusive)'),
+		sql: z.string().min(1),
+	})
+	.strict();
+
+const query = z.union([z.string().min(1), z.array(versionedQuery).min(1)]);
+
+const branchCondition = z.union([
+	z
+		.object({
+			finding: z.string().regex(/^[a-z][a-z0-9-/]*\.[a-z][a-z0-9-]*$/, 'a finding is named step-id.rule-id'),
+			atLeast: z.enum(['info', 'warning', 'critical']).default('warning'),
+		})
+		.strict(),
+	z.object({step: id, status: z.array(z.enum(['ok', 'warning', 'critical', 'error', 'skipped', 'manual'])).min(1)}).strict(),
+]);
+
+const branch = z.object({if: branchCondition, goto: z.string().min(1)}).strict();
+
+const command = z
+	.object({title: z.string().min(1), run: z.string().min(1)})
+	.strict()
+	.describe('a command shown to the operator; never run by the tool itself');
+
+export const privileges = ['superuser', 'pg_monitor', 'pg_read_all_stats', 'pg_read_server_files'] as const;
+export type Privilege = (typeof privileges)[number];
+
+export const stepKinds = ['connect', 'sql', 'log', 'manual', 'info'] as const;
+
+const stepFields = {
+	id,
+	title: z.string().min(1),
+	why: z.string().min(1).describe('what a newcomer needs to understand the step, and what normal looks like'),
+	kind: z.enum(stepKinds),
+	query: query.optional(),
+	source: z.enum(['server-log', 'postgres-log']).optional().describe('for log steps: which log'),
+	needs: z
+		.array(z.enum(privileges))
+		.optional()
+		.describe('what the role must have to see everything this step looks at; without it the step says so and shows the GRANT'),
+	columns: z.array(z.string()).optional().describe('result columns to show, in order (default: all)'),
+	rules: z.array(rule).default([]),
+	instructions: z.array(z.string()).optional().describe('what the operator does (manual and info steps)'),
+	commands: z.array(command).optional(),
+	next: z.array(branch).optional().describe('first matching branch wins; otherwise the following step'),
+};
+
+function requireQuery(s: {kind: string; query?: unknown; source?: unknown}, ctx: z.RefinementCtx) {
+	if (s.kind === 'sql' && !s.query) ctx.addIssue({code: 'custom', message: 'a sql step needs a query', path: ['query']});
+	if (s.kind === 'log' && !s.source) ctx.addIssue({code: 'custom', message: 'a log step needs a source', path: ['source']});
+	if (s.kind !== 'sql' && s.kind !== 'connect' && s.query)
+		ctx.addIssue({code: 'custom', message: `a ${s.kind} step has no query`, path: ['query']});
+}
+
+const step = z.object(stepFields).strict().superRefine(requireQuery);
+
+const followUp = z
+	.object({...stepFields, kind: z.enum(['sql', 'manual', 'info']).default('sql'), why: z.string().min(1)})
+	.omit({next: true})
+	.strict()
+	.superRefine(requireQuery);
+
+const cause = z
+	.object({
+		id,
+		title: z.string().min(1),
+		symptom: z.string().min(1),
+		check: z.string().min(1),
+		fix: id.describe('the fix to follow for this cause'),
+		evidence: z
+			.array(
+				z
+					.object({
+						finding: z.string().min(1).describe('step-id.rule-id'),
+						weight: z.number().min(0).max(1),
+					})
+					.strict(),
+			)
+			.default([]),
+	})
+	.strict();
+
+const fix = z
+	.object({
+		id,
+		title: z.string().min(1),
+		summary: z.string().min(1).describe('one paragraph: what fixes it'),
+		actions: z.array(z.string()).min(1).describe('what to do, in order'),
+		queries: z.array(followUp).default([]).describe('follow-up checks run live when this fix is chosen'),
+		commands: z.array(command).default([]),
+	})
+	.strict();
+
+export const runbookSchema = z
+	.object({
+		id,
+		title: z.string().min(1),
+		version: z.string().default('1'),
+		description: z.string().optional(),
+		thresholds: z
+			.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a threshold name is snake_case'), z.number())
+			.default({}),
+		steps: z.array(step).min(1),
+		causes: z.array(cause).min(1),
+		fixes: z.array(fix).default([]),
+	})
+	.strict();
+
+export type RunbookInput = z.input<typeof runbookSchema>;
+export type Runbook = z.output<typeof runbookSchema> & {path: string};
+export type Step = z.output<typeof step>;
+export type FollowUp = z.output<typeof followUp>;
+export type Rule = z.output<typeof rule>;
+export type Cause = z.output<typeof cause>;
+export type Fix = z.output<typeof fix>;
+export type Branch = z.output<typeof branch>;
+export type BranchCondition = z.output<typeof branchCondition>;
+export type StepKind = (typeof stepKinds)[number];
+/** A step of the main list or a fix's follow-up check: what the executor runs. */
+export type RunnableStep = Step | (FollowUp & {next?: undefined});

