@@ -3,14 +3,22 @@ import type {Row, Value} from './types.ts';
 
 type Operand = string | number | boolean | null | undefined;
 type Thresholds = Record<string, number>;
+/** The value of `@step-id.column` (first row of that step's result), if that step has run. */
+export type Lookup = (ref: string) => Value | undefined;
 
-/** `$name` refers to a runbook threshold; anything else is a literal. */
-export function resolveOperand(operand: Operand, thresholds: Thresholds): Operand {
+/**
+ * `$name` refers to a runbook threshold; `@step-id.column` to a value an
+ * earlier step saw (e.g. a counter at the start of the run, to see it rise);
+ * anything else is a literal. An earlier value that is missing makes the
+ * comparison false, never true.
+ */
+export function resolveOperand(operand: Operand, thresholds: Thresholds, lookup?: Lookup): Operand {
 	if (typeof operand === 'string' && operand.startsWith('$')) {
 		const value = thresholds[operand.slice(1)];
 		if (value === undefined) throw new Error(`unknown threshold "${operand}"`);
 		return value;
 	}
+	if (typeof operand === 'string' && operand.startsWith('@')) return lookup?.(operand.slice(1)) ?? undefined;
 	return operand;
 }
 
@@ -51,16 +59,17 @@ function compare(op: string, actual: Value | undefined, expected: Operand): bool
 const operators = ['gt', 'gte', 'lt', 'lte', 'eq', 'ne', 'matches'] as const;
 
 /** Evaluates a rule condition against one row (and the size of the whole result). */
-export function holds(condition: Condition, row: Row, rowCount: number, thresholds: Thresholds): boolean {
-	if ('all' in condition) return condition.all.every(c => holds(c, row, rowCount, thresholds));
-	if ('any' in condition) return condition.any.some(c => holds(c, row, rowCount, thresholds));
+export function holds(condition: Condition, row: Row, rowCount: number, thresholds: Thresholds, lookup?: Lookup): boolean {
+	if ('all' in condition) return condition.all.every(c => holds(c, row, rowCount, thresholds, lookup));
+	if ('any' in condition) return condition.any.some(c => holds(c, row, rowCount, thresholds, lookup));
 	if ('rows' in condition) {
 		return Object.entries(condition.rows).every(([op, operand]) =>
-			compare(op, rowCount, resolveOperand(operand, thresholds)),
+			compare(op, rowCount, resolveOperand(operand, thresholds, lookup)),
 		);
 	}
 	return operators.every(op => {
 		if (!(op in condition)) return true;
-		return compare(op, row[condition.column], resolveOperand(condition[op], thresholds));
+		const expected = resolveOperand(condition[op], thresholds, lookup);
+		return expected !== undefined && compare(op, row[condition.column], expected);
 	});
 }

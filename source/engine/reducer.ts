@@ -1,7 +1,7 @@
 import type {Runbook} from '../runbook/schema.ts';
 import type {RunEvent, RunState, StepState, StepStatus} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
-import {findStep} from './steps.ts';
+import {findStep, position} from './steps.ts';
 
 export function initialState(runbook: Runbook): RunState {
 	const steps: Record<string, StepState> = {};
@@ -89,7 +89,9 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return updateStep(state, event.stepId, step => {
 				const findings = outcome.error
 					? []
-					: evaluateRules(event.stepId, def.step.rules, outcome.rows, outcome.rowCount, state.runbook.thresholds);
+					: evaluateRules(event.stepId, def.step.rules, outcome.rows, outcome.rowCount, state.runbook.thresholds, ref =>
+							earlierValue(state, ref),
+						);
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
 				const finished: StepState = {
 					...step,
@@ -126,10 +128,16 @@ function apply(state: RunState, event: RunEvent): RunState {
 	}
 }
 
+/** `step-id.column`: that column of the first row an earlier step returned. */
+function earlierValue(state: RunState, ref: string) {
+	const dot = ref.lastIndexOf('.');
+	return state.steps[ref.slice(0, dot)]?.rows[0]?.[ref.slice(dot + 1)];
+}
+
 /** A branch that jumps forward leaves the steps in between skipped. */
 function skipJumpedOver(state: RunState, startedId: string): RunState {
 	const ids = state.runbook.steps.map(s => s.id);
-	const last = state.visited.at(-1);
+	const last = position(state);
 	const from = last === undefined ? 0 : ids.indexOf(last) + 1;
 	const to = ids.indexOf(startedId);
 	const steps = {...state.steps};

@@ -1,6 +1,6 @@
 import type {Rule} from '../runbook/schema.ts';
 import type {Finding, Notice, Row, Severity} from './types.ts';
-import {holds} from './conditions.ts';
+import {holds, type Lookup} from './conditions.ts';
 import {fillTemplate} from './template.ts';
 
 /** Per rule, at most this many findings from single rows; the rest are summed up in one more. */
@@ -15,13 +15,14 @@ export function evaluateRules(
 	rows: Row[],
 	rowCount: number,
 	thresholds: Record<string, number>,
+	lookup?: Lookup,
 ): Finding[] {
 	const findings: Finding[] = [];
 	for (const rule of rules) {
 		const judge = (row: Row): Severity | undefined =>
 			levels.find(level => {
 				const condition = rule[level];
-				return condition !== undefined && holds(condition, row, rowCount, thresholds);
+				return condition !== undefined && holds(condition, row, rowCount, thresholds, lookup);
 			});
 		const make = (severity: Severity, row: Row, message: string): Finding => ({
 			stepId,
