@@ -12,5 +12,11 @@ export interface Executor {
 	run(step: RunnableStep, stepId: string, state: RunState): Promise<StepOutcome>;
 	/** Server version once connected (e.g. "16.4"), else null. */
 	serverVersion(): string | null;
+	/**
+	 * Names a log at run time (a path the operator typed in the TUI, or a
+	 * command's captured output), replacing the one given on the command line;
+	 * undefined goes back to none. Only executors that read logs have it.
+	 */
+	setLogPath?(source: 'server-log' | 'postgres-log', path: string | undefined): void;
 	close(): Promise<void>;
 }

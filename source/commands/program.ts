@@ -10,9 +10,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 	const program = new Command('pg500')
 		.description('Guided runbook for HTTP 500 errors of a denokv server backed by PostgreSQL')
 		.version(toolVersion, '-V, --version')
-		.showHelpAfterError('(run pg500 --help for usage)')
 		.exitOverride()
-		.configureOutput({outputError: (text, write) => write(text.split('\n')[0] + '\n')});
+		// The program and its subcommands share option names: without this the
+		// program takes `run --url …` for itself and `run` sees only defaults.
+		.enablePositionalOptions()
+		// One line per mistake, like every other usage error: `pg500: …`, with the hint on the same line.
+		.configureOutput({
+			outputError: (text, write) =>
+				write(`pg500: ${text.split('\n')[0]!.replace(/^error: /, '')} (run pg500 --help for usage)\n`),
+		});
 
 	addReportOptions(addTargetOptions(program))
 		.option('--journal <path>', 'where to keep the session journal (default: under $XDG_STATE_HOME/pg500)')

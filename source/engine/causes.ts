@@ -15,21 +15,27 @@ export function likelihoodOf(score: number): Likelihood {
 
 /**
  * Scores every cause of the runbook from the findings: each piece of evidence
- * contributes weight × severity factor, combined as independent signals
- * (1 − Π(1 − c)) so that more evidence raises the score without passing 1.
+ * contributes weight × severity factor of its most severe finding, combined as
+ * independent signals (1 − Π(1 − c)) so that more evidence raises the score
+ * without passing 1. A rule that matched many rows is still one signal: the
+ * number of rows (and the display cap on them) must not outweigh severity.
  * Sorted most likely first; ties keep the runbook's order.
  */
 export function rankCauses(runbook: Runbook, findings: Finding[]): RankedCause[] {
 	const fixes = new Map(runbook.fixes.map(f => [f.id, f]));
 	const ranked = runbook.causes.map((cause, order) => {
 		const contributions: {c: number; line: string}[] = [];
+		let keep = 1;
 		for (const item of cause.evidence) {
-			for (const f of findings.filter(x => x.ref === item.finding)) {
-				contributions.push({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`});
-			}
+			const own = findings
+				.filter(x => x.ref === item.finding)
+				.map(f => ({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`}));
+			if (own.length === 0) continue;
+			keep *= 1 - Math.max(...own.map(x => x.c));
+			contributions.push(...own);
 		}
 		contributions.sort((a, b) => b.c - a.c);
-		const score = 1 - contributions.reduce((keep, {c}) => keep * (1 - c), 1);
+		const score = 1 - keep;
 		const rounded = Math.round(score * 100) / 100;
 		return {
 			order,

@@ -2,6 +2,7 @@ import type {BranchCondition} from '../runbook/schema.ts';
 import type {NextMove, RunState} from './types.ts';
 import {allFindings, rankedCauses} from './causes.ts';
 import {atLeast} from './rules.ts';
+import {position} from './steps.ts';
 
 export function branchHolds(condition: BranchCondition, state: RunState): boolean {
 	if ('finding' in condition)
@@ -18,7 +19,10 @@ function moveTo(target: string, state: RunState): NextMove {
 	return {kind: 'step', stepId: target};
 }
 
-/** After the checks: the fixes of the likely and possible causes, the most likely first. */
+/**
+ * After the checks: the fixes of every cause, the most likely first (the
+ * operator may pick any); one is recommended only when the top cause is not unlikely.
+ */
 export function chooseFix(state: RunState): NextMove {
 	const causes = rankedCauses(state);
 	const options = [...new Set(causes.map(c => c.fixId))];
@@ -41,10 +45,13 @@ function following(stepId: string, state: RunState): string | undefined {
 export function nextMove(state: RunState): NextMove {
 	if (state.finishedAt) return {kind: 'end'};
 	if (state.chosenFix) {
-		const pending = Object.values(state.steps).find(s => s.fixId === state.chosenFix!.id && s.status === 'pending');
-		return pending ? {kind: 'step', stepId: pending.id} : {kind: 'end'};
+		// A running follow-up stays the move until it finishes, as a running main step does.
+		const open = Object.values(state.steps).find(
+			s => s.fixId === state.chosenFix!.id && (s.status === 'pending' || s.status === 'running'),
+		);
+		return open ? {kind: 'step', stepId: open.id} : {kind: 'end'};
 	}
-	const last = state.visited.at(-1);
+	const last = position(state);
 	if (last === undefined) return {kind: 'step', stepId: state.runbook.steps[0]!.id};
 	if (state.steps[last]?.status === 'running') return {kind: 'step', stepId: last};
 

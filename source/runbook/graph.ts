@@ -9,10 +9,12 @@ export interface GraphProblem {
 /** Where a branch may go besides a step or a fix. */
 export const specialTargets = ['causes', 'end'] as const;
 
+type RuleShape = {id: string; message: string; critical?: unknown; warning?: unknown; info?: unknown};
 type Shape = {
-	steps: {id: string; rules?: {id: string}[]; next?: {if: {finding?: string; step?: string}; goto: string}[]}[];
+	thresholds?: Record<string, number>;
+	steps: {id: string; rules?: RuleShape[]; next?: {if: {finding?: string; step?: string}; goto: string}[]}[];
 	causes: {id: string; fix: string; evidence?: {finding: string}[]}[];
-	fixes?: {id: string; queries?: {id: string; rules?: {id: string}[]}[]}[];
+	fixes?: {id: string; queries?: {id: string; rules?: RuleShape[]}[]}[];
 };
 
 /** Checks the references between steps, causes and fixes, and that branching cannot loop. */
@@ -28,6 +30,23 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	for (const [i, s] of runbook.steps.entries()) {
 		if (fixIds.includes(s.id)) problems.push({path: ['steps', i, 'id'], message: `"${s.id}" is both a step and a fix`});
 	}
+
+	for (const [i, s] of runbook.steps.entries())
+		reportDuplicates((s.rules ?? []).map(r => r.id), j => ['steps', i, 'rules', j, 'id'], `rule (in step "${s.id}")`, problems);
+	for (const [i, f] of (runbook.fixes ?? []).entries()) {
+		const queries = f.queries ?? [];
+		reportDuplicates(queries.map(q => q.id), j => ['fixes', i, 'queries', j, 'id'], `follow-up (in fix "${f.id}")`, problems);
+		for (const [j, q] of queries.entries())
+			reportDuplicates((q.rules ?? []).map(r => r.id), k => ['fixes', i, 'queries', j, 'rules', k, 'id'], `rule (in "${f.id}/${q.id}")`, problems);
+	}
+
+	const names: OperandNames = {thresholds: new Set(Object.keys(runbook.thresholds ?? {})), stepIds, seen: stepIds.length};
+	for (const [i, s] of runbook.steps.entries())
+		for (const [j, r] of (s.rules ?? []).entries()) checkOperands(r, ['steps', i, 'rules', j], {...names, seen: i + 1}, problems);
+	for (const [i, f] of (runbook.fixes ?? []).entries())
+		for (const [j, q] of (f.queries ?? []).entries())
+			for (const [k, r] of (q.rules ?? []).entries())
+				checkOperands(r, ['fixes', i, 'queries', j, 'rules', k], names, problems);
 
 	const findings = new Set<string>();
 	for (const s of runbook.steps) for (const r of s.rules ?? []) findings.add(`${s.id}.${r.id}`);
@@ -53,8 +72,40 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	}
 
 	const cycle = findCycle(runbook.steps, stepIds);
-	if (cycle) problems.push({path: ['steps', cycle.at, 'next'], message: `branching loops: ${cycle.ids.join(' → ')}`});
+	if (cycle) problems.push({path: cycle.path, message: `branching loops: ${cycle.ids.join(' → ')}`});
 	return problems;
+}
+
+/** What operands of a rule may name: the thresholds, and main steps up to `seen` (exclusive) for `@step.column`. */
+interface OperandNames {
+	thresholds: Set<string>;
+	stepIds: string[];
+	seen: number;
+}
+
+/**
+ * A `$name` in a condition or `{$name}` in a message must name a threshold
+ * (otherwise the run would stop on it), and `@step-id.column` a step that has
+ * run by then (otherwise the comparison is silently never true).
+ */
+function checkOperands(rule: RuleShape, at: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
+	for (const m of rule.message.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/g))
+		if (!names.thresholds.has(m[1]!)) problems.push({path: [...at, 'message'], message: `unknown threshold "$${m[1]}"`});
+	const walk = (node: unknown, path: (string | number)[]) => {
+		const literal = path.at(-1) === 'matches' || path.at(-1) === 'column';
+		if (typeof node === 'string' && node.startsWith('$') && !literal) {
+			if (!names.thresholds.has(node.slice(1))) problems.push({path, message: `unknown threshold "${node}"`});
+		} else if (typeof node === 'string' && node.startsWith('@') && !literal) {
+			const stepId = node.slice(1, node.lastIndexOf('.'));
+			const index = names.stepIds.indexOf(stepId);
+			if (node.lastIndexOf('.') < 2 || node.endsWith('.')) problems.push({path, message: `"${node}" is not @step-id.column`});
+			else if (index < 0) problems.push({path, message: `unknown step "${stepId}" in "${node}"`});
+			else if (index >= names.seen) problems.push({path, message: `"${node}" names a step that has not run yet at this point`});
+		} else if (node !== null && typeof node === 'object') {
+			for (const [key, value] of Object.entries(node)) walk(value, [...path, Array.isArray(node) ? Number(key) : key]);
+		}
+	};
+	for (const level of ['critical', 'warning', 'info'] as const) if (rule[level] !== undefined) walk(rule[level], [...at, level]);
 }
 
 function reportDuplicates(
@@ -70,8 +121,12 @@ function reportDuplicates(
 	}
 }
 
-/** Depth-first search over "falls through to the following step" and every branch. */
-function findCycle(steps: Shape['steps'], stepIds: string[]): {at: number; ids: string[]} | undefined {
+/**
+ * Depth-first search over "falls through to the following step" and every branch.
+ * Located at a branch of the loop that goes backward: falling through only goes
+ * forward, so every loop has one, and it is the line the author has to change.
+ */
+function findCycle(steps: Shape['steps'], stepIds: string[]): {path: (string | number)[]; ids: string[]} | undefined {
 	const edges = new Map<string, string[]>();
 	for (const [i, s] of steps.entries()) {
 		const out = (s.next ?? []).map(b => b.goto).filter(t => stepIds.includes(t));
@@ -98,7 +153,11 @@ function findCycle(steps: Shape['steps'], stepIds: string[]): {at: number; ids: 
 	for (const id of stepIds) {
 		if (state.has(id)) continue;
 		const ids = visit(id);
-		if (ids) return {at: stepIds.indexOf(ids[ids.length - 2]!), ids};
+		if (!ids) continue;
+		const k = ids.findIndex((from, k) => k + 1 < ids.length && stepIds.indexOf(ids[k + 1]!) <= stepIds.indexOf(from));
+		const at = stepIds.indexOf(ids[k]!);
+		const j = steps[at]!.next!.findIndex(b => b.goto === ids[k + 1]);
+		return {path: ['steps', at, 'next', j, 'goto'], ids};
 	}
 	return undefined;
 }

@@ -11,6 +11,16 @@ const id = z
 /** A literal, or `$name` naming one of the runbook's thresholds. */
 const operand = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
+/** Checked when loading, so that a bad pattern is a located error and not a crash mid-run. */
+function isRegExp(pattern: string): boolean {
+	try {
+		new RegExp(pattern);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 const comparison = z
 	.object({
 		column: z.string().min(1).describe('result column to compare'),
@@ -20,7 +30,7 @@ const comparison = z
 		lte: operand.optional(),
 		eq: operand.optional(),
 		ne: operand.optional(),
-		matches: z.string().optional().describe('regular expression the value must match'),
+		matches: z.string().refine(isRegExp, 'not a valid regular expression').optional().describe('regular expression the value must match'),
 	})
 	.strict()
 	.refine(
@@ -32,7 +42,9 @@ const rowCount = z
 	.object({
 		rows: z
 			.object({gt: operand.optional(), gte: operand.optional(), lt: operand.optional(), lte: operand.optional(), eq: operand.optional()})
-			.strict(),
+			.strict()
+			// An empty `rows: {}` would hold for every result.
+			.refine(r => Object.keys(r).length > 0, 'rows needs one of gt, gte, lt, lte, eq'),
 	})
 	.strict();
 
@@ -42,14 +54,17 @@ export type Condition =
 	| {all: Condition[]}
 	| {any: Condition[]};
 
-export const condition: z.ZodType<Condition> = z.lazy(() =>
-	z.union([
-		comparison,
-		rowCount,
-		z.object({all: z.array(condition).min(1)}).strict(),
-		z.object({any: z.array(condition).min(1)}).strict(),
-	]),
-);
+export const condition: z.ZodType<Condition> = z
+	.lazy(() =>
+		z.union([
+			comparison,
+			rowCount,
+			z.object({all: z.array(condition).min(1)}).strict(),
+			z.object({any: z.array(condition).min(1)}).strict(),
+		]),
+	)
+	// Names the recursive definition in the generated JSON Schema ($defs/condition).
+	.meta({id: 'condition'});
 
 const rule = z
 	.object({

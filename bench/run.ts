@@ -1,0 +1,89 @@
+import path from 'node:path';
+import pg from 'pg';
+import {startTestServer, superuser} from '../test/support/pg.ts';
+import {measure, median} from './measure.ts';
+
+/* `npm run bench`: what an operator waits for. Paired runs of `pg500 run`
+ * against the guide's quick diagnostic script (three psql calls) on the same
+ * database, plus bare node start-up; then a run against a busy server (300
+ * idle connections, one session holding 5,000 locks). Prints numbers only. */
+
+const pairs = Number(process.env.BENCH_PAIRS ?? 10);
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'dist/pg500.mjs');
+const psql = '/usr/bin/psql';
+
+const quickScript = [
+	`SELECT count(*) as total_connections, count(*) FILTER (WHERE state = 'active') as active, count(*) FILTER (WHERE state = 'idle') as idle, count(*) FILTER (WHERE state = 'idle in transaction') as idle_in_tx FROM pg_stat_activity WHERE datname = current_database();`,
+	'SELECT count(*) as blocked_locks FROM pg_locks WHERE NOT granted;',
+	`SELECT tablename, pg_size_pretty(pg_total_relation_size(quote_ident(tablename)::regclass)) as size FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('kv_store', 'queue_messages', 'queue_running');`,
+];
+
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+
+const server = await startTestServer({max_connections: '400'});
+try {
+	const db = await server.createDatabase({denokv: true});
+	const url = server.url(db);
+	const psqlEnv = {...process.env, PGPASSWORD: superuser.password};
+	const psqlArgs = ['-h', '127.0.0.1', '-p', String(server.port), '-U', superuser.user, '-d', db, '-X', '-q'];
+
+	const runQuickScript = async () => {
+		let ms = 0;
+		for (const sql of quickScript) ms += (await measure(psql, [...psqlArgs, '-c', sql], psqlEnv)).ms;
+		return ms;
+	};
+	const runPg500 = () => measure(process.execPath, [bin, 'run', '--url', url, '--format', 'json']);
+
+	// One unmeasured round warms the page cache and the server.
+	await runPg500();
+	await runQuickScript();
+
+	const times = {pg500: [] as number[], script: [] as number[], node: [] as number[]};
+	const rss: number[] = [];
+	for (let i = 0; i < pairs; i++) {
+		const run = await runPg500();
+		if (run.code !== 0) throw new Error(`pg500 run exited ${run.code} on a healthy database`);
+		times.pg500.push(run.ms);
+		if (run.peakRssMb !== null) rss.push(run.peakRssMb);
+		times.script.push(await runQuickScript());
+		times.node.push((await measure(process.execPath, ['-e', '0'])).ms);
+	}
+	const m = {pg500: median(times.pg500), script: median(times.script), node: median(times.node)};
+	console.log(`healthy database, ${pairs} pairs (medians):`);
+	console.log(`  pg500 run (default runbook, json)   ${fmt(m.pg500)}   peak RSS ${median(rss).toFixed(1)} MB`);
+	console.log(`  guide's quick script (3 × psql -c)  ${fmt(m.script)}`);
+	console.log(`  node -e 0                           ${fmt(m.node)}`);
+	console.log(`  pg500 / script ${(m.pg500 / m.script).toFixed(2)}×   pg500 / bare node ${(m.pg500 / m.node).toFixed(2)}×   pg500 minus bare node ${fmt(m.pg500 - m.node)}`);
+
+	// A busy server: 300 idle connections and one session holding 5,000 locks.
+	const idle: pg.Client[] = [];
+	for (let i = 0; i < 300; i++) {
+		const client = new pg.Client({connectionString: url});
+		client.on('error', () => {});
+		await client.connect();
+		idle.push(client);
+	}
+	const holder = idle[0]!;
+	await holder.query('BEGIN; SELECT count(pg_advisory_xact_lock(g)) FROM generate_series(1, 5000) g');
+	const watcher = idle[1]!;
+	let peakConnections = 0;
+	let sampling = true;
+	const sampler = (async () => {
+		while (sampling) {
+			const {rows} = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pg500'`);
+			peakConnections = Math.max(peakConnections, rows[0].n as number);
+			await new Promise(resolve => setTimeout(resolve, 5));
+		}
+	})();
+	const busy = await runPg500();
+	sampling = false;
+	await sampler;
+	const locks = (await watcher.query('SELECT count(*)::int AS n FROM pg_locks')).rows[0].n as number;
+	console.log(`busy server (300 idle connections, ${locks} rows in pg_locks):`);
+	console.log(`  pg500 run: ${fmt(busy.ms)}, exit ${busy.code}, peak RSS ${busy.peakRssMb?.toFixed(1) ?? '?'} MB, peak connections of pg500 ${peakConnections}`);
+	await holder.query('ROLLBACK');
+	await Promise.all(idle.map(c => c.end()));
+} finally {
+	await server.stop();
+}

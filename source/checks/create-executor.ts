@@ -1,0 +1,23 @@
+import type {TargetOptions} from '../commands/options.ts';
+import {targetUrl} from '../commands/options.ts';
+import type {Executor} from './executor.ts';
+import {SqlExecutor} from './sql-executor.ts';
+import {resolveTarget} from '../postgres/target.ts';
+import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
+
+/**
+ * The executor for a live target: the target is resolved now (a malformed URL
+ * is a UsageError before anything runs); the connection opens on the first
+ * connect or sql step.
+ */
+export function createExecutor(options: TargetOptions & {postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): Executor {
+	const {info, config} = resolveTarget(targetUrl(options), env);
+	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs});
+	const logs = {
+		serverLog: options.serverLog,
+		pgLog: options.pgLog,
+		tailBytes: options.logTailMb * 1024 * 1024,
+		sinceMinutes: options.logSince,
+	};
+	return new SqlExecutor(info, session, logs, options.statementTimeout);
+}

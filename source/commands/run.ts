@@ -1,0 +1,80 @@
+import {access, constants, stat} from 'node:fs/promises';
+import type {Runbook} from '../runbook/schema.ts';
+import {loadRunbook, RunbookError} from '../runbook/load.ts';
+import type {RunEvent, RunState} from '../engine/types.ts';
+import {initialState, reduce} from '../engine/reducer.ts';
+import {exitCodes, verdictOf} from '../engine/verdict.ts';
+import type {Executor} from '../checks/executor.ts';
+import {driveHeadless, now, type Dispatch} from '../checks/drive.ts';
+import {createExecutor} from '../checks/create-executor.ts';
+import {renderReport} from '../report/render.ts';
+import {writeFileAtomic} from '../report/write-file-atomic.ts';
+import {toolVersion} from '../version.ts';
+import type {ReportOptions, TargetOptions} from './options.ts';
+import {UsageError} from './errors.ts';
+
+export interface HeadlessRun {
+	runbook: Runbook;
+	executor: Executor;
+	report: ReportOptions;
+	/** Every event as it happens (the journal, a progress line). */
+	onEvent?: (event: RunEvent, state: RunState) => void;
+}
+
+/**
+ * Runs the runbook without a person, then renders the report to standard
+ * output or --output. The exit code is the verdict's (0 ok, 1 warning, 2 critical).
+ * The caller owns the executor and closes it.
+ */
+export async function runHeadless({runbook, executor, report, onEvent}: HeadlessRun): Promise<{state: RunState; exitCode: number}> {
+	let state = initialState(runbook);
+	const dispatch: Dispatch = event => {
+		state = reduce(state, event);
+		onEvent?.(event, state);
+		return state;
+	};
+	dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: runbook.path});
+	state = await driveHeadless(state, executor, dispatch);
+	const text = await renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+	if (report.output) await writeFileAtomic(report.output, text);
+	else await writeStdout(text);
+	return {state, exitCode: exitCodes[verdictOf(state)]};
+}
+
+function writeStdout(text: string): Promise<void> {
+	return new Promise((resolve, reject) => process.stdout.write(text, error => (error ? reject(error) : resolve())));
+}
+
+/** A log the operator named must be readable: finding out half-way through would waste the run. */
+async function checkReadable(option: string, file: string | undefined): Promise<void> {
+	if (file === undefined || file === '-') return;
+	try {
+		await access(file, constants.R_OK);
+		if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), {code: 'EISDIR'});
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'not a file' : (code ?? 'unreadable');
+		throw new UsageError(`cannot read ${option} ${file}: ${reason}`);
+	}
+}
+
+/** `pg500 run`: the exit code per the contract (3 when the tool itself could not do its job). */
+export async function run(options: TargetOptions & ReportOptions & {postgresUrl?: string}): Promise<number> {
+	await checkReadable('--server-log', options.serverLog);
+	await checkReadable('--pg-log', options.pgLog);
+	let runbook: Runbook;
+	try {
+		runbook = await loadRunbook(options.runbook);
+	} catch (error) {
+		if (!(error instanceof RunbookError)) throw error;
+		process.stderr.write(`${error.message}\n`);
+		return 3;
+	}
+	const executor = createExecutor(options);
+	try {
+		const {exitCode} = await runHeadless({runbook, executor, report: options});
+		return exitCode;
+	} finally {
+		await executor.close();
+	}
+}

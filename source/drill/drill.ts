@@ -1,0 +1,92 @@
+import {writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {fullDenokvSql} from './denokv-schema.ts';
+import {startEmbeddedPostgres, type EmbeddedServer} from './embedded.ts';
+import {renderLog} from './server-log.ts';
+import {appRole, oncallRole, type Scenario} from './scenarios.ts';
+import {DrillSessions, runSql} from './sessions.ts';
+
+/* A drill = an embedded server, a denokv database with the scenario's fault
+ * made for real, and the denokv server log to go with it. */
+
+export interface PreparedScenario {
+	scenario: Scenario;
+	database: string;
+	/** What the tool is pointed at: the on-call role (pg_monitor, no password) on the denokv database. */
+	targetUrl: string;
+	/** The denokv server's log for this fault (give it as --server-log). */
+	serverLogPath: string;
+	/** Ends the sessions and background activity the fault needs; the server stays. */
+	release(): Promise<void>;
+}
+
+export interface PrepareOptions {
+	/** Default `denokv`; tests sharing one server use a database per scenario. */
+	database?: string;
+	/** Default `denokv.log` in the server's directory. The name never says which fault it is (quiz). */
+	logName?: string;
+	now?: () => Date;
+}
+
+/** The two roles of every drill server, made once per server. */
+async function ensureRoles(server: EmbeddedServer): Promise<void> {
+	await runSql(
+		server.url('postgres'),
+		`DO $$ BEGIN
+			IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${appRole}') THEN CREATE ROLE ${appRole} LOGIN; END IF;
+			IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${oncallRole}') THEN
+				CREATE ROLE ${oncallRole} LOGIN;
+				GRANT pg_monitor, pg_read_all_data TO ${oncallRole};
+			END IF;
+		END $$`,
+	);
+}
+
+/** Creates the scenario's database on `server` (schema as the denokv server makes it, seeded) and injects the fault. */
+export async function prepareScenario(server: EmbeddedServer, scenario: Scenario, options: PrepareOptions = {}): Promise<PreparedScenario> {
+	const database = options.database ?? 'denokv';
+	await ensureRoles(server);
+	await runSql(server.url('postgres'), `CREATE DATABASE "${database}" OWNER ${appRole}`);
+	await runSql(server.url(database, appRole), fullDenokvSql);
+	const sessions = new DrillSessions(role => server.url(database, role));
+	const serverLogPath = path.join(server.dir, options.logName ?? 'denokv.log');
+	try {
+		await scenario.inject({
+			database,
+			sessions,
+			admin: (sql, values) => runSql(server.url(database), sql, values),
+			stopServer: () => server.stopServer(),
+		});
+		await writeFile(serverLogPath, renderLog(scenario.serverLog(), (options.now ?? (() => new Date()))()), {mode: 0o600});
+	} catch (error) {
+		await sessions.close();
+		throw error;
+	}
+	return {scenario, database, targetUrl: server.url(database, oncallRole), serverLogPath, release: () => sessions.close()};
+}
+
+export interface Drill extends PreparedScenario {
+	server: EmbeddedServer;
+	/** Ends the fault, stops PostgreSQL and removes every file of the drill. */
+	dispose(): Promise<void>;
+}
+
+/** A server of the drill's own, with the settings its scenario needs. */
+export async function startDrill(scenario: Scenario, onServerStarted?: () => void): Promise<Drill> {
+	const server = await startEmbeddedPostgres({settings: scenario.settings});
+	onServerStarted?.();
+	try {
+		const prepared = await prepareScenario(server, scenario);
+		return {
+			...prepared,
+			server,
+			async dispose() {
+				await prepared.release();
+				await server.dispose();
+			},
+		};
+	} catch (error) {
+		await server.dispose();
+		throw error;
+	}
+}

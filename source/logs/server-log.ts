@@ -1,0 +1,71 @@
+import {anyOf, classBySqlstate, classifyText, postgresClasses, serverBugClasses, unclassified, type LogClass} from './log-classes.ts';
+import type {LineClassifier, LineVerdict} from './scan.ts';
+
+/* The denokv server's log. A failing request logs two lines carrying the same
+ * Postgres text (`atomic_write failed: …` and `Database error: …`, in either
+ * order, depending on the version): the second is the same failure and is
+ * not counted again. */
+
+/** Server-side lines whose reason matched no Postgres text: still about the connection or a background task. */
+const serverFallbacks: LogClass[] = [
+	{class: 'pool-connection-error', cause: 'connection-failure', sqlstate: null, pattern: /Connection error:|could not be recycled|Connection failed:/},
+	{class: 'collect-expired-error', cause: 'unclassified', sqlstate: null, pattern: /collect_expired error/},
+	{class: 'queue-cleanup-error', cause: 'unclassified', sqlstate: null, pattern: /queue_cleanup error/},
+];
+
+const wrapper = /atomic_write failed:|Database error:/;
+const about500 = /Internal Server Error|An internal server error occurred| 500 /;
+const wrappers = /^(?:\s*(?:atomic_write failed|Database error|db error)\s*:\s*)+/;
+/** tokio-postgres Debug output names the code: `code: SqlState(E40P01)`. */
+const debugSqlstate = /SqlState\((?:Inner::)?E?([0-9A-Z]{5})\)/;
+/** How many lines apart the two lines of one failing request may be. */
+const pairDistance = 4;
+
+const textClasses = [...serverBugClasses, ...postgresClasses];
+const prefilter = anyOf([...textClasses, ...serverFallbacks], [wrapper, about500, debugSqlstate]);
+
+/* Levels below WARN: denokv logs failures at ERROR and deadpool at WARN, so
+ * such a line is only looked at for a 500 status. Also what keeps a full scan fast. */
+const quietLevels = [' INFO ', ' DEBUG ', ' TRACE ', '"level":"INFO"', '"level":"DEBUG"', '"level":"TRACE"'];
+const levelWithin = 80;
+
+function quiet(line: string): boolean {
+	for (const level of quietLevels) {
+		const at = line.indexOf(level);
+		if (at !== -1 && at < levelWithin) return true;
+	}
+	return false;
+}
+
+/** The Postgres text a wrapper line carries, the same for both lines of one request. */
+function innerMessage(line: string): string {
+	const at = line.search(wrapper);
+	// Cut at the end of a JSON string value, so the fields after it (a timestamp) do not differ.
+	return line.slice(at).replace(wrappers, '').split(/(?<!\\)"/)[0]!.trim();
+}
+
+export function serverLogClassifier(): LineClassifier {
+	let lineNo = 0;
+	let open: {kind: string; inner: string; lineNo: number} | undefined;
+	return {
+		classify(line: string): LineVerdict {
+			lineNo++;
+			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
+			if (!prefilter.test(line)) return {kind: 'skip'};
+			const klass =
+				classifyText(line, textClasses) ?? classBySqlstate(debugSqlstate.exec(line)?.[1]) ?? classifyText(line, serverFallbacks);
+			if (wrapper.test(line)) {
+				const kind = line.includes('atomic_write failed:') ? 'atomic_write' : 'database';
+				const inner = innerMessage(line);
+				if (open && open.kind !== kind && open.inner === inner && lineNo - open.lineNo <= pairDistance) {
+					open = undefined;
+					return {kind: 'skip'};
+				}
+				open = {kind, inner, lineNo};
+				return {kind: 'count', klass: klass ?? unclassified};
+			}
+			if (klass) return {kind: 'count', klass};
+			return about500.test(line) ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
+		},
+	};
+}

@@ -1,0 +1,147 @@
+import pg from 'pg';
+import type {Row} from '../engine/types.ts';
+import {classifyConnectError, type ConnectFailure} from './classify.ts';
+import {connectSql} from './privileges.ts';
+import {shapeResult, valueTypes} from './rows.ts';
+
+/* The safe session: the tool's only connection to a database that is
+ * already in trouble. One pg.Client; every check in its own READ ONLY
+ * transaction with SET LOCAL timeouts (nothing session-level, nothing named:
+ * it works through PgBouncer in transaction mode). A connection lost
+ * mid-run is reopened once. */
+
+export interface SessionTimeouts {
+	statementMs: number;
+	lockMs: number;
+}
+
+export const defaultLockTimeoutMs = 200;
+/** Beyond the server-side statement_timeout, how long to wait for an answer before giving the connection up. */
+const clientGraceMs = 5000;
+
+type State =
+	| {kind: 'not-tried'}
+	| {kind: 'connected'; client: pg.Client; info: Row}
+	| {kind: 'failed'; failure: ConnectFailure}
+	| {kind: 'lost'; failure: ConnectFailure};
+
+/** An error that means the connection is gone, not just this statement. */
+export function connectionLost(error: unknown): boolean {
+	const e = error as {code?: unknown; severity?: unknown};
+	if (e.severity === 'FATAL' || e.severity === 'PANIC') return true;
+	if (typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) return true;
+	return /^(08|57P0)/.test(e.code);
+}
+
+function destroy(client: pg.Client): void {
+	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
+}
+
+export class SafeSession {
+	private state: State = {kind: 'not-tried'};
+	private reconnectsLeft = 1;
+
+	constructor(
+		private readonly config: pg.ClientConfig,
+		private readonly timeouts: SessionTimeouts,
+	) {}
+
+	/** The connect row (version, role, privileges) while connected. */
+	get info(): Row | undefined {
+		return this.state.kind === 'connected' ? this.state.info : undefined;
+	}
+
+	/** Whether asking for the connection might still succeed. */
+	get usable(): boolean {
+		return this.state.kind === 'connected' || this.state.kind === 'not-tried' || (this.state.kind === 'lost' && this.reconnectsLeft > 0);
+	}
+
+	/**
+	 * Connects on first use, reconnects once after a loss; returns why there is
+	 * no connection, or undefined when there is one. A refused connection is not retried.
+	 */
+	async ensureConnected(): Promise<ConnectFailure | undefined> {
+		switch (this.state.kind) {
+			case 'connected':
+				return undefined;
+			case 'failed':
+				return this.state.failure;
+			case 'lost':
+				if (this.reconnectsLeft === 0) return this.state.failure;
+				this.reconnectsLeft--;
+				return this.open();
+			case 'not-tried':
+				return this.open();
+		}
+	}
+
+	private async open(): Promise<ConnectFailure | undefined> {
+		const client = new pg.Client({...this.config, types: valueTypes});
+		client.on('error', error => this.lose(client, error));
+		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
+		try {
+			await client.connect();
+		} catch (error) {
+			destroy(client);
+			const failure = classifyConnectError(error);
+			this.state = {kind: 'failed', failure};
+			return failure;
+		}
+		try {
+			const result = await this.inReadOnly(client, connectSql);
+			this.state = {kind: 'connected', client, info: shapeResult(result).rows[0] ?? {}};
+			return undefined;
+		} catch (error) {
+			destroy(client);
+			const failure = classifyConnectError(error);
+			this.state = {kind: 'failed', failure};
+			return failure;
+		}
+	}
+
+	private lose(client: pg.Client, error: unknown): void {
+		if (this.state.kind !== 'connected' || this.state.client !== client) return;
+		destroy(client);
+		this.state = {kind: 'lost', failure: classifyConnectError(error)};
+	}
+
+	/** Runs `sql` in its own read-only transaction. Throws the server's error; a lost connection is noted first. */
+	async query(sql: string): Promise<pg.QueryResult> {
+		const failure = await this.ensureConnected();
+		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
+		const {client} = this.state;
+		try {
+			return await this.inReadOnly(client, sql);
+		} catch (error) {
+			if (connectionLost(error)) this.lose(client, error);
+			throw error;
+		}
+	}
+
+	private async inReadOnly(client: pg.Client, sql: string): Promise<pg.QueryResult> {
+		const {statementMs, lockMs} = this.timeouts;
+		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
+		const watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
+		try {
+			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}`);
+			try {
+				const result = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+				// Several statements give several results: the last one is the answer.
+				return Array.isArray(result) ? result[result.length - 1]! : result;
+			} finally {
+				await client.query('ROLLBACK').catch(() => undefined);
+			}
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+
+	async close(): Promise<void> {
+		if (this.state.kind !== 'connected') return;
+		const {client} = this.state;
+		this.state = {kind: 'failed', failure: {failure: 'other', sqlstate: null, message: 'the session is closed', detail: null}};
+		const gaveUp = setTimeout(() => destroy(client), 2000);
+		await client.end().catch(() => undefined);
+		clearTimeout(gaveUp);
+	}
+}

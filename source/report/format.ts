@@ -1,0 +1,79 @@
+import type {Severity, Value, Verdict} from '../engine/types.ts';
+import type {JsonStep, ReportStatus} from './json.ts';
+
+/* Wording and symbols shared by the Markdown and HTML reports. Reports are
+ * UTF-8 files, so they always use the Unicode symbols; the symbol carries the
+ * severity where colour is lost (plain-text tickets, black-and-white print). */
+
+export const statusSymbol: Record<ReportStatus, string> = {
+	ok: '✔',
+	warning: '⚠',
+	critical: '✖',
+	error: '✖',
+	skipped: '–',
+	manual: '☐',
+};
+
+export const severitySymbol: Record<Severity, string> = {info: 'ℹ', warning: '⚠', critical: '✖'};
+
+export const verdictSymbol: Record<Verdict, string> = {ok: '✔', warning: '⚠', critical: '✖', unknown: '?'};
+
+export const verdictMeaning: Record<Verdict, string> = {
+	ok: 'nothing anomalous found',
+	warning: 'at least one warning, nothing critical',
+	critical: 'at least one critical finding',
+	unknown: 'the session stopped before the run finished; what it saw so far is below',
+};
+
+export function stepSymbol(step: JsonStep): string {
+	return step.status === 'manual' && step.done ? '☑' : statusSymbol[step.status];
+}
+
+/** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s". */
+export function formatDuration(ms: number): string {
+	if (ms < 1000) return `${ms} ms`;
+	if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+	const minutes = Math.floor(ms / 60_000);
+	const seconds = Math.round((ms % 60_000) / 1000);
+	return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/** ISO time → "2024-05-01 03:12:44 UTC" (incidents are compared across time zones). */
+export function formatTime(iso: string): string {
+	const date = new Date(iso);
+	return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Milliseconds between two ISO times, or undefined when one is missing. */
+export function elapsedMs(from: string | null, to: string | null): number | undefined {
+	if (!from || !to) return undefined;
+	const ms = Date.parse(to) - Date.parse(from);
+	return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
+
+export function formatValue(value: Value): string {
+	if (value === null) return '∅';
+	return typeof value === 'string' ? value : String(value);
+}
+
+/** The columns to show: the step's declared ones, else every column seen in the rows. */
+export function tableColumns(step: JsonStep): string[] {
+	if (step.columns && step.columns.length > 0) return step.columns;
+	return [...new Set(step.rows.flatMap(row => Object.keys(row)))];
+}
+
+export function countWord(n: number, word: string): string {
+	return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "2 critical, 1 warning" over every finding of the report. */
+export function findingSummary(steps: JsonStep[]): string {
+	const counts: Record<Severity, number> = {critical: 0, warning: 0, info: 0};
+	for (const step of steps) for (const f of step.findings) counts[f.severity] += 1;
+	const parts = [
+		counts.critical > 0 ? `${counts.critical} critical` : '',
+		counts.warning > 0 ? countWord(counts.warning, 'warning') : '',
+		counts.info > 0 ? `${counts.info} info` : '',
+	].filter(Boolean);
+	return parts.length > 0 ? parts.join(', ') : 'no findings';
+}

@@ -1,0 +1,203 @@
+import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
+import {rankedCauses} from '../engine/causes.ts';
+import {chooseFix} from '../engine/next.ts';
+import {verdictOf} from '../engine/verdict.ts';
+import {toolVersion} from '../version.ts';
+
+/* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
+ * described by docs/report.schema.json. Fields beyond the contract's sketch
+ * are additive. Markdown and HTML render this same model, so every format
+ * tells the same story about an interrupted run. */
+
+export const maxReportRows = 50;
+
+export type ReportStatus = 'ok' | 'warning' | 'critical' | 'error' | 'skipped' | 'manual';
+
+export interface JsonFinding {
+	severity: Severity;
+	message: string;
+	evidence: Row;
+}
+
+export interface JsonStep {
+	id: string;
+	title: string;
+	kind: string;
+	/** For a fix's follow-up check (`fix-id/query-id`), the fix. */
+	fixId: string | null;
+	status: ReportStatus;
+	/** Why a step was skipped, must be done by hand, or did not finish. */
+	reason: string | null;
+	startedAt: string | null;
+	durationMs: number | null;
+	findings: JsonFinding[];
+	rows: Row[];
+	/** Rows the step produced before the cap. */
+	rowCount: number;
+	columns: string[] | null;
+	query: string | null;
+	error: {message: string; hint: string | null; sqlstate: string | null} | null;
+	histogram: Histogram | null;
+	/** A manual step the operator ticked off. */
+	done: boolean;
+	note: string | null;
+}
+
+export interface JsonCause {
+	id: string;
+	title: string;
+	symptom: string;
+	likelihood: Likelihood;
+	score: number;
+	evidence: string[];
+	fixId: string;
+	fix: string;
+}
+
+export interface JsonFix {
+	id: string;
+	title: string;
+	summary: string;
+	actions: string[];
+	commands: {title: string; run: string}[];
+	/** false: recommended by the ranking but not (yet) chosen. */
+	chosen: boolean;
+	by: 'operator' | 'auto' | null;
+}
+
+export interface JsonReport {
+	schemaVersion: 1;
+	tool: {name: string; version: string};
+	runbook: {id: string; title: string; path: string; version: string};
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null} | null;
+	startedAt: string | null;
+	/** When the run finished; for an interrupted run, the last thing the record holds. */
+	finishedAt: string | null;
+	/** false when the session stopped before the run's end (dropped link, killed terminal). */
+	finished: boolean;
+	verdict: Verdict;
+	steps: JsonStep[];
+	causes: JsonCause[];
+	fix: JsonFix | null;
+	exports: {path: string; format: string; at: string}[];
+	timeline: {at: string; event: string}[];
+}
+
+export const notRunYet = 'not run yet: the session stopped before this step';
+export const interrupted = 'interrupted: the session stopped while this step was running, so its result is unknown';
+
+/**
+ * A report never shows the engine's transient statuses: a pending step of an
+ * interrupted run is `skipped` ("not run yet"), a step that was running when
+ * the session stopped is `error` ("interrupted").
+ */
+function statusOf(step: StepState): {status: ReportStatus; reason: string | null} {
+	switch (step.status) {
+		case 'pending':
+			return {status: 'skipped', reason: notRunYet};
+		case 'running':
+			return {status: 'error', reason: interrupted};
+		case 'skipped':
+			return {status: 'skipped', reason: step.skipReason ?? null};
+		case 'manual':
+			return {status: 'manual', reason: step.manual ?? null};
+		default:
+			return {status: step.status, reason: step.manual ?? null};
+	}
+}
+
+function stepReport(step: StepState): JsonStep {
+	return {
+		id: step.id,
+		title: step.title,
+		kind: step.kind,
+		fixId: step.fixId ?? null,
+		...statusOf(step),
+		startedAt: step.startedAt ?? null,
+		durationMs: step.status === 'running' ? null : (step.durationMs ?? null),
+		findings: step.findings.map(f => ({severity: f.severity, message: f.message, evidence: f.evidence})),
+		rows: step.rows.slice(0, maxReportRows),
+		rowCount: step.rowCount,
+		columns: step.columns ?? null,
+		query: step.query ?? null,
+		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
+		histogram: step.histogram ?? null,
+		done: step.done ?? false,
+		note: step.note ?? null,
+	};
+}
+
+/** Every main step in runbook order, then the fix follow-ups that ran, in runbook order. */
+function reportedSteps(state: RunState): StepState[] {
+	const main = state.runbook.steps.map(s => state.steps[s.id]!);
+	const followUps = state.runbook.fixes.flatMap(f =>
+		f.queries.map(q => state.steps[`${f.id}/${q.id}`]!).filter(s => s.startedAt !== undefined),
+	);
+	return [...main, ...followUps];
+}
+
+/** The chosen fix, else the one the cause ranking recommends (none when every cause is unlikely). */
+function fixReport(state: RunState): JsonFix | null {
+	const id = state.chosenFix?.id ?? chooseFixRecommendation(state);
+	const fix = state.runbook.fixes.find(f => f.id === id);
+	if (!fix) return null;
+	return {
+		id: fix.id,
+		title: fix.title,
+		summary: fix.summary,
+		actions: fix.actions,
+		commands: fix.commands.map(c => ({title: c.title, run: c.run})),
+		chosen: state.chosenFix !== undefined,
+		by: state.chosenFix?.by ?? null,
+	};
+}
+
+function chooseFixRecommendation(state: RunState): string | undefined {
+	const move = chooseFix(state);
+	return move.kind === 'choose-fix' ? move.recommended : undefined;
+}
+
+/**
+ * The run's verdict. An interrupted run that found nothing wrong has not
+ * earned "ok": it did not look everywhere, so it says `unknown`.
+ */
+export function reportVerdict(state: RunState): Verdict {
+	const verdict = verdictOf(state);
+	return verdict === 'ok' && state.finishedAt === undefined ? 'unknown' : verdict;
+}
+
+export function buildJsonReport(state: RunState): JsonReport {
+	const {runbook} = state;
+	return {
+		schemaVersion: 1,
+		tool: state.tool ? {name: state.tool.name, version: state.tool.version} : {name: 'pg500', version: toolVersion},
+		runbook: {id: runbook.id, title: runbook.title, path: runbook.path, version: runbook.version},
+		target: state.target
+			? {
+					host: state.target.host,
+					port: state.target.port,
+					database: state.target.database,
+					user: state.target.user,
+					serverVersion: state.target.serverVersion,
+				}
+			: null,
+		startedAt: state.startedAt ?? null,
+		finishedAt: state.finishedAt ?? state.timeline.at(-1)?.at ?? null,
+		finished: state.finishedAt !== undefined,
+		verdict: reportVerdict(state),
+		steps: reportedSteps(state).map(stepReport),
+		causes: rankedCauses(state).map(c => ({
+			id: c.id,
+			title: c.title,
+			symptom: c.symptom,
+			likelihood: c.likelihood,
+			score: c.score,
+			evidence: c.evidence,
+			fixId: c.fixId,
+			fix: c.fix,
+		})),
+		fix: fixReport(state),
+		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
+		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
+	};
+}

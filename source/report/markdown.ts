@@ -1,0 +1,158 @@
+import type {Row} from '../engine/types.ts';
+import {truncate} from '../text/escape.ts';
+import type {JsonReport, JsonStep} from './json.ts';
+import {
+	elapsedMs,
+	findingSummary,
+	formatDuration,
+	formatTime,
+	formatValue,
+	severitySymbol,
+	stepSymbol,
+	tableColumns,
+	verdictMeaning,
+	verdictSymbol,
+} from './format.ts';
+
+/* The report for a ticket or the incident channel: the verdict first, then
+ * the causes and the fix, then the evidence step by step. */
+
+const maxTableRows = 10;
+const maxCellLength = 120;
+
+/**
+ * Makes text inert in Markdown: no emphasis, links, HTML or table breaks.
+ * Intraword underscores (first_seen) stay as they are: they never emphasise.
+ */
+export function escapeMarkdown(text: string): string {
+	return text.replace(/[\\`*[\]<>|~#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, ch => `\\${ch}`).replace(/&/g, '&amp;');
+}
+
+/** A fenced block whose fence is longer than any backtick run inside (commands are runbook text). */
+function codeBlock(text: string, language = ''): string {
+	const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map(m => m[0].length));
+	const fence = '`'.repeat(longest + 1);
+	return `${fence}${language}\n${text}\n${fence}`;
+}
+
+function cell(text: string): string {
+	return escapeMarkdown(truncate(text, maxCellLength));
+}
+
+function table(header: string[], rows: string[][]): string {
+	return [
+		`| ${header.join(' | ')} |`,
+		`| ${header.map(() => '---').join(' | ')} |`,
+		...rows.map(r => `| ${r.join(' | ')} |`),
+	].join('\n');
+}
+
+function resultsTable(step: JsonStep): string {
+	const columns = tableColumns(step);
+	if (step.rows.length === 0 || columns.length === 0) return '';
+	const shown = step.rows.slice(0, maxTableRows);
+	const body = shown.map((row: Row) => columns.map(c => cell(c in row ? formatValue(row[c]!) : '')));
+	const more = step.rowCount - shown.length;
+	const tail = more > 0 ? `\n\n_${more} more row${more === 1 ? '' : 's'} not shown (the JSON report has up to 50)._` : '';
+	return table(columns.map(cell), body) + tail;
+}
+
+function header(report: JsonReport): string {
+	const {verdict} = report;
+	const lines = [
+		`# ${verdictSymbol[verdict]} ${verdict.toUpperCase()} — ${escapeMarkdown(report.runbook.title)}`,
+		'',
+		`**Verdict: ${verdictSymbol[verdict]} ${verdict}** — ${verdictMeaning[verdict]} (${findingSummary(report.steps)}).`,
+	];
+	if (!report.finished) lines.push('', '> ⚠ **Interrupted session:** the run did not finish. Steps marked "not run yet" were never run; re-run or resume before trusting an absence of findings.');
+	const target = report.target;
+	const duration = elapsedMs(report.startedAt, report.finishedAt);
+	const facts: [string, string][] = [
+		[
+			'Target',
+			target
+				? `${escapeMarkdown(`${target.user}@${target.host}:${target.port}/${target.database}`)} — PostgreSQL ${escapeMarkdown(target.serverVersion ?? 'not reached')}`
+				: 'not recorded',
+		],
+		['Started', report.startedAt ? formatTime(report.startedAt) : 'not recorded'],
+		[
+			report.finished ? 'Finished' : 'Last recorded',
+			report.finishedAt ? `${formatTime(report.finishedAt)}${duration === undefined ? '' : ` (${formatDuration(duration)})`}` : '—',
+		],
+		['Tool', escapeMarkdown(`${report.tool.name} ${report.tool.version}`)],
+		['Runbook', escapeMarkdown(`${report.runbook.id} v${report.runbook.version} (${report.runbook.path})`)],
+	];
+	lines.push('', table(['', ''], facts.map(([k, v]) => [`**${k}**`, v])));
+	return lines.join('\n');
+}
+
+function causes(report: JsonReport): string {
+	const lines = ['## Causes, most likely first', ''];
+	report.causes.forEach((c, i) => {
+		lines.push(`${i + 1}. **${escapeMarkdown(c.title)}** — ${c.likelihood} (score ${c.score.toFixed(2)})`);
+		for (const e of c.evidence) lines.push(`   - ${escapeMarkdown(e)}`);
+		if (c.evidence.length === 0) lines.push('   - no evidence found');
+	});
+	return lines.join('\n');
+}
+
+function fix(report: JsonReport): string {
+	const f = report.fix;
+	if (!f) return '## Fix\n\nNo cause is likely enough to recommend a fix; see the findings below.';
+	const how = f.chosen ? `chosen ${f.by === 'operator' ? 'by the operator' : 'automatically (top-ranked cause)'}` : 'recommended, not chosen yet';
+	const lines = [`## Fix: ${escapeMarkdown(f.title)} (${how})`, '', escapeMarkdown(f.summary), ''];
+	f.actions.forEach((a, i) => lines.push(`${i + 1}. ${escapeMarkdown(a)}`));
+	for (const c of f.commands) lines.push('', `**${escapeMarkdown(c.title)}**`, '', codeBlock(c.run, 'sh'));
+	return lines.join('\n');
+}
+
+function step(s: JsonStep, index: number): string {
+	const timing = [s.status, s.durationMs === null ? '' : formatDuration(s.durationMs)].filter(Boolean).join(', ');
+	const lines = [`### ${stepSymbol(s)} ${index + 1}. ${escapeMarkdown(s.title)} (\`${s.id}\`) — ${timing}`];
+	if (s.reason) lines.push('', `_${escapeMarkdown(s.reason)}_`);
+	if (s.error) {
+		lines.push('', `**Error:** ${escapeMarkdown(s.error.message)}${s.error.sqlstate ? ` (SQLSTATE ${escapeMarkdown(s.error.sqlstate)})` : ''}`);
+		if (s.error.hint) lines.push('', `**What to do:** ${escapeMarkdown(s.error.hint)}`);
+	}
+	if (s.findings.length > 0) {
+		lines.push('');
+		for (const f of s.findings) lines.push(`- ${severitySymbol[f.severity]} **${f.severity}**: ${escapeMarkdown(f.message)}`);
+	}
+	if (s.note) lines.push('', `> **Operator's note:** ${escapeMarkdown(s.note)}`);
+	const rows = resultsTable(s);
+	if (rows) lines.push('', rows);
+	return lines.join('\n');
+}
+
+function notes(report: JsonReport): string {
+	const noted = report.steps.filter(s => s.note);
+	if (noted.length === 0) return '';
+	return ['## Operator\'s notes', '', ...noted.map(s => `- **${escapeMarkdown(s.title)}**: ${escapeMarkdown(s.note!)}`)].join('\n');
+}
+
+function timeline(report: JsonReport): string {
+	const rows = report.timeline.map(t => {
+		const offset = elapsedMs(report.startedAt, t.at);
+		return [formatTime(t.at), offset === undefined ? '' : `+${formatDuration(offset)}`, cell(t.event)];
+	});
+	return ['## Timeline', '', table(['time', 'since start', 'event'], rows)].join('\n');
+}
+
+function exports(report: JsonReport): string {
+	if (report.exports.length === 0) return '';
+	return ['## Exported reports', '', ...report.exports.map(e => `- ${escapeMarkdown(e.format)}: ${escapeMarkdown(e.path)} (${formatTime(e.at)})`)].join('\n');
+}
+
+export function renderMarkdown(report: JsonReport): string {
+	const sections = [
+		header(report),
+		causes(report),
+		fix(report),
+		['## Steps', '', report.steps.map(step).join('\n\n')].join('\n'),
+		notes(report),
+		timeline(report),
+		exports(report),
+		`---\n_Generated by ${escapeMarkdown(`${report.tool.name} ${report.tool.version}`)} with runbook ${escapeMarkdown(`${report.runbook.id} v${report.runbook.version}`)}._`,
+	];
+	return `${sections.filter(Boolean).join('\n\n')}\n`;
+}

@@ -1,0 +1,105 @@
+import type {Severity, StepStatus} from '../engine/types.ts';
+
+/* Severity is always carried by a symbol as well as a colour, so NO_COLOR and
+ * colour-blind operators lose nothing. A terminal whose locale is not UTF-8
+ * (a bare `C` locale on an old bastion) gets ASCII instead of boxes of tofu. */
+
+export interface Glyphs {
+	unicode: boolean;
+	ok: string;
+	warning: string;
+	critical: string;
+	info: string;
+	error: string;
+	pending: string;
+	skipped: string;
+	manual: string;
+	done: string;
+	current: string;
+	ellipsis: string;
+	separator: string;
+	spinner: 'dots' | 'line';
+}
+
+const unicodeGlyphs: Glyphs = {
+	unicode: true,
+	ok: '✔',
+	warning: '⚠',
+	critical: '✖',
+	info: 'ℹ',
+	error: '✖',
+	pending: '·',
+	skipped: '-',
+	manual: '☐',
+	done: '☑',
+	current: '▸',
+	ellipsis: '…',
+	separator: '│',
+	spinner: 'dots',
+};
+
+const asciiGlyphs: Glyphs = {
+	unicode: false,
+	ok: 'ok',
+	warning: '!',
+	critical: 'x',
+	info: 'i',
+	error: 'x',
+	pending: '.',
+	skipped: '-',
+	manual: '[ ]',
+	done: '[x]',
+	current: '>',
+	ellipsis: '~',
+	separator: '|',
+	spinner: 'line',
+};
+
+/** The locale as the C library picks it: LC_ALL, then LC_CTYPE, then LANG. */
+export function isUtf8Locale(env: NodeJS.ProcessEnv): boolean {
+	const locale = [env['LC_ALL'], env['LC_CTYPE'], env['LANG']].find(v => v !== undefined && v !== '');
+	return locale !== undefined && /utf-?8/i.test(locale);
+}
+
+export function glyphsFor(env: NodeJS.ProcessEnv): Glyphs {
+	return isUtf8Locale(env) ? unicodeGlyphs : asciiGlyphs;
+}
+
+/** Colour is off for --no-color and for NO_COLOR set to anything non-empty (no-color.org). */
+export function colorWanted(option: boolean, env: NodeJS.ProcessEnv): boolean {
+	return option && !env['NO_COLOR'];
+}
+
+export const severityColor: Record<Severity | 'ok' | 'error', string> = {
+	ok: 'green',
+	info: 'cyan',
+	warning: 'yellow',
+	critical: 'red',
+	error: 'magenta',
+};
+
+export function severityGlyph(severity: Severity, glyphs: Glyphs): string {
+	return glyphs[severity];
+}
+
+/** The symbol and colour of a step's status in the checklist. */
+export function statusMark(status: StepStatus, done: boolean | undefined, glyphs: Glyphs): {symbol: string; color?: string} {
+	switch (status) {
+		case 'ok':
+			return {symbol: glyphs.ok, color: severityColor.ok};
+		case 'warning':
+			return {symbol: glyphs.warning, color: severityColor.warning};
+		case 'critical':
+			return {symbol: glyphs.critical, color: severityColor.critical};
+		case 'error':
+			return {symbol: glyphs.error, color: severityColor.error};
+		case 'manual':
+			return {symbol: done ? glyphs.done : glyphs.manual, color: done ? severityColor.ok : 'blue'};
+		case 'skipped':
+			return {symbol: glyphs.skipped};
+		case 'running':
+			return {symbol: glyphs.current, color: 'cyan'};
+		case 'pending':
+			return {symbol: glyphs.pending};
+	}
+}

@@ -1,0 +1,52 @@
+import {findStep} from '../engine/steps.ts';
+import type {RunState} from '../engine/types.ts';
+
+/* Commands that print the denokv server's log, offered when no --server-log
+ * was given. The operator fills in the placeholder; the exact line is shown
+ * for confirmation before anything runs. */
+
+export interface LogCommand {
+	id: string;
+	label: string;
+	/** The command line; `{}` stands for what the operator types. */
+	template: string;
+	/** What to type in place of `{}`; none when the line is complete. */
+	ask?: string;
+}
+
+export const logCommands: readonly LogCommand[] = [
+	{id: 'docker', label: 'docker logs --since 30m <container>', template: 'docker logs --since 30m {}', ask: 'container name or id'},
+	{id: 'journalctl', label: 'journalctl -u denokv --since -30min --no-pager', template: 'journalctl -u denokv --since -30min --no-pager'},
+	{id: 'kubectl', label: 'kubectl logs --since=30m <pod>', template: 'kubectl logs --since=30m {}', ask: 'pod (or deploy/NAME)'},
+	// Raw: the operator writes the whole line (ssh to the host, another unit…).
+	{id: 'other', label: 'another command (its output is read as the log)', template: '{}', ask: 'command'},
+];
+
+/** One shell word: as typed when plain, else single-quoted, so a value can never become a second command. */
+export function shellWord(text: string): string {
+	return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The exact line to confirm and run. */
+export function commandLine(command: LogCommand, value: string): string {
+	if (!command.ask) return command.template;
+	const filled = command.id === 'other' ? value.trim() : shellWord(value.trim());
+	// A function, so `$&` or `$'` in what was typed stays literal.
+	return command.template.replace('{}', () => filled);
+}
+
+export interface LogTarget {
+	stepId: string;
+	source: 'server-log' | 'postgres-log';
+	/** Commands are offered for the denokv server log; the PostgreSQL log is a file on the database host. */
+	commands: boolean;
+}
+
+/** The log step `stepId`, when it ended without a log the tool could read: what `l` (and `x`) act on. */
+export function logTarget(run: RunState, stepId: string | undefined): LogTarget | undefined {
+	const def = stepId ? findStep(run.runbook, stepId) : undefined;
+	const step = stepId ? run.steps[stepId] : undefined;
+	if (!def || !step || def.step.kind !== 'log' || !def.step.source) return undefined;
+	if (step.status !== 'manual' && step.status !== 'error') return undefined;
+	return {stepId: step.id, source: def.step.source, commands: def.step.source === 'server-log'};
+}

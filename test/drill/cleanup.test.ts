@@ -1,0 +1,83 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {sweepLeftovers} from '../../source/drill/sweep.ts';
+
+/* The drill's server and files go away however the tool ends. */
+
+const fixture = path.join(import.meta.dirname, 'fixtures', 'hold-server.ts');
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+async function gone(pid: number): Promise<boolean> {
+	for (let i = 0; i < 100 && alive(pid); i++) await new Promise(resolve => setTimeout(resolve, 50));
+	return !alive(pid);
+}
+
+async function holdServer(mode = 'wait'): Promise<{child: ChildProcess; dir: string; pid: number; exit: Promise<{code: number | null; signal: string | null}>}> {
+	const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode], {stdio: ['ignore', 'pipe', 'pipe']});
+	const exit = new Promise<{code: number | null; signal: string | null}>(resolve => child.on('exit', (code, signal) => resolve({code, signal})));
+	let out = '';
+	for await (const chunk of child.stdout!) {
+		out += String(chunk);
+		if (out.includes('\n')) break;
+	}
+	const {dir, pid} = JSON.parse(out) as {dir: string; pid: number};
+	assert.ok(existsSync(dir) && alive(pid), 'the server runs');
+	return {child, dir, pid, exit};
+}
+
+// Each case starts a server of its own (initdb): they run side by side.
+test('Ctrl-C, SIGTERM, SIGHUP: the server stops and its directory is removed', {concurrency: true}, async t => {
+	await Promise.all(
+		(['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map(signal =>
+			t.test(signal, async () => {
+				const {child, dir, pid, exit} = await holdServer();
+				child.kill(signal);
+				const {code} = await exit;
+				assert.equal(code, 128 + {SIGHUP: 1, SIGINT: 2, SIGTERM: 15}[signal]);
+				assert.ok(await gone(pid), 'postmaster gone');
+				assert.equal(existsSync(dir), false);
+			}),
+		),
+	);
+});
+
+test('a crash of the tool: the exit hook still stops the server and removes its directory', async () => {
+	const {dir, pid, exit} = await holdServer('crash');
+	const {code} = await exit;
+	assert.equal(code, 1);
+	assert.ok(await gone(pid), 'postmaster gone');
+	assert.equal(existsSync(dir), false);
+});
+
+test('killed with SIGKILL: the leftover is swept at the next start, server included', async () => {
+	const {child, dir, pid, exit} = await holdServer();
+	child.kill('SIGKILL');
+	await exit;
+	assert.ok(existsSync(dir) && alive(pid), 'nothing could clean up');
+	const removed = await sweepLeftovers();
+	assert.ok(removed.includes(dir));
+	assert.ok(await gone(pid), 'postmaster gone');
+	assert.equal(existsSync(dir), false);
+});
+
+test('the sweep leaves the drills of living processes alone', async () => {
+	const {child, dir, pid, exit} = await holdServer();
+	try {
+		assert.ok(!(await sweepLeftovers()).includes(dir));
+		assert.ok(existsSync(dir) && alive(pid));
+	} finally {
+		child.kill('SIGTERM');
+		await exit;
+	}
+});

@@ -1,0 +1,102 @@
+/* Test helpers: read frames as the operator sees them, and wait for the screen
+ * to change instead of sleeping. */
+
+// eslint-disable-next-line no-control-regex
+const sgr = /\u001b\[[0-9;]*m/g;
+
+export function unstyled(frame: string | undefined): string {
+	return (frame ?? '').replace(sgr, '');
+}
+
+/** Polls the last frame until `predicate` holds; fails with the frame it last saw. */
+export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const frame = unstyled(lastFrame());
+		if (predicate(frame)) return frame;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`);
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+}
+
+export const keys = {enter: '\r', escape: '\u001b', down: '\u001b[B', up: '\u001b[A', pageDown: '\u001b[6~', pageUp: '\u001b[5~', ctrlC: '\u0003'};
+
+/** A small runbook for the UI tests: connect, a check that sees sessions idle in a transaction, a manual step. */
+export const testRunbook = `
+id: ui-test
+title: UI test runbook
+steps:
+  - id: connect
+    title: Connect to the database
+    why: Nothing else works without a connection; a refusal here is itself the diagnosis.
+    kind: connect
+  - id: idle-tx
+    title: Sessions idle in a transaction
+    why: A session that opened a transaction and went quiet holds its locks and a pool slot until it ends; denokv's writes queue behind it.
+    kind: sql
+    query: |
+      select pid, state, application_name, extract(epoch from now() - state_change)::int as idle_s
+      from pg_stat_activity where state = 'idle in transaction' and pid <> pg_backend_pid()
+    rules:
+      - id: leak
+        per: row
+        message: "backend {pid} idle in transaction ({application_name})"
+        warning: {column: state, eq: idle in transaction}
+  - id: next-steps
+    title: Tell the team
+    why: Someone else may be fixing the same thing.
+    kind: manual
+    instructions:
+      - Post the verdict in the incident channel.
+causes:
+  - id: leak
+    title: A transaction left open
+    symptom: writes wait, the pool runs dry
+    check: idle-tx
+    fix: end-leaks
+    evidence:
+      - {finding: idle-tx.leak, weight: 1}
+  - id: other
+    title: Something else
+    symptom: anything
+    check: connect
+    fix: look-around
+fixes:
+  - id: end-leaks
+    title: End the leaked transactions
+    summary: Find the code path that leaves a transaction open; meanwhile end the sessions.
+    actions:
+      - Set idle_in_transaction_session_timeout for the application role.
+    commands:
+      - title: End one session
+        run: select pg_terminate_backend(PID);
+    queries:
+      - id: still-idle
+        title: Still idle in a transaction
+        why: Shows whether the leak is still there.
+        query: select count(*)::int as idle from pg_stat_activity where state = 'idle in transaction'
+  - id: look-around
+    title: Look around
+    summary: Read the logs.
+    actions:
+      - Read the server log.
+`;
+
+/**
+ * Sends a key and waits until the screen reacts. Ink attaches a component's
+ * input listener just after its first frame, so a key sent the instant a
+ * frame appears can be lost; lost keys are sent again (a key that was seen
+ * changes the frame, so it is never sent twice).
+ */
+export async function press(ui: {lastFrame: () => string | undefined; stdin: {write(data: string): void}}, input: string, what: string): Promise<string> {
+	const before = unstyled(ui.lastFrame());
+	for (let attempt = 0; attempt < 40; attempt++) {
+		ui.stdin.write(input);
+		try {
+			return await waitForFrame(ui.lastFrame, f => f !== before, what, 500);
+		} catch {
+			// not seen yet: send again
+		}
+	}
+	throw new Error(`the screen never reacted to ${what}; frame:\n${before}`);
+}

@@ -1,0 +1,238 @@
+import './force-color.ts';
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {render} from 'ink-testing-library';
+import {createExecutor} from '../../source/checks/create-executor.ts';
+import {reportExporter} from '../../source/commands/guided.ts';
+import {initialState, reduce} from '../../source/engine/reducer.ts';
+import type {RunEvent, RunState} from '../../source/engine/types.ts';
+import {readJournal} from '../../source/journal/read.ts';
+import {replayJournal} from '../../source/journal/replay.ts';
+import {openJournal, reopenJournal, type JournalWriter} from '../../source/journal/write.ts';
+import {parseRunbook} from '../../source/runbook/parse.ts';
+import {glyphsFor} from '../../source/ui/glyphs.ts';
+import {Guide} from '../../source/ui/guide.tsx';
+import {createRunStore} from '../../source/ui/run-store.ts';
+import {startTestServer, type TestServer} from '../support/pg.ts';
+import {keys, press, testRunbook, unstyled, waitForFrame} from './frames.ts';
+
+let server: TestServer;
+let dir: string;
+before(async () => {
+	server = await startTestServer();
+	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-ui-'));
+});
+after(async () => {
+	await server?.stop();
+	await rm(dir, {recursive: true, force: true});
+});
+
+const utf8 = glyphsFor({LANG: 'C.UTF-8'});
+const ascii = glyphsFor({LANG: 'C'});
+
+/** A database with one session left idle in a transaction (the fault), and a guide session on it. */
+async function session(options: {state?: (runbook: ReturnType<typeof parseRunbook>) => RunState; journal?: JournalWriter} = {}) {
+	const db = await server.createDatabase();
+	const leak = await server.connect(db);
+	await leak.query("set application_name = 'leaky-app'");
+	await leak.query('begin');
+	await leak.query('select 1');
+	const runbook = parseRunbook(testRunbook, 'ui-test.yaml');
+	const executor = createExecutor({url: server.url(db), statementTimeout: 5000, logTailMb: 64, color: true});
+	const journal = options.journal ?? openJournal({dir, runbookPath: runbook.path, runbookText: testRunbook, target: executor.target, options: {}});
+	const started: RunEvent = {type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: 'test'}, target: executor.target, runbookPath: runbook.path};
+	let state = options.state?.(runbook);
+	if (!state) {
+		journal.append(started);
+		state = reduce(initialState(runbook), started);
+	}
+	const store = createRunStore(state, journal, error => {
+		throw error;
+	});
+	const exits: string[] = [];
+	const effects = {store, executor, exportReport: reportExporter({format: 'markdown'}, journal.path), exit: (reason: string) => void exits.push(reason)};
+	const close = async () => {
+		journal.close();
+		await executor.close();
+		await leak.end();
+	};
+	return {effects, journal, exits, close, store};
+}
+
+function resize(stdout: unknown, columns: number, rows: number) {
+	Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
+	Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
+	(stdout as NodeJS.EventEmitter).emit('resize');
+}
+
+function assertFits(frame: string, columns: number, rows: number) {
+	const lines = frame.split('\n');
+	assert.ok(lines.length < rows, `frame is ${lines.length} lines for a ${rows}-line terminal`);
+	for (const line of lines) assert.ok([...line].length <= columns, `line wider than ${columns}: "${line}"`);
+}
+
+test('the whole flow at 80×24: steps, the anomaly, the fix, a note, the export', async () => {
+	const s = await session();
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color />);
+	try {
+		resize(ui.stdout, 80, 24);
+		let frame = await waitForFrame(ui.lastFrame, f => f.includes('Enter run next: connect') && f.split('\n').every(l => [...l].length <= 80), 'the first step offered at 80 columns');
+		assertFits(frame, 80, 24);
+		assert.match(frame, /\? help/);
+
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('nothing anomalous'), 'the connect step done');
+		assert.match(frame, /PostgreSQL \d+/);
+		assert.ok(!frame.includes('test-secret-pw'), 'the password never reaches the screen');
+
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => /⚠ backend \d+ idle in transaction \(leaky-app\)/.test(f), 'the idle transaction highlighted');
+		assert.match(frame, /⚠ warning so far/);
+		assertFits(frame, 80, 24);
+
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('press t when done'), 'the manual step');
+		await press(ui, 't', "'t'");
+		await waitForFrame(ui.lastFrame, f => f.includes('☑ done'), 'the manual step ticked off');
+
+		await press(ui, 'n', "'n'");
+		await waitForFrame(ui.lastFrame, f => f.includes('Note on next-steps:'), 'the note input');
+		await press(ui, 'posted in #incident', "'posted in #incident'");
+		await waitForFrame(ui.lastFrame, f => f.includes('posted in #incident'), 'the typed note');
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('Note: posted in #incident'), 'the saved note');
+		// Flushed to the journal as soon as it is saved, not at the end.
+		const journaled = readJournal(s.journal.path).events.find(e => e.type === 'note-set');
+		assert.deepEqual(journaled && {stepId: journaled.stepId, text: journaled.text}, {stepId: 'next-steps', text: 'posted in #incident'});
+
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('Choose the fix'), 'the causes and the choice');
+		assert.match(frame, /1\. A transaction left open likely/);
+		assert.match(frame, /★ End the leaked transactions \(recommended\)/);
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('Fix: End the leaked transactions') && /│ idle\n.*│ +1\n/.test(f), 'the fix with its follow-up run live');
+		assert.match(frame, /\$ select pg_terminate_backend/);
+
+		await press(ui, 'q', "'q'");
+		await waitForFrame(ui.lastFrame, f => f.includes('Notes are not in a report yet'), 'the question before quitting with unsaved notes');
+		// Ink re-attaches input listeners after each render; a key sent in that gap is lost, so send again until seen.
+		for (let attempt = 0; s.exits.length === 0 && attempt < 40; attempt++) {
+			ui.stdin.write('e');
+			await waitForFrame(() => String(s.exits.length), f => f !== '0', 'quit after the export', 500).catch(() => {});
+		}
+		const exported = s.store.get().exports[0]!;
+		assert.equal(exported.path, s.journal.path.replace(/\.jsonl$/, '.md'));
+		const report = await readFile(exported.path, 'utf8');
+		assert.ok(/posted in \\?#incident/.test(report), report);
+		assert.match(report, /idle in transaction/);
+		assert.equal(s.exits[0], 'quit');
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+});
+
+test('NO_COLOR: no colour codes, the severity symbols stay', async () => {
+	for (const color of [true, false]) {
+		const s = await session();
+		const ui = render(<Guide effects={s.effects} glyphs={utf8} color={color} />);
+		try {
+			await press(ui, keys.enter, 'keys.enter');
+			await waitForFrame(ui.lastFrame, f => f.includes('nothing anomalous'), 'connect');
+			await press(ui, keys.enter, 'keys.enter');
+			await waitForFrame(ui.lastFrame, f => f.includes('⚠ backend'), 'the finding');
+			const raw = ui.lastFrame() ?? '';
+			const colours = /\u001b\[(3[0-7]|9[0-7])m/.test(raw);
+			assert.equal(colours, color, color ? 'colour is on by default' : 'no colour with NO_COLOR');
+		} finally {
+			ui.unmount();
+			await s.close();
+		}
+	}
+});
+
+test('a locale that is not UTF-8 gets ASCII symbols', async () => {
+	const s = await session();
+	const ui = render(<Guide effects={s.effects} glyphs={ascii} color={false} />);
+	try {
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('ok nothing anomalous'), 'connect in ASCII');
+		await press(ui, keys.enter, 'keys.enter');
+		const frame = await waitForFrame(ui.lastFrame, f => f.includes('! backend'), 'the finding in ASCII');
+		assert.doesNotMatch(frame, /[✔⚠✖…│]/);
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+});
+
+test('the layout reflows on resize and never overflows', async () => {
+	const s = await session();
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color={false} />);
+	try {
+		resize(ui.stdout, 80, 24);
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('nothing anomalous'), 'connect');
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('⚠ backend'), 'the finding');
+		for (const [columns, rows] of [[120, 40], [80, 24], [50, 16]] as const) {
+			resize(ui.stdout, columns, rows);
+			const frame = await waitForFrame(ui.lastFrame, f => f.split('\n').length < rows && f.split('\n').every(l => [...l].length <= columns) && f.includes('⚠'), `a ${columns}×${rows} frame`);
+			assertFits(frame, columns, rows);
+			// The checklist sits beside the panel only when there is room for both.
+			assert.equal(frame.includes('│'), columns >= 60, `checklist at ${columns} columns`);
+		}
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+});
+
+test('resume: a step that was running when the link dropped runs again; notes stay', async () => {
+	const runbook = parseRunbook(testRunbook, 'ui-test.yaml');
+	// The first session: connect done, a note, then the link drops in the middle of idle-tx.
+	const first = openJournal({dir, runbookPath: runbook.path, runbookText: testRunbook, target: {host: 'h', port: 1, database: 'd', user: 'u', serverVersion: null}, options: {}});
+	const at = new Date().toISOString();
+	const events: RunEvent[] = [
+		{type: 'run-started', at, tool: {name: 'pg500', version: 'test'}, target: {host: 'h', port: 1, database: 'd', user: 'u', serverVersion: null}, runbookPath: runbook.path},
+		{type: 'step-started', at, stepId: 'connect'},
+		{type: 'step-finished', at, stepId: 'connect', durationMs: 3, outcome: {rows: [], rowCount: 0}},
+		{type: 'note-set', at, stepId: 'connect', text: 'from the bastion'},
+		{type: 'step-started', at, stepId: 'idle-tx'},
+	];
+	for (const e of events) first.append(e);
+	first.close();
+
+	const writer = reopenJournal(first.path);
+	const s = await session({journal: writer, state: () => replayJournal(readJournal(first.path))});
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color={false} unsavedNotes />);
+	try {
+		const frame = await waitForFrame(ui.lastFrame, f => f.includes('⚠ backend'), 'the interrupted step run again');
+		assert.match(frame, /Enter run next: next-steps/);
+		await press(ui, keys.up, 'keys.up');
+		await waitForFrame(ui.lastFrame, f => f.includes('Note: from the bastion'), 'the note kept');
+		const after = readJournal(first.path).events;
+		assert.equal(after.filter(e => e.type === 'step-started' && e.stepId === 'connect').length, 1, 'finished steps are not run again');
+		assert.ok(after.some(e => e.type === 'step-finished' && e.stepId === 'idle-tx'), 'the re-run is appended to the same journal');
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+});
+
+test('Ctrl-C asks the command to end the session', async () => {
+	const s = await session();
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color={false} />);
+	try {
+		await waitForFrame(ui.lastFrame, f => f.includes('Enter run next'), 'the first frame');
+		ui.stdin.write(keys.ctrlC);
+		await waitForFrame(() => s.exits.join(','), f => f === 'interrupt', 'the interrupt');
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+	assert.equal(unstyled('\u001b[31mx\u001b[39m'), 'x');
+});

@@ -1,0 +1,121 @@
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync, statSync} from 'node:fs';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {startTestServer, type TestServer} from '../support/pg.ts';
+import {testRunbook} from './frames.ts';
+
+/* The built bin in a real 80×24 tmux pane: what an operator over SSH gets. */
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const bin = path.resolve('dist/pg500.mjs');
+const skip = !hasTmux ? 'tmux is not installed' : !existsSync(bin) ? 'dist/pg500.mjs is missing (npm test builds it first)' : false;
+
+let server: TestServer;
+let dir: string;
+let socket: string;
+before(async () => {
+	if (skip) return;
+	server = await startTestServer();
+	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-tmux-'));
+	socket = path.join(dir, 'tmux.sock');
+});
+after(async () => {
+	if (skip) return;
+	spawnSync('tmux', ['-S', socket, 'kill-server']);
+	await server.stop();
+	await rm(dir, {recursive: true, force: true});
+});
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
+const capture = (pane: string) => tmux('capture-pane', '-p', '-t', pane);
+
+async function waitForPane(pane: string, predicate: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const screen = capture(pane);
+		if (predicate(screen)) return screen;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; pane:\n${screen}`);
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+}
+
+/** A shell in an 80×24 pane, with the faulty database's URL in the environment (never on the screen). */
+async function pane(name: string, db: string): Promise<string> {
+	const runbook = path.join(dir, 'runbook.yaml');
+	await writeFile(runbook, testRunbook);
+	tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, 'sh');
+	tmux('send-keys', '-t', name, `PS1='ready$ '; clear`, 'Enter');
+	await waitForPane(name, s => s.includes('ready$'), 'the shell');
+	return runbook;
+}
+
+async function leakyDatabase() {
+	const db = await server.createDatabase();
+	const leak = await server.connect(db);
+	await leak.query('begin');
+	await leak.query('select 1');
+	return db;
+}
+
+function assertSaneTerminal(name: string) {
+	tmux('send-keys', '-t', name, 'clear; stty -a | tr " " "\\n" | grep -E "^-?(echo|icanon)$"', 'Enter');
+}
+
+test('over tmux at 80×24: to the fix, export, quit; the terminal is sane after q and after Ctrl-C', {skip}, async t => {
+	const db = await leakyDatabase();
+	const name = 'guided';
+	const runbook = await pane(name, db);
+	const journal = path.join(dir, 'session.jsonl');
+	tmux('pipe-pane', '-t', name, '-o', `cat >> ${path.join(dir, 'bytes.log')}`);
+	const t0 = performance.now();
+	tmux('send-keys', '-t', name, `node ${bin} --runbook ${runbook} --journal ${journal}`, 'Enter');
+	await waitForPane(name, s => s.includes('Enter run next: connect'), 'the first frame');
+	t.diagnostic(`start to first frame: ${Math.round(performance.now() - t0)} ms`);
+
+	const bytes = () => statSync(path.join(dir, 'bytes.log')).size;
+	const idleFrom = bytes();
+	await new Promise(resolve => setTimeout(resolve, 10_000));
+	const idleBytes = bytes() - idleFrom;
+	t.diagnostic(`bytes written while idle for 10 s: ${idleBytes}`);
+	assert.equal(idleBytes, 0, 'nothing redraws when nothing changes');
+
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitForPane(name, s => s.includes('nothing anomalous'), 'connect done');
+	tmux('send-keys', '-t', name, 'Enter');
+	let screen = await waitForPane(name, s => s.includes('⚠ backend'), 'the anomaly');
+	assert.ok(!screen.includes('test-secret-pw'));
+	for (const line of screen.split('\n')) assert.ok([...line].length <= 80, line);
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitForPane(name, s => s.includes('press t when done'), 'the manual step');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitForPane(name, s => s.includes('Choose the fix'), 'the causes');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitForPane(name, s => s.includes('Fix: End the leaked') && s.includes('1 row'), 'the fix and its follow-up');
+	tmux('send-keys', '-t', name, 'e');
+	screen = await waitForPane(name, s => s.includes('Report written to'), 'the export');
+	const report = journal.replace(/\.jsonl$/, '.md');
+	assert.match(readFileSync(report, 'utf8'), /idle in transaction/);
+	tmux('send-keys', '-t', name, 'q');
+	screen = await waitForPane(name, s => s.includes('ready$') && s.includes(`journal: ${journal}`), 'the prompt back after q');
+	t.diagnostic(`bytes written during the whole guided run: ${bytes()}`);
+	assertSaneTerminal(name);
+	screen = await waitForPane(name, s => /^echo$/m.test(s) && /^icanon$/m.test(s), 'echo and icanon on after q');
+
+	// Ctrl-C in the middle: journal kept, partial report written, terminal sane.
+	const second = path.join(dir, 'second.jsonl');
+	tmux('send-keys', '-t', name, 'clear', 'Enter');
+	tmux('send-keys', '-t', name, `node ${bin} --runbook ${runbook} --journal ${second}`, 'Enter');
+	await waitForPane(name, s => s.includes('Enter run next: connect'), 'the second session');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitForPane(name, s => s.includes('nothing anomalous'), 'connect done');
+	tmux('send-keys', '-t', name, 'C-c');
+	screen = await waitForPane(name, s => s.includes('partial report:') && s.includes('ready$'), 'the prompt back after Ctrl-C');
+	assert.ok(screen.includes(`journal: ${second}`));
+	assert.ok(existsSync(second.replace(/\.jsonl$/, '.md')));
+	assertSaneTerminal(name);
+	await waitForPane(name, s => /^echo$/m.test(s) && /^icanon$/m.test(s), 'echo and icanon on after Ctrl-C');
+});
