@@ -25,7 +25,7 @@ export interface LogContext {
 	stdin?: Readable;
 }
 
-export const logColumns = ['class', 'cause', 'count', 'first_seen', 'last_seen', 'per_minute', 'sample', 'sqlstate'];
+export const logColumns = ['class', 'cause', 'count', 'first_seen', 'last_seen', 'per_minute', 'sample', 'example', 'sqlstate'];
 
 /**
  * Runs a `kind: log` step. Expected problems (no log given, a role that may

@@ -6,6 +6,7 @@ import type {LogClass} from './log-classes.ts';
 
 export const maxSamples = 3;
 export const sampleChars = 300;
+export const exampleChars = 160;
 export const maxBuckets = 120;
 const minute = 60_000;
 
@@ -65,6 +66,8 @@ export class Tally {
 				last_seen: t.last?.toISOString() ?? null,
 				per_minute: spanMinutes === null ? null : Math.round((t.count / Math.max(1, spanMinutes)) * 100) / 100,
 				sample: t.samples.join(' ⏎ '),
+				// One short line for finding messages and cause evidence; `sample` has up to three in full.
+				example: truncate(t.samples[0] ?? '', exampleChars),
 				sqlstate: t.klass.sqlstate,
 			}));
 	}

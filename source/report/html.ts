@@ -34,6 +34,7 @@ pre.query{max-height:14em;overflow:auto}
 .sym{font-weight:bold;display:inline-block;min-width:1.2em;text-align:center}
 .ok{color:var(--ok)}.warning{color:var(--warning)}.critical,.error{color:var(--critical)}.info{color:var(--info)}.skipped,.manual,.muted{color:var(--muted)}
 .banner{border-left:4px solid var(--warning);background:var(--warning-bg);padding:8px 12px;margin:12px 0}
+ul.todo{list-style:none;padding-left:4px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
 dl.facts dt{font-weight:600;color:var(--muted)}dl.facts dd{margin:0}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
@@ -134,6 +135,9 @@ function step(s: JsonStep, index: number): string {
 		parts.push(
 			`<ul class="findings">${s.findings.map(f => `<li class="f-${f.severity}"><span class="sym ${f.severity}">${severitySymbol[f.severity]}</span> <strong>${f.severity}</strong>: ${h(f.message)}</li>`).join('')}</ul>`,
 		);
+	if (s.instructions.length > 0)
+		parts.push(`<ul class="todo">${s.instructions.map(i => `<li>${s.done ? '☑' : '☐'} ${h(i)}</li>`).join('')}</ul>`);
+	for (const c of s.commands) parts.push(`<p><strong>${h(c.title)}</strong></p><pre>${h(c.run)}</pre>`);
 	if (s.note) parts.push(`<div class="note"><strong>Operator’s note:</strong> ${h(s.note)}</div>`);
 	if (s.histogram) parts.push(histogramSvg(s.histogram, s.title));
 	if (s.query) parts.push(`<pre class="query">${h(s.query)}</pre>`);

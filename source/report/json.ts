@@ -2,6 +2,8 @@ import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict}
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {verdictOf} from '../engine/verdict.ts';
+import {findStep} from '../engine/steps.ts';
+import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
@@ -34,8 +36,13 @@ export interface JsonStep {
 	rows: Row[];
 	/** Rows the step produced before the cap. */
 	rowCount: number;
+	/** The columns to show (the runbook's choice, else every column of the result). */
 	columns: string[] | null;
 	query: string | null;
+	/** What the operator does, for steps done by hand (the runbook's instructions). */
+	instructions: string[];
+	/** Commands for the operator (shown, never run), for steps done by hand. */
+	commands: {title: string; run: string}[];
 	error: {message: string; hint: string | null; sqlstate: string | null} | null;
 	histogram: Histogram | null;
 	/** A manual step the operator ticked off. */
@@ -106,7 +113,8 @@ function statusOf(step: StepState): {status: ReportStatus; reason: string | null
 	}
 }
 
-function stepReport(step: StepState): JsonStep {
+function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
+	const byHand = step.status === 'manual';
 	return {
 		id: step.id,
 		title: step.title,
@@ -118,8 +126,10 @@ function stepReport(step: StepState): JsonStep {
 		findings: step.findings.map(f => ({severity: f.severity, message: f.message, evidence: f.evidence})),
 		rows: step.rows.slice(0, maxReportRows),
 		rowCount: step.rowCount,
-		columns: step.columns ?? null,
+		columns: def?.columns ?? step.columns ?? null,
 		query: step.query ?? null,
+		instructions: byHand ? (def?.instructions ?? []) : [],
+		commands: byHand ? (def?.commands ?? []).map(c => ({title: c.title, run: c.run})) : [],
 		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
 		histogram: step.histogram ?? null,
 		done: step.done ?? false,
@@ -185,7 +195,7 @@ export function buildJsonReport(state: RunState): JsonReport {
 		finishedAt: state.finishedAt ?? state.timeline.at(-1)?.at ?? null,
 		finished: state.finishedAt !== undefined,
 		verdict: reportVerdict(state),
-		steps: reportedSteps(state).map(stepReport),
+		steps: reportedSteps(state).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
 		causes: rankedCauses(state).map(c => ({
 			id: c.id,
 			title: c.title,

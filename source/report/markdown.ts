@@ -118,6 +118,11 @@ function step(s: JsonStep, index: number): string {
 		lines.push('');
 		for (const f of s.findings) lines.push(`- ${severitySymbol[f.severity]} **${f.severity}**: ${escapeMarkdown(f.message)}`);
 	}
+	if (s.instructions.length > 0) {
+		lines.push('');
+		for (const item of s.instructions) lines.push(`- [${s.done ? 'x' : ' '}] ${escapeMarkdown(item)}`);
+	}
+	for (const c of s.commands) lines.push('', `**${escapeMarkdown(c.title)}**`, '', codeBlock(c.run, 'sh'));
 	if (s.note) lines.push('', `> **Operator's note:** ${escapeMarkdown(s.note)}`);
 	const rows = resultsTable(s);
 	if (rows) lines.push('', rows);

