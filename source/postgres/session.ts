@@ -125,9 +125,10 @@ export class SafeSession {
 		try {
 			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}`);
 			try {
-				const result = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
-				// Several statements give several results: the last one is the answer.
-				return Array.isArray(result) ? result[result.length - 1]! : result;
+				// The extended protocol takes exactly one statement: a check can never slip a
+				// COMMIT and a write past the read-only transaction. Its statement is unnamed,
+				// which PgBouncer in transaction mode allows.
+				return await client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
 			} finally {
 				await client.query('ROLLBACK').catch(() => undefined);
 			}

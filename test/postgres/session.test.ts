@@ -38,6 +38,7 @@ steps:
       - {max: 12, sql: "SELECT 'old' AS variant"}
       - {min: 13, sql: "SELECT 'current' AS variant"}
   - {id: write, title: Write, why: w, kind: sql, query: "CREATE TABLE intruder (x int)"}
+  - {id: escape, title: Escape, why: w, kind: sql, query: "COMMIT; CREATE TABLE escapee (x int)"}
   - {id: settings, title: Settings, why: w, kind: sql, query: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, pg_backend_pid() AS pid"}
   - {id: sleep, title: Sleep, why: w, kind: sql, query: "SELECT pg_sleep(3)"}
   - {id: locked, title: Locked, why: w, kind: sql, query: "SELECT count(*) AS n FROM guarded"}
@@ -105,7 +106,10 @@ test('each check runs READ ONLY with SET LOCAL timeouts, and nothing stays open 
 		assert.deepEqual({ro: settings.ro, st: settings.st, lt: settings.lt}, {ro: 'on', st: '1234ms', lt: '200ms'});
 		const seen = await server.sql(db, `SELECT state, backend_xid FROM pg_stat_activity WHERE pid = ${Number(settings.pid)}`);
 		assert.deepEqual(seen.rows, [{state: 'idle', backend_xid: null}]);
-		const tables = await server.sql(db, `SELECT count(*)::int AS n FROM pg_class WHERE relname = 'intruder'`);
+		// A query that ends the read-only transaction itself and then writes: refused as a whole.
+		const escape = await runStep(executor, 'escape');
+		assert.equal(escape.error?.sqlstate, '42601');
+		const tables = await server.sql(db, `SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('intruder', 'escapee')`);
 		assert.equal(tables.rows[0].n, 0);
 	} finally {
 		await executor.close();

