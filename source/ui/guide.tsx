@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import SelectInput from 'ink-select-input';
 import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
 import {chooseFix} from '../engine/next.ts';
 import {rankedCauses} from '../engine/causes.ts';
@@ -17,7 +16,7 @@ import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {defaultCaptureLimits} from '../checks/capture-command.ts';
 import {logCommands} from './log-commands.ts';
 import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
-import {selectParts} from './select-parts.tsx';
+import {ListSelect} from './list-select.tsx';
 import {targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
 import {useGuideState, type GuideState} from './use-guide-state.ts';
@@ -34,7 +33,10 @@ export interface GuideProps {
 function panelLines(view: ViewState, width: number): Line[] {
 	const {run, guide, glyphs} = view;
 	if (guide.overlay === 'help')
-		return [plain('help:title', 'Keys', {bold: true}), ...allKeys.flatMap(k => paragraph(`help:${k.key}`, k.label, width, glyphs.ellipsis, {}, {text: k.key.padEnd(16)}))];
+		return [
+			plain('help:title', 'Keys', {bold: true}),
+			...allKeys.flatMap(k => paragraph(`help:${k.key}`, k.label, width, glyphs.ellipsis, {}, {text: (glyphs.unicode ? k.key : k.key.replace('↑ ↓', 'Up Down')).padEnd(16)})),
+		];
 	if (guide.overlay === 'log-confirm' && guide.log?.line) {
 		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
 		return confirmLines(guide.log.line, name, defaultCaptureLimits, width, glyphs);
@@ -105,7 +107,6 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	const actions = useGuideActions(effects, getGuide, dispatchGuide);
 	const {columns, rows} = useTerminalSize();
 	const layout = layoutFor(columns, rows);
-	const parts = useMemo(() => selectParts(glyphs, color), [glyphs, color]);
 
 	useEffect(() => {
 		actions.rerunUnfinished();
@@ -139,7 +140,10 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 		shown[shown.length - 1] = plain('scroll', glyphs.unicode ? more : more.replace('↑', '^').replace('↓', 'v'), {dim: true});
 	}
 	const extras = {logInput: Boolean(effects.executor.setLogPath), quiz: Boolean(effects.quiz)};
-	const hints = availableKeys(run, guide, extras).map(h => (h.key ? `${h.key} ${h.label}` : h.label));
+	const hints = availableKeys(run, guide, extras).map(h => {
+		const key = glyphs.unicode ? h.key : h.key.replace('↑↓', 'Up/Down');
+		return key ? `${key} ${h.label}` : h.label;
+	});
 	// The first hint is what Enter does; help and quit come right after so they never fall off.
 	const ordered = [hints[0]!, ...hints.slice(1).filter(h => h.startsWith('? ') || h.startsWith('q ')), ...hints.slice(1).filter(h => !h.startsWith('? ') && !h.startsWith('q '))];
 	const footer = packHints(ordered, layout.width, layout.footerHeight, glyphs.ellipsis);
@@ -174,7 +178,7 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 									<Text bold wrap="truncate-end">
 										{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
 									</Text>
-									<SelectInput items={list.items} limit={listHeight - 1} isFocused={!guide.running} onSelect={item => list.onSelect(item.value)} {...parts} />
+									<ListSelect items={list.items} limit={listHeight - 1} isFocused={!guide.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
 								</Box>
 							) : null}
 							{input ? (

@@ -1,9 +1,9 @@
-import {Box, Text, render, useInput} from 'ink';
-import SelectInput from 'ink-select-input';
+import {Box, Text, render} from 'ink';
+import {useLatestInput} from './use-latest-input.ts';
 import type {SessionSummary} from '../journal/sessions.ts';
 import {fitText} from './lines.ts';
 import {colorWanted, glyphsFor} from './glyphs.ts';
-import {selectParts} from './select-parts.tsx';
+import {ListSelect} from './list-select.tsx';
 
 /** One line per session: when, where, how far it got, what it had seen. */
 export function describeSession(s: SessionSummary): string {
@@ -26,7 +26,7 @@ export function pickSession(sessions: SessionSummary[]): Promise<string | undefi
 		const instance = render(
 			<Box flexDirection="column">
 				<Text bold>{`Resume which session? (${glyphs.unicode ? '↑↓' : 'Up/Down'} Enter; q or Esc leaves)`}</Text>
-				<SelectInput items={items} limit={Math.max(3, (process.stdout.rows || 24) - 3)} onSelect={item => done(item.value)} {...selectParts(glyphs, colorWanted(true, process.env))} />
+				<ListSelect items={items} limit={Math.max(3, (process.stdout.rows || 24) - 3)} isFocused glyphs={glyphs} color={colorWanted(true, process.env)} onSelect={done} />
 				<Quit onQuit={() => done(undefined)} />
 			</Box>,
 			{patchConsole: false},
@@ -35,7 +35,7 @@ export function pickSession(sessions: SessionSummary[]): Promise<string | undefi
 }
 
 function Quit({onQuit}: {onQuit(): void}) {
-	useInput((input, key) => {
+	useLatestInput((input, key) => {
 		if (input === 'q' || key.escape) onQuit();
 	});
 	return null;

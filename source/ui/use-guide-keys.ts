@@ -1,4 +1,4 @@
-import {useInput} from 'ink';
+import {useLatestInput} from './use-latest-input.ts';
 import type {RunState} from '../engine/types.ts';
 import type {GuideActions} from './use-guide-actions.ts';
 import type {GuideState} from './use-guide-state.ts';
@@ -6,11 +6,11 @@ import type {GuideState} from './use-guide-state.ts';
 /** Keyboard of the guide. The footer's hints come from keys.ts; both follow the same states. */
 export function useGuideKeys(run: RunState, guide: GuideState, actions: GuideActions, maxScroll: number, page: number): void {
 	// Ctrl-C works everywhere, the note input included: Ink leaves it to us (exitOnCtrlC off).
-	useInput((input, key) => {
+	useLatestInput((input, key) => {
 		if (key.ctrl && input === 'c') actions.interrupt();
 	});
 
-	useInput(
+	useLatestInput(
 		(input, key) => {
 			if (key.ctrl) return;
 			if (guide.overlay === 'quit') {
@@ -45,6 +45,7 @@ export function useGuideKeys(run: RunState, guide: GuideState, actions: GuideAct
 			if (input === 'a') return actions.openQuiz();
 			if (guide.view === 'quiz') {
 				if (key.escape || key.return) actions.show('step');
+				else if (input === 'c') actions.show('causes');
 				return;
 			}
 			if (guide.view === 'causes') {
@@ -67,6 +68,6 @@ export function useGuideKeys(run: RunState, guide: GuideState, actions: GuideAct
 			}
 		},
 		// The one-line inputs take every key themselves.
-		{isActive: guide.overlay !== 'note' && guide.overlay !== 'log-path' && guide.overlay !== 'log-value'},
+		guide.overlay !== 'note' && guide.overlay !== 'log-path' && guide.overlay !== 'log-value',
 	);
 }

@@ -1,11 +1,11 @@
-import {useInput} from 'ink';
+import {useLatestInput} from './use-latest-input.ts';
 import type {Dispatch} from 'react';
 import {escapeUntrusted} from '../text/escape.ts';
 import type {NoteInputAction} from './use-note-input-state.ts';
 
 /** Keys of the note input: text goes in, Enter saves, Esc cancels. */
 export function useNoteInput(value: string, dispatch: Dispatch<NoteInputAction>, onSave: (text: string) => void, onCancel: () => void): void {
-	useInput((input, key) => {
+	useLatestInput((input, key) => {
 		if (key.return) onSave(value);
 		else if (key.escape) onCancel();
 		else if (key.backspace || key.delete) dispatch({type: 'delete-back'});

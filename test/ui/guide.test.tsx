@@ -161,8 +161,17 @@ test('a locale that is not UTF-8 gets ASCII symbols', async () => {
 		await press(ui, keys.enter, 'keys.enter');
 		await waitForFrame(ui.lastFrame, f => f.includes('ok nothing anomalous'), 'connect in ASCII');
 		await press(ui, keys.enter, 'keys.enter');
-		const frame = await waitForFrame(ui.lastFrame, f => f.includes('! backend'), 'the finding in ASCII');
+		let frame = await waitForFrame(ui.lastFrame, f => f.includes('! backend'), 'the finding in ASCII');
 		assert.doesNotMatch(frame, /[✔⚠✖…│]/);
+		// The fix list's pointer too (ink-select-input draws a Unicode ❯ of its own).
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('press t when done'), 'the manual step');
+		await press(ui, keys.enter, 'keys.enter');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('Choose the fix'), 'the fix list');
+		assert.match(frame, /\| > \* End the leaked transactions \(recommended\)$/m);
+		assert.match(frame, /\| {5}Look around$/m);
+		assert.match(frame, /Up\/Down Enter choose the fix/);
+		assert.doesNotMatch(frame, /[❯▸★✔⚠✖…│↑↓]/);
 	} finally {
 		ui.unmount();
 		await s.close();

@@ -119,3 +119,74 @@ test('over tmux at 80×24: to the fix, export, quit; the terminal is sane after 
 	assertSaneTerminal(name);
 	await waitForPane(name, s => /^echo$/m.test(s) && /^icanon$/m.test(s), 'echo and icanon on after Ctrl-C');
 });
+
+test('resume over tmux: the process killed mid-session, `pg500 resume` shows the finished steps and the note, and goes on', {skip}, async () => {
+	const db = await leakyDatabase();
+	const runbook = path.join(dir, 'runbook.yaml');
+	await writeFile(runbook, testRunbook);
+	const journal = path.join(dir, 'killed.jsonl');
+	// The bin is the pane's own process (exec), so its pid is the pane's.
+	const session = (name: string, command: string) =>
+		tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} ${command}`);
+
+	session('first', `--runbook ${runbook} --journal ${journal}`);
+	await waitForPane('first', s => s.includes('Enter run next: connect'), 'the first frame');
+	tmux('send-keys', '-t', 'first', 'Enter');
+	await waitForPane('first', s => s.includes('nothing anomalous'), 'connect done');
+	tmux('send-keys', '-t', 'first', 'Enter');
+	await waitForPane('first', s => s.includes('⚠ backend'), 'idle-tx done');
+	tmux('send-keys', '-t', 'first', 'n');
+	await waitForPane('first', s => s.includes('Note on idle-tx:'), 'the note input');
+	tmux('send-keys', '-t', 'first', '-l', 'leak seen from the bastion');
+	await waitForPane('first', s => s.includes('leak seen from the bastion'), 'the typed note');
+	tmux('send-keys', '-t', 'first', 'Enter');
+	await waitForPane('first', s => s.includes('Note: leak seen from the bastion'), 'the saved note');
+
+	// The link drops the hard way: no signal handler runs, no report, no goodbye.
+	const pid = Number(tmux('display-message', '-p', '-t', 'first', '#{pane_pid}').trim());
+	assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /pg500\.mjs/, 'the pane runs the bin itself');
+	process.kill(pid, 'SIGKILL');
+	for (let i = 0; i < 200 && spawnSync('tmux', ['-S', socket, 'has-session', '-t', 'first']).status === 0; i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.ok(!existsSync(journal.replace(/\.jsonl$/, '.md')), 'killed: no partial report was written');
+
+	session('second', `resume ${journal}`);
+	let screen = await waitForPane('second', s => s.includes('Note: leak seen from the bastion'), 'the resumed session with the note');
+	assert.match(screen, /✔ 1 Connect to the/);
+	assert.match(screen, /⚠ 2 Sessions idle in a/);
+	assert.match(screen, /⚠ backend \d+ idle in transaction/, 'the finished step’s findings, as they were');
+	assert.match(screen, /Enter run next: next-steps/);
+	tmux('send-keys', '-t', 'second', 'Enter');
+	screen = await waitForPane('second', s => s.includes('press t when done'), 'the session goes on');
+	tmux('send-keys', '-t', 'second', 'q');
+	await waitForPane('second', s => s.includes('Notes are not in a report yet'), 'the question: the note is not in a report');
+	tmux('send-keys', '-t', 'second', 'q');
+	for (let i = 0; i < 200 && spawnSync('tmux', ['-S', socket, 'has-session', '-t', 'second']).status === 0; i++) await new Promise(resolve => setTimeout(resolve, 25));
+
+	const events = readFileSync(journal, 'utf8').trim().split('\n').slice(1).map(l => JSON.parse(l) as {type: string; stepId?: string; text?: string});
+	const started = (id: string) => events.filter(e => e.type === 'step-started' && e.stepId === id).length;
+	assert.equal(started('connect'), 1, 'finished steps are not run again');
+	assert.equal(started('idle-tx'), 1);
+	assert.equal(started('next-steps'), 1, 'the resumed session appended to the same journal');
+	assert.deepEqual(events.filter(e => e.type === 'note-set').map(e => [e.stepId, e.text]), [['idle-tx', 'leak seen from the bastion']]);
+});
+
+test('demo --quiz over tmux: the real command asks for the cause and reveals the drill only then', {skip}, async () => {
+	const {scenarios} = await import('../../source/drill/scenarios.ts');
+	tmux('new-session', '-d', '-s', 'quiz', '-x', '80', '-y', '24', '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} demo --quiz`);
+	let screen = await waitForPane('quiz', s => s.includes('Enter run next: server-logs'), 'the first frame', 60_000);
+	assert.match(screen, /^pg500 quiz · /);
+	for (const s of scenarios) assert.ok(!screen.includes(s.summary.slice(0, 30)), `the drill shows: ${s.id}`);
+	tmux('send-keys', '-t', 'quiz', 'a');
+	screen = await waitForPane('quiz', s => s.includes('What is the cause?'), 'the question');
+	assert.match(screen, /▸ connection pool or client slots exhausted/);
+	tmux('send-keys', '-t', 'quiz', 'Enter');
+	screen = await waitForPane('quiz', s => s.includes('The drill was'), 'the reveal');
+	assert.match(screen, /Quiz: answered "connection pool or client slots/);
+	const id = /The drill was ([\w-]+)/.exec(screen)![1];
+	assert.ok(scenarios.some(s => s.id === id), `a real scenario: ${id}`);
+	tmux('send-keys', '-t', 'quiz', 'q');
+	await waitForPane('quiz', s => s.includes('Notes are not in a report yet'), 'the question before quitting: the reveal is a note');
+	tmux('send-keys', '-t', 'quiz', 'q');
+	for (let i = 0; i < 400 && spawnSync('tmux', ['-S', socket, 'has-session', '-t', 'quiz']).status === 0; i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.notEqual(spawnSync('tmux', ['-S', socket, 'has-session', '-t', 'quiz']).status, 0, 'the demo ended');
+});

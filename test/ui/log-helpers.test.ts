@@ -1,0 +1,76 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {existsSync} from 'node:fs';
+import {readFile, stat} from 'node:fs/promises';
+import {captureCommand} from '../../source/checks/capture-command.ts';
+import {commandLine, logCommands, shellWord} from '../../source/ui/log-commands.ts';
+import {bars, sparkline, squeeze, timeSpan} from '../../source/ui/sparkline.ts';
+
+/* The pure parts behind issue 6 and the sparkline, and the capture's limits. */
+
+test('a command’s output: in a private temp file, removed on request', async () => {
+	const capture = await captureCommand(`printf 'one\\n'; printf 'two\\n' >&2`, {timeoutMs: 10_000, maxBytes: 1024});
+	try {
+		assert.equal(capture.exitCode, 0);
+		assert.equal(await readFile(capture.path, 'utf8'), 'one\ntwo\n', 'standard output and error, in order');
+		assert.equal((await stat(capture.path)).mode & 0o777, 0o600);
+		assert.equal(capture.lastLine, 'two');
+	} finally {
+		await capture.remove();
+	}
+	assert.ok(!existsSync(capture.path));
+});
+
+test('an endless command stops at the byte cap; a silent one at the time limit', async () => {
+	const endless = await captureCommand('yes pg500', {timeoutMs: 60_000, maxBytes: 4096});
+	try {
+		assert.equal(endless.cut, true);
+		assert.equal(endless.timedOut, false, 'the cap ended it, not the clock');
+		assert.equal((await stat(endless.path)).size, 4096);
+	} finally {
+		await endless.remove();
+	}
+	const silent = await captureCommand('sleep 30', {timeoutMs: 200, maxBytes: 4096});
+	try {
+		assert.equal(silent.timedOut, true);
+		assert.equal(silent.bytes, 0);
+	} finally {
+		await silent.remove();
+	}
+});
+
+test('a failing command: its exit code and last line', async () => {
+	const capture = await captureCommand('echo starting; echo "no such container: x" >&2; exit 1', {timeoutMs: 10_000, maxBytes: 1024});
+	await capture.remove();
+	assert.equal(capture.exitCode, 1);
+	assert.equal(capture.lastLine, 'no such container: x');
+});
+
+test('what the operator types fills one shell word; a raw command stays as typed', () => {
+	const docker = logCommands.find(c => c.id === 'docker')!;
+	assert.equal(commandLine(docker, 'denokv-1'), 'docker logs --since 30m denokv-1');
+	assert.equal(commandLine(docker, "x'; rm -rf / #"), `docker logs --since 30m 'x'\\''; rm -rf / #'`);
+	assert.equal(commandLine(docker, '$&'), `docker logs --since 30m '$&'`, 'no replacement pattern leaks through');
+	assert.equal(commandLine(logCommands.find(c => c.id === 'kubectl')!, 'deploy/denokv'), 'kubectl logs --since=30m deploy/denokv');
+	assert.equal(commandLine(logCommands.find(c => c.id === 'journalctl')!, ''), 'journalctl -u denokv --since -30min --no-pager');
+	assert.equal(commandLine(logCommands.find(c => c.id === 'other')!, ' ssh db1 cat /var/log/denokv.log '), 'ssh db1 cat /var/log/denokv.log');
+	assert.equal(shellWord('a b'), `'a b'`);
+});
+
+test('sparkline: zero is the lowest bar, any line lifts it, the peak is the top', () => {
+	assert.equal(bars([0, 1, 5, 10], true), '▁▂▅█');
+	assert.equal(bars([0, 1, 5, 10], false), '_.-#');
+	assert.equal(bars([0, 0], true), '▁▁');
+	assert.deepEqual(squeeze([1, 2, 3, 4, 5], 2), {counts: [6, 9], per: 3});
+});
+
+test('sparkline: fits the width, names its span and its peak per bucket', () => {
+	const histogram = {start: '2026-11-26T03:30:00.000Z', bucketMinutes: 1, counts: Array.from({length: 120}, (_, i) => (i === 100 ? 40 : i % 7))};
+	const line = sparkline(histogram, 50, true);
+	assert.ok([...line.bars].length + line.tail.length <= 50, `${line.bars}${line.tail}`);
+	// 120 minutes in 18 bars of 7 minutes: the spike at minute 100 is the tallest bar.
+	assert.equal([...line.bars].length, 18);
+	assert.equal([...line.bars].indexOf('█'), 14);
+	assert.equal(line.tail, ' 03:30–05:30 UTC, peak 59/7 min');
+	assert.equal(timeSpan({start: '2026-11-26T23:50:00.000Z', bucketMinutes: 1, counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]}, '-'), '2026-11-26 23:50-2026-11-27 00:05 UTC');
+});
