@@ -14,7 +14,6 @@ const noEffect: StepOutcome = {rows: [], rowCount: 0};
 export async function performStep(stepId: string, state: RunState, executor: Executor, dispatch: Dispatch): Promise<RunState> {
 	const def = findStep(state.runbook, stepId);
 	if (!def) throw new Error(`no step "${stepId}" in the runbook`);
-	const versionBefore = executor.serverVersion();
 	const started = dispatch({type: 'step-started', at: now(), stepId});
 	const t0 = performance.now();
 	const byHand = def.step.kind === 'manual' || def.step.kind === 'info';
@@ -22,7 +21,8 @@ export async function performStep(stepId: string, state: RunState, executor: Exe
 	const durationMs = Math.round(performance.now() - t0);
 	let finished = dispatch({type: 'step-finished', at: now(), stepId, durationMs, outcome});
 	const version = executor.serverVersion();
-	if (version && version !== versionBefore) finished = dispatch({type: 'target-identified', at: now(), serverVersion: version});
+	// Judged against the state, not the executor: a resumed session reconnects to a server it already knows.
+	if (version && version !== finished.target?.serverVersion) finished = dispatch({type: 'target-identified', at: now(), serverVersion: version});
 	return finished;
 }
 

@@ -1,0 +1,150 @@
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {startTestServer, type TestServer} from '../support/pg.ts';
+import {testRunbook} from './frames.ts';
+
+/* Issue 7's promise, end to end with the built bin in real terminals: an SSH
+ * link that drops (SIGHUP) or a `kill -9` in the middle of a guided session,
+ * then `pg500 resume`, ends with the same report as a session that was
+ * never interrupted — timestamps and durations aside. */
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const bin = path.resolve('dist/pg500.mjs');
+const skip = !hasTmux ? 'tmux is not installed' : !existsSync(bin) ? 'dist/pg500.mjs is missing (npm test builds it first)' : false;
+
+let server: TestServer;
+let dir: string;
+let socket: string;
+let db: string;
+before(async () => {
+	if (skip) return;
+	server = await startTestServer();
+	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-resume-'));
+	socket = path.join(dir, 'tmux.sock');
+	await writeFile(path.join(dir, 'runbook.yaml'), testRunbook);
+	// The same fault for every session: one transaction left open by "leaky".
+	db = await server.createDatabase();
+	const leak = await server.connect(db);
+	await leak.query("SET application_name = 'leaky'; BEGIN; SELECT 1");
+});
+after(async () => {
+	if (skip) return;
+	spawnSync('tmux', ['-S', socket, 'kill-server']);
+	await server.stop();
+	await rm(dir, {recursive: true, force: true});
+});
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
+const alive = (name: string) => spawnSync('tmux', ['-S', socket, 'has-session', '-t', name]).status === 0;
+
+async function waitForPane(name: string, predicate: (screen: string) => boolean, what: string): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const screen = tmux('capture-pane', '-p', '-t', name);
+		if (predicate(screen)) return;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; pane:\n${screen}`);
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+}
+
+async function waitGone(name: string): Promise<void> {
+	for (let i = 0; i < 800 && alive(name); i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.ok(!alive(name), `${name} ended`);
+}
+
+/** The bin as the pane's own process (exec), at 80×24, as over SSH. */
+function start(name: string, args: string): void {
+	tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} ${args}`);
+}
+
+/** Each key and the screen that shows it was taken: the whole guided walk of the test runbook. */
+const walk: [key: string, shown: (screen: string) => boolean, what: string][] = [
+	['Enter', s => s.includes('Enter run next: idle-tx'), 'connect done'],
+	['Enter', s => s.includes('⚠ backend'), 'idle-tx done'],
+	['n', s => s.includes('Note on idle-tx:'), 'the note input'],
+	['-l leak seen from the bastion', s => s.includes('leak seen from the bastion'), 'the typed note'],
+	['Enter', s => s.includes('Note: leak seen from the bastion'), 'the saved note'],
+	['Enter', s => s.includes('press t when done'), 'the manual step'],
+	['t', s => s.includes('☑ 3'), 'ticked off'],
+	['Enter', s => s.includes('Choose the fix'), 'the causes'],
+	['Enter', s => s.includes('Enter finish'), 'the fix and its follow-up'],
+	['Enter', s => s.includes('Runbook complete'), 'the end'],
+];
+
+async function press(name: string, from: number, to: number): Promise<void> {
+	for (const [key, shown, what] of walk.slice(from, to)) {
+		if (key.startsWith('-l ')) tmux('send-keys', '-t', name, '-l', key.slice(3));
+		else tmux('send-keys', '-t', name, key);
+		await waitForPane(name, shown, what);
+	}
+}
+
+async function quit(name: string): Promise<void> {
+	tmux('send-keys', '-t', name, 'q');
+	await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting');
+	tmux('send-keys', '-t', name, 'q');
+	await waitGone(name);
+}
+
+interface Report {
+	steps: Record<string, unknown>[];
+	timeline: {at: string; event: string}[];
+	[key: string]: unknown;
+}
+
+/** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages. */
+function finalReport(journal: string): Report {
+	const report = JSON.parse(execFileSync(process.execPath, [bin, 'report', journal, '--format', 'json'], {encoding: 'utf8'})) as Report;
+	const strip = (value: unknown): unknown => {
+		if (Array.isArray(value)) return value.map(strip);
+		if (value && typeof value === 'object')
+			return Object.fromEntries(
+				Object.entries(value)
+					.filter(([key]) => !['at', 'startedAt', 'finishedAt', 'durationMs', 'idle_s'].includes(key))
+					.map(([key, v]) => [key, strip(v)]),
+			);
+		return typeof value === 'string' ? value.replace(/in \d+ ms/g, 'in N ms') : value;
+	};
+	return strip(report) as Report;
+}
+
+async function uninterrupted(): Promise<Report> {
+	const journal = path.join(dir, 'whole.jsonl');
+	start('whole', `--runbook ${path.join(dir, 'runbook.yaml')} --journal ${journal}`);
+	await waitForPane('whole', s => s.includes('Enter run next: connect'), 'the first frame');
+	await press('whole', 0, walk.length);
+	await quit('whole');
+	return finalReport(journal);
+}
+
+async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
+	const journal = path.join(dir, `${how}.jsonl`);
+	const first = `${how}-first`;
+	start(first, `--runbook ${path.join(dir, 'runbook.yaml')} --journal ${journal}`);
+	await waitForPane(first, s => s.includes('Enter run next: connect'), 'the first frame');
+	// Halfway: two checks run, a note saved, the manual step not reached.
+	await press(first, 0, 5);
+	if (how === 'SIGKILL') process.kill(Number(tmux('display-message', '-p', '-t', first, '#{pane_pid}').trim()), 'SIGKILL');
+	else tmux('kill-session', '-t', first); // tmux hangs up on the pane's process: a dropped SSH link
+	await waitGone(first);
+
+	const second = `${how}-second`;
+	start(second, `resume ${journal}`);
+	await waitForPane(second, s => s.includes('Note: leak seen from the bastion') && s.includes('Enter run next: next-steps'), 'the resumed session');
+	await press(second, 5, walk.length);
+	await quit(second);
+	return finalReport(journal);
+}
+
+test('kill -9 or a hang-up halfway, then resume: the same final report as a session never interrupted', {skip}, async () => {
+	const whole = await uninterrupted();
+	assert.equal(whole.verdict, 'warning');
+	assert.ok(whole.steps.some(s => s['note'] === 'leak seen from the bastion'));
+	assert.deepEqual(await interrupted('SIGKILL'), whole);
+	assert.deepEqual(await interrupted('SIGHUP'), whole);
+});
