@@ -1,9 +1,12 @@
 // Bundles the CLI into one self-contained ESM file: fast start-up (no
-// transpiling, one file to parse) and easy to copy onto an SSH host.
+// transpiling; the heavy, rarely needed parts are compiled only when used)
+// and easy to copy onto an SSH host.
 import {build} from 'esbuild';
 import {readFileSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync} from 'node:fs';
+import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {lazyChunks} from './lazy-chunks.mjs';
 
 const runbookFile = 'runbooks/postgres-500.yaml';
 
@@ -52,15 +55,45 @@ const inlineDefaultRunbook = {
 	},
 };
 
-await build({
-	entryPoints: ['cli.tsx'],
-	outfile: 'dist/pg500.mjs',
+/* pg probes for Cloudflare Workers when its module loads: on Node 20 (no
+ * `navigator`) by constructing a fetch Response, which loads undici — some
+ * 60-80 ms of every `pg500 run`. The tool runs on Node only. */
+const pgOnNode = {
+	name: 'pg-on-node',
+	setup(b) {
+		b.onLoad({filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/}, args => {
+			const source = readFileSync(args.path, 'utf8');
+			const probe = 'if (isCloudflareRuntime()) {';
+			if (source.split(probe).length !== 2) throw new Error(`${args.path}: no longer has \`${probe}\`; revisit the pg-on-node plugin in scripts/build.mjs`);
+			return {loader: 'js', contents: source.replace(probe, 'if (false) {')};
+		});
+	},
+};
+
+/* Node builtins are loaded when the module that uses them first runs, not
+ * all at start: esbuild hoists every `import … from 'node:zlib'` of the
+ * bundle to its top, and loading a builtin (zlib, net, crypto … and what they
+ * load) costs start-up time that `pg500 --version` never needs. */
+const lazyBuiltins = {
+	name: 'lazy-builtins',
+	setup(b) {
+		const builtin = new RegExp(`^(node:.*|${builtinModules.map(m => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
+		b.onResolve({filter: builtin}, args =>
+			args.namespace === 'lazy-builtin' ? {path: args.path, external: true} : {path: args.path, namespace: 'lazy-builtin'},
+		);
+		b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, args => ({loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});`}));
+	},
+};
+
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+
+/** What the main bundle and its lazy chunks are built with alike. */
+const common = {
 	bundle: true,
 	platform: 'node',
 	target: 'node20',
-	format: 'esm',
 	jsx: 'automatic',
-	// Smaller to parse at every start; names are kept for --debug stack traces.
+	// Smaller to parse; names are kept for --debug stack traces.
 	minify: true,
 	keepNames: true,
 	legalComments: 'none',
@@ -72,12 +105,34 @@ await build({
 	define: {
 		'process.env.NODE_ENV': '"production"',
 		'process.env.DEV': 'undefined',
-		PG500_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+		PG500_VERSION: JSON.stringify(version),
 	},
+	plugins: [inlineDefaultRunbook, pgOnNode, lazyBuiltins],
+	logLevel: 'warning',
+};
+
+// Loaded on first use, not at every start (see scripts/lazy-chunks.mjs).
+const chunks = [
+	// The TUI: Ink, React, react-reconciler, yoga. One chunk, so a resume's picker and guide share one React.
+	{
+		name: 'ui',
+		modules: ['source/ui/launch.tsx', 'source/ui/session-picker.tsx'],
+		// yoga's loader fetch()es its inline wasm (a data: URL) when fetch
+		// exists, which loads Node's fetch (undici): ~30 ms. Without it, it decodes the base64 itself.
+		define: {fetch: 'undefined'},
+	},
+	// yaml and zod, for a runbook file other than the built-in (prevalidated) one.
+	{name: 'runbook-parser', modules: ['source/runbook/parse.ts']},
+];
+
+await build({
+	...common,
+	entryPoints: ['cli.tsx'],
+	outfile: 'dist/pg500.mjs',
+	format: 'esm',
 	banner: {
 		js: "#!/usr/bin/env node\nimport {createRequire as __pg500CreateRequire} from 'node:module';\nconst require = __pg500CreateRequire(import.meta.url);",
 	},
-	plugins: [inlineDefaultRunbook],
-	logLevel: 'warning',
+	plugins: [...common.plugins, await lazyChunks(common, 'cli.tsx', chunks)],
 });
 chmodSync('dist/pg500.mjs', 0o755);

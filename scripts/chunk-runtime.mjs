@@ -1,25 +1,43 @@
 // Bundled into dist/pg500.mjs (see lazy-chunks.mjs): evaluates a lazy chunk
-// the first time one of its modules is imported. A chunk is the body of an
-// async function (it may use top-level await: yoga-layout and Ink do), kept in
-// the bundle as a string so that V8 does not parse it at every start.
+// the first time one of its modules is used. A chunk is the body of a
+// function — an async one when the chunk has top-level await (yoga-layout and
+// Ink do) — kept in the bundle as a string so that V8 does not compile it at
+// every start: brotli-compressed, in base64, because even scanning a string
+// literal costs start-up time by its length (a quarter of it this way; the
+// decompression, a few milliseconds, only when the chunk is used).
 import {createRequire} from 'node:module';
 
 const require = createRequire(import.meta.url);
 const AsyncFunction = (async () => {}).constructor;
 
+/** What a chunk's code sees: shared modules, the bundle's import.meta, where to put its modules, Node's require. */
+export const chunkParams = ['__pg500Require', '__pg500ImportMeta', '__pg500Exports', 'require'];
+
 /**
- * A memoised loader for one chunk. `shared` maps the ids of modules the chunk
- * takes from the main bundle (so that classes and module state stay one) to
- * their namespaces; every other id the chunk asks for is a Node builtin.
+ * A memoised loader for one chunk (`compressed`: its code, see above). It
+ * returns the chunk's modules by id, or a promise of them when `async`.
+ * `shared` maps the ids of the modules the chunk takes from the main bundle
+ * (so that classes and module state stay one) to their namespaces.
  */
-export function chunkLoader(code, shared) {
-	let loading;
-	return () =>
-		(loading ??= (async () => {
+export function chunkLoader(async, compressed, shared) {
+	const evaluate = exports => {
+		const code = require('node:zlib').brotliDecompressSync(Buffer.from(compressed, 'base64')).toString();
+		return new (async ? AsyncFunction : Function)(...chunkParams, code)(id => shared[id], import.meta, exports, require);
+	};
+	let modules;
+	if (async)
+		return () =>
+			(modules ??= (async () => {
+				const exports = {};
+				await evaluate(exports);
+				return exports;
+			})());
+	return () => {
+		if (modules === undefined) {
 			const exports = {};
-			const body = new AsyncFunction('__pg500Require', '__pg500ImportMeta', '__pg500Exports', 'require', code);
-			const requireShared = id => (Object.hasOwn(shared, id) ? shared[id] : require(id));
-			await body(requireShared, import.meta, exports, require);
-			return exports;
-		})());
+			evaluate(exports);
+			modules = exports;
+		}
+		return modules;
+	};
 }
