@@ -87,3 +87,7 @@ try {
 } finally {
 	await server.stop();
 }
+
+console.log('\nlog reading (1 GB generated denokv log):');
+const {benchLogs} = await import('./logs.ts');
+await benchLogs(line => console.log(`  ${line}`));

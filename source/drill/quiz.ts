@@ -69,9 +69,13 @@ export function revealQuiz(scenario: Scenario, state: RunState, answer: DrillCau
 		.filter(id => ['pending', 'skipped'].includes(state.steps[id]?.status ?? 'pending'));
 	const missedKeySteps = scenario.keySteps.filter(id => skipped.includes(id));
 	const lines = [
-		`Quiz: answered "${labelOf(answer)}" — ${correct ? 'correct' : `not it; the answer was "${labelOf(scenario.cause)}"`}.`,
+		`Quiz: answered "${labelOf(answer)}": ${correct ? 'correct' : `not it; the answer was "${labelOf(scenario.cause)}"`}.`,
 		`The drill was ${scenario.id}: ${scenario.summary}.`,
-		evidence.length ? `What pointed to it:\n${evidence.map(e => `- ${e}`).join('\n')}` : 'No step flagged anything: that is what normal looks like.',
+		evidence.length
+			? `What pointed to it:\n${evidence.map(e => `- ${e}`).join('\n')}`
+			: missedKeySteps.length
+				? 'Nothing pointed to it yet: the steps that show it were not run.'
+				: 'No step flagged anything: that is what normal looks like.',
 		missedKeySteps.length
 			? `Skipped where it shows: ${missedKeySteps.join(', ')}.`
 			: skipped.length

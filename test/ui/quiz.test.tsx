@@ -75,7 +75,7 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 		assert.match(frame, /[▸] lock waits or deadlocks/);
 		await press(ui, keys.enter, 'Enter');
 		frame = await waitForFrame(ui.lastFrame, f => f.includes('The drill was lock-chain'), 'the reveal');
-		assert.match(frame, /✔ Quiz: answered "lock waits or deadlocks" — correct\./);
+		assert.match(frame, /✔ Quiz: answered "lock waits or deadlocks": correct\./);
 		assert.match(frame, /What pointed to it:/);
 		assert.match(frame, /- locks: /, 'the evidence from the locks step');
 		assert.match(frame, /No step skipped|Skipped: /);
