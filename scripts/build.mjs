@@ -35,7 +35,15 @@ async function validatedDefaultRunbook(text) {
 }
 
 const defaultRunbookText = readFileSync(runbookFile, 'utf8');
-const defaultRunbook = await validatedDefaultRunbook(defaultRunbookText);
+let defaultRunbook;
+try {
+	defaultRunbook = await validatedDefaultRunbook(defaultRunbookText);
+} catch (error) {
+	// A located problem in the runbook is the whole story: no stack trace.
+	if (error?.name !== 'RunbookError') throw error;
+	console.error(error.message);
+	process.exit(1);
+}
 
 const inlineDefaultRunbook = {
 	name: 'inline-default-runbook',

@@ -1,9 +1,10 @@
 import type {Fix, RunnableStep} from '../runbook/schema.ts';
-import type {Finding, RankedCause, RunState, StepState} from '../engine/types.ts';
+import type {Finding, RankedCause, Row, RunState, StepState} from '../engine/types.ts';
 import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {fitTable} from './fit-table.ts';
-import {paragraph, plain, type Line} from './lines.ts';
+import {fitText, paragraph, plain, type Line} from './lines.ts';
 import {sparkline} from './sparkline.ts';
+import {formatValue} from '../engine/template.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
  * same state gives the same lines, so tests can read them and scrolling is a slice. */
@@ -32,9 +33,18 @@ function commandLines(key: string, commands: {title: string; run: string}[] | un
 	];
 }
 
+/** A one-row result (a summary) reads better as `column  value` lines than as a table of cut-off headers. */
+function recordLines(key: string, columns: string[], row: Row, width: number, glyphs: Glyphs): Line[] {
+	const label = Math.min(Math.max(...columns.map(c => c.length)), Math.floor(width / 2));
+	return columns.map((c, i) =>
+		plain(`${key}:rec${i}`, fitText(`${fitText(c, label, glyphs.ellipsis).padEnd(label)}  ${formatValue(row[c])}`, width, glyphs.ellipsis)),
+	);
+}
+
 function tableLines(key: string, step: StepState, def: RunnableStep, width: number, glyphs: Glyphs): Line[] {
 	if (step.rows.length === 0) return [];
 	const columns = def.columns ?? step.columns ?? Object.keys(step.rows[0]!);
+	if (step.rows.length === 1 && step.rowCount === 1) return recordLines(key, columns, step.rows[0]!, width, glyphs);
 	const shown = step.rows.slice(0, maxTableRows);
 	const table = fitTable(columns, shown, width, glyphs.ellipsis);
 	const more = step.rowCount - shown.length;
@@ -48,16 +58,27 @@ function tableLines(key: string, step: StepState, def: RunnableStep, width: numb
 	];
 }
 
-/** A step's panel: why, the spinner while it runs, what went wrong, findings, instructions, results, note. */
+/**
+ * A step's panel. Before it runs: why it matters, then the spinner while it
+ * runs. Once it has run, what it found comes first — what went wrong,
+ * findings, instructions, results, note — and the why moves to the end, so
+ * at 80×24 the operator sees the anomaly without scrolling.
+ */
 export function stepLines(step: StepState, def: RunnableStep, position: string, running: boolean, width: number, glyphs: Glyphs): Line[] {
 	const k = step.id;
 	const mark = statusMark(step.status, step.done, glyphs);
-	const lines: Line[] = [
-		{key: `${k}:title`, segments: [{text: `${mark.symbol} `, color: mark.color, bold: true}, {text: `${position}${step.title}`, bold: true}]},
-		...paragraph(`${k}:why`, def.why, width, glyphs.ellipsis, {dim: true}),
-		plain(`${k}:gap1`, ''),
-	];
+	const title: Line = {key: `${k}:title`, segments: [{text: `${mark.symbol} `, color: mark.color, bold: true}, {text: `${position}${step.title}`, bold: true}]};
+	const why = paragraph(`${k}:why`, def.why, width, glyphs.ellipsis, {dim: true});
+	const ran = !running && !['pending', 'skipped'].includes(step.status);
+	if (ran) return [title, ...resultLines(step, def, width, glyphs, mark.color), plain(`${k}:gap-why`, ''), ...why];
+	const lines: Line[] = [title, ...why, plain(`${k}:gap1`, '')];
 	if (running) return [...lines, {key: `${k}:spin`, spinner: true, segments: [{text: 'running…', color: 'cyan'}]}];
+	return [...lines, ...resultLines(step, def, width, glyphs, mark.color)];
+}
+
+function resultLines(step: StepState, def: RunnableStep, width: number, glyphs: Glyphs, color: string | undefined): Line[] {
+	const k = step.id;
+	const lines: Line[] = [];
 	if (step.status === 'pending') lines.push(plain(`${k}:pending`, 'Not run yet.', {dim: true}));
 	if (step.status === 'skipped') lines.push(plain(`${k}:skip`, `Skipped: ${step.skipReason ?? ''}`, {dim: true}));
 	if (step.error) {
@@ -80,7 +101,7 @@ export function stepLines(step: StepState, def: RunnableStep, position: string, 
 	if (finished && step.histogram?.counts.length) {
 		const label = 'Per minute: ';
 		const spark = sparkline(step.histogram, width - label.length, glyphs.unicode);
-		lines.push({key: `${k}:spark`, segments: [{text: label, bold: true}, {text: spark.bars, color: mark.color}, {text: spark.tail, dim: true}]});
+		lines.push({key: `${k}:spark`, segments: [{text: label, bold: true}, {text: spark.bars, color}, {text: spark.tail, dim: true}]});
 	}
 	if (finished) lines.push(...tableLines(k, step, def, width, glyphs));
 	if (step.note) lines.push(...paragraph(`${k}:note`, step.note, width, glyphs.ellipsis, {color: 'magenta'}, {text: 'Note: ', bold: true}));
@@ -94,7 +115,8 @@ export function causeLines(causes: RankedCause[], width: number, glyphs: Glyphs)
 		const color = c.likelihood === 'likely' ? severityColor.critical : c.likelihood === 'possible' ? severityColor.warning : undefined;
 		lines.push({
 			key: `cause:${c.id}`,
-			segments: [{text: `${i + 1}. ${c.title} `, bold: true}, {text: `${c.likelihood} ${Math.round(c.score * 100)}%`, color, dim: c.likelihood === 'unlikely'}],
+			// The verdict before the title: a long title is what gets cut at 80 columns, not the likelihood.
+			segments: [{text: `${i + 1}. `, bold: true}, {text: `${c.likelihood} ${Math.round(c.score * 100)}% `, color, dim: c.likelihood === 'unlikely'}, {text: c.title, bold: true}],
 		});
 		c.evidence.slice(0, 3).forEach((e, j) => lines.push(...paragraph(`cause:${c.id}:${j}`, e, width, glyphs.ellipsis, {dim: true}, {text: '   - '})));
 		if (c.evidence.length > 3) lines.push(plain(`cause:${c.id}:more`, `   + ${c.evidence.length - 3} more`, {dim: true}));

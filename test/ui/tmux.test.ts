@@ -94,7 +94,7 @@ test('over tmux at 80×24: to the fix, export, quit; the terminal is sane after 
 	tmux('send-keys', '-t', name, 'Enter');
 	await waitForPane(name, s => s.includes('Choose the fix'), 'the causes');
 	tmux('send-keys', '-t', name, 'Enter');
-	await waitForPane(name, s => s.includes('Fix: End the leaked') && s.includes('1 row'), 'the fix and its follow-up');
+	await waitForPane(name, s => s.includes('Fix: End the leaked') && /│ idle +1\n/.test(s), 'the fix and its follow-up');
 	tmux('send-keys', '-t', name, 'e');
 	screen = await waitForPane(name, s => s.includes('Report written to'), 'the export');
 	const report = journal.replace(/\.jsonl$/, '.md');
