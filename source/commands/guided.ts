@@ -9,8 +9,7 @@ import {openJournal, type JournalWriter} from '../journal/write.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
-import {loadRunbook, RunbookError} from '../runbook/load.ts';
-import type {Runbook} from '../runbook/schema.ts';
+import {loadRunbook} from '../runbook/load.ts';
 import {toolVersion} from '../version.ts';
 import type {ReportOptions, TargetOptions} from './options.ts';
 import {UsageError} from './errors.ts';
@@ -49,14 +48,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 		const {run} = await import('./run.ts');
 		return run(options);
 	}
-	let runbook: Runbook;
-	try {
-		runbook = await loadRunbook(options.runbook);
-	} catch (error) {
-		if (!(error instanceof RunbookError)) throw error;
-		process.stderr.write(`${error.message}\n`);
-		return 3;
-	}
+	const runbook = await loadRunbook(options.runbook);
 	// The journal keeps the runbook's text, so a resume works even after the file changed.
 	const runbookText = options.runbook === undefined ? readDefaultRunbook() : readFileSync(options.runbook, 'utf8');
 	const executor = createExecutor(options);

@@ -1,6 +1,7 @@
 import {Command, CommanderError} from 'commander';
 import {addReportOptions, addTargetOptions} from './options.ts';
 import {UsageError} from './errors.ts';
+import {RunbookError} from '../runbook/runbook-error.ts';
 import {toolVersion} from '../version.ts';
 
 /* The command line. Each command's module is imported only when that command
@@ -89,6 +90,11 @@ export async function main(argv: string[]): Promise<number> {
 		if (error instanceof UsageError) {
 			process.stderr.write(`pg500: ${error.message}\n`);
 			return error.exitCode;
+		}
+		if (error instanceof RunbookError) {
+			// Already one located `file:line:col: message` line per problem.
+			process.stderr.write(`${error.message}\n`);
+			return 3;
 		}
 		process.stderr.write(`pg500: internal error: ${(error as Error).message ?? String(error)}\n`);
 		if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);

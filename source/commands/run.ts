@@ -1,6 +1,6 @@
 import {access, constants, stat} from 'node:fs/promises';
 import type {Runbook} from '../runbook/schema.ts';
-import {loadRunbook, RunbookError} from '../runbook/load.ts';
+import {loadRunbook} from '../runbook/load.ts';
 import type {RunEvent, RunState} from '../engine/types.ts';
 import {initialState, reduce} from '../engine/reducer.ts';
 import {exitCodes, verdictOf} from '../engine/verdict.ts';
@@ -62,14 +62,7 @@ async function checkReadable(option: string, file: string | undefined): Promise<
 export async function run(options: TargetOptions & ReportOptions & {postgresUrl?: string}): Promise<number> {
 	await checkReadable('--server-log', options.serverLog);
 	await checkReadable('--pg-log', options.pgLog);
-	let runbook: Runbook;
-	try {
-		runbook = await loadRunbook(options.runbook);
-	} catch (error) {
-		if (!(error instanceof RunbookError)) throw error;
-		process.stderr.write(`${error.message}\n`);
-		return 3;
-	}
+	const runbook = await loadRunbook(options.runbook);
 	const executor = createExecutor(options);
 	try {
 		const {exitCode} = await runHeadless({runbook, executor, report: options});
