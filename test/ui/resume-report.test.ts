@@ -1,21 +1,19 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {startTestServer, type TestServer} from '../support/pg.ts';
 import {testRunbook} from './frames.ts';
+import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
 
 /* Issue 7's promise, end to end with the built bin in real terminals: an SSH
  * link that drops (SIGHUP) or a `kill -9` in the middle of a guided session,
  * then `pg500 resume`, ends with the same report as a session that was
  * never interrupted — timestamps and durations aside. */
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const bin = path.resolve('dist/pg500.mjs');
-const skip = !hasTmux ? 'tmux is not installed' : !existsSync(bin) ? 'dist/pg500.mjs is missing (npm test builds it first)' : false;
+const skip = tmuxSkip;
 
 let server: TestServer;
 let dir: string;
@@ -26,6 +24,7 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-resume-'));
 	socket = path.join(dir, 'tmux.sock');
+	({tmux, alive, waitForPane} = tmuxOn(socket));
 	await writeFile(path.join(dir, 'runbook.yaml'), testRunbook);
 	// The same fault for every session: one transaction left open by "leaky".
 	db = await server.createDatabase();
@@ -39,18 +38,9 @@ after(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
-const alive = (name: string) => spawnSync('tmux', ['-S', socket, 'has-session', '-t', name]).status === 0;
-
-async function waitForPane(name: string, predicate: (screen: string) => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 60_000;
-	for (;;) {
-		const screen = tmux('capture-pane', '-p', '-t', name);
-		if (predicate(screen)) return;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; pane:\n${screen}`);
-		await new Promise(resolve => setTimeout(resolve, 25));
-	}
-}
+let tmux: ReturnType<typeof tmuxOn>['tmux'];
+let alive: ReturnType<typeof tmuxOn>['alive'];
+let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
 
 async function waitGone(name: string): Promise<void> {
 	for (let i = 0; i < 800 && alive(name); i++) await new Promise(resolve => setTimeout(resolve, 25));
@@ -80,13 +70,13 @@ async function press(name: string, from: number, to: number): Promise<void> {
 	for (const [key, shown, what] of walk.slice(from, to)) {
 		if (key.startsWith('-l ')) tmux('send-keys', '-t', name, '-l', key.slice(3));
 		else tmux('send-keys', '-t', name, key);
-		await waitForPane(name, shown, what);
+		await waitForPane(name, shown, what, 60_000);
 	}
 }
 
 async function quit(name: string): Promise<void> {
 	tmux('send-keys', '-t', name, 'q');
-	await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting');
+	await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting', 60_000);
 	tmux('send-keys', '-t', name, 'q');
 	await waitGone(name);
 }

@@ -1,18 +1,17 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {startTestServer, type TestServer} from '../support/pg.ts';
 import {testRunbook} from './frames.ts';
+import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
 
 /* The built bin in a real 80×24 tmux pane: what an operator over SSH gets. */
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const bin = path.resolve('dist/pg500.mjs');
-const skip = !hasTmux ? 'tmux is not installed' : !existsSync(bin) ? 'dist/pg500.mjs is missing (npm test builds it first)' : false;
+const skip = tmuxSkip;
 
 let server: TestServer;
 let dir: string;
@@ -22,6 +21,7 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-tmux-'));
 	socket = path.join(dir, 'tmux.sock');
+	({tmux, waitForPane} = tmuxOn(socket));
 });
 after(async () => {
 	if (skip) return;
@@ -30,18 +30,8 @@ after(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
-const capture = (pane: string) => tmux('capture-pane', '-p', '-t', pane);
-
-async function waitForPane(pane: string, predicate: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const screen = capture(pane);
-		if (predicate(screen)) return screen;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; pane:\n${screen}`);
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
-}
+let tmux: ReturnType<typeof tmuxOn>['tmux'];
+let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
 
 /** A shell in an 80×24 pane, with the faulty database's URL in the environment (never on the screen). */
 async function pane(name: string, db: string): Promise<string> {
