@@ -23,7 +23,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
 	addReportOptions(addTargetOptions(program))
 		.option('--journal <path>', 'where to keep the session journal (default: under $XDG_STATE_HOME/pg500)')
-		.action(async options => {
+		// Without this, a mistyped command ("pg500 rnu") would read as "too many arguments".
+		.argument('[command]')
+		.usage('[options] [command]')
+		.action(async (command: string | undefined, options) => {
+			if (command !== undefined)
+				throw new UsageError(`unknown command "${command}" (commands: ${program.commands.map(c => c.name()).join(', ')}; see pg500 --help)`);
 			const {guided} = await import('./guided.ts');
 			setExitCode(await guided(options));
 		});

@@ -58,12 +58,19 @@ async function checkReadable(option: string, file: string | undefined): Promise<
 	}
 }
 
+/** Whether the operator named a target at all; libpq's defaults are a guess worth saying out loud. */
+function targetNamed(options: {url?: string; postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): boolean {
+	return Boolean(options.url ?? options.postgresUrl ?? env.DATABASE_URL ?? env.PGHOST ?? env.PGPORT ?? env.PGDATABASE);
+}
+
 /** `pg500 run`: the exit code per the contract (3 when the tool itself could not do its job). */
 export async function run(options: TargetOptions & ReportOptions & {postgresUrl?: string}): Promise<number> {
 	await checkReadable('--server-log', options.serverLog);
 	await checkReadable('--pg-log', options.pgLog);
 	const runbook = await loadRunbook(options.runbook);
 	const executor = createExecutor(options);
+	if (!targetNamed(options))
+		process.stderr.write(`pg500: no target named (--url, DATABASE_URL or PGHOST): trying ${executor.target.host}:${executor.target.port} as libpq would\n`);
 	try {
 		const {exitCode} = await runHeadless({runbook, executor, report: options});
 		return exitCode;

@@ -179,7 +179,7 @@ test('--version and --help exit 0', () => {
 });
 
 test('usage mistakes: one line on stderr, exit 3', () => {
-	for (const args of [['--bogus'], ['run', '--statement-timeout', 'abc'], ['validate']]) {
+	for (const args of [['--bogus'], ['run', '--statement-timeout', 'abc'], ['validate'], ['rnu']]) {
 		const r = pg500(...args);
 		assert.equal(r.code, 3, args.join(' '));
 		assert.equal(r.stdout, '', args.join(' '));
@@ -187,4 +187,5 @@ test('usage mistakes: one line on stderr, exit 3', () => {
 	}
 	assert.equal(pg500('run', '--statement-timeout', 'abc').stderr, 'pg500: --statement-timeout must be a positive whole number, got "abc"\n');
 	assert.match(pg500('--bogus').stderr, /unknown option '--bogus'/);
+	assert.match(pg500('rnu').stderr, /^pg500: unknown command "rnu" \(commands: run, demo, validate, resume, report;/);
 });
