@@ -77,3 +77,9 @@ export function findingSummary(steps: JsonStep[]): string {
 	].filter(Boolean);
 	return parts.length > 0 ? parts.join(', ') : 'no findings';
 }
+
+/** How the fix in a report came to be there. */
+export function fixChoice(fix: {chosen: boolean; by: string | null}): string {
+	if (!fix.chosen) return 'recommended, not chosen yet';
+	return fix.by === 'operator' ? 'chosen by the operator' : 'chosen automatically: the top-ranked cause';
+}

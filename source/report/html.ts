@@ -5,6 +5,7 @@ import {histogramSvg} from './svg-histogram.ts';
 import {
 	elapsedMs,
 	findingSummary,
+	fixChoice,
 	formatDuration,
 	formatTime,
 	formatValue,
@@ -102,7 +103,7 @@ function causes(report: JsonReport): string {
 function fix(report: JsonReport): string {
 	const f = report.fix;
 	if (!f) return '<section><h2>Fix</h2><p>No cause is likely enough to recommend a fix; see the findings below.</p></section>';
-	const how = f.chosen ? `chosen ${f.by === 'operator' ? 'by the operator' : 'automatically (top-ranked cause)'}` : 'recommended, not chosen yet';
+	const how = fixChoice(f);
 	const commands = f.commands.map(c => `<h3>${h(c.title)}</h3><pre>${h(c.run)}</pre>`).join('');
 	return `<section><h2>Fix: ${h(f.title)} <span class="muted">(${h(how)})</span></h2><p>${h(f.summary)}</p><ol>${f.actions.map(a => `<li>${h(a)}</li>`).join('')}</ol>${commands}</section>`;
 }

@@ -4,6 +4,7 @@ import type {JsonReport, JsonStep} from './json.ts';
 import {
 	elapsedMs,
 	findingSummary,
+	fixChoice,
 	formatDuration,
 	formatTime,
 	formatValue,
@@ -99,7 +100,7 @@ function causes(report: JsonReport): string {
 function fix(report: JsonReport): string {
 	const f = report.fix;
 	if (!f) return '## Fix\n\nNo cause is likely enough to recommend a fix; see the findings below.';
-	const how = f.chosen ? `chosen ${f.by === 'operator' ? 'by the operator' : 'automatically (top-ranked cause)'}` : 'recommended, not chosen yet';
+	const how = fixChoice(f);
 	const lines = [`## Fix: ${escapeMarkdown(f.title)} (${how})`, '', escapeMarkdown(f.summary), ''];
 	f.actions.forEach((a, i) => lines.push(`${i + 1}. ${escapeMarkdown(a)}`));
 	for (const c of f.commands) lines.push('', `**${escapeMarkdown(c.title)}**`, '', codeBlock(c.run, 'sh'));
