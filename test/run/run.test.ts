@@ -44,6 +44,29 @@ test('a healthy denokv database: every check ok, exit 0', async () => {
 	assertNoPassword(text);
 });
 
+test('a healthy database and a server log full of deadlocks: the log decides, deadlocks first, exit 2', async () => {
+	const db = await server.createDatabase({denokv: true});
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-log-'));
+	const log = path.join(dir, 'denokv.log');
+	const start = Date.now() - 10 * 60_000;
+	const lines: string[] = [];
+	for (let i = 0; i < 40; i++) {
+		const at = new Date(start + i * 15_000).toISOString();
+		lines.push(`[${at} ERROR denokv] atomic_write failed: Database error: db error: ERROR: deadlock detected`);
+		lines.push(`[${at} ERROR denokv] Database error: Database error: db error: ERROR: deadlock detected`);
+		lines.push(`[${at} INFO  denokv] POST /v2/atomic_write 200`);
+	}
+	await writeFile(log, `${lines.join('\n')}\n`);
+	const {exitCode, report} = await runToJson(server.url(db), {serverLog: log});
+	for (const id of ['connect', 'connections', 'locks', 'timeouts', 'schema']) assert.equal(step(report, id).status, 'ok', id);
+	const logs = step(report, 'server-logs');
+	assert.equal(logs.status, 'critical');
+	assert.ok(logs.findings.some(f => /^40 lock errors \(deadlock/.test(f.message)), JSON.stringify(logs.findings));
+	assert.equal(report.causes[0]!.id, 'deadlocks');
+	assert.equal(report.causes[0]!.likelihood, 'likely');
+	assert.equal(exitCode, 2);
+});
+
 test('five sessions idle in transaction: connections critical, pool exhaustion first, exit 2', async () => {
 	const db = await server.createDatabase({denokv: true});
 	const leaks = await Promise.all(Array.from({length: 5}, () => server.connect(db)));
