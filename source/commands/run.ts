@@ -1,4 +1,5 @@
 import {access, constants, stat} from 'node:fs/promises';
+import path from 'node:path';
 import type {Runbook} from '../runbook/schema.ts';
 import {loadRunbook} from '../runbook/load.ts';
 import type {RunEvent, RunState} from '../engine/types.ts';
@@ -36,7 +37,13 @@ export async function runHeadless({runbook, executor, report, onEvent}: Headless
 	dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: runbook.path});
 	state = await driveHeadless(state, executor, dispatch);
 	const text = await renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
-	if (report.output) await writeFileAtomic(report.output, text);
+	if (report.output) {
+		try {
+			await writeFileAtomic(report.output, text);
+		} catch (error) {
+			throw new UsageError(`cannot write the report to ${report.output}: ${reasonOf(error)}`);
+		}
+	}
 	else await writeStdout(text);
 	return {state, exitCode: exitCodes[verdictOf(state)]};
 }
@@ -46,15 +53,35 @@ function writeStdout(text: string): Promise<void> {
 }
 
 /** A log the operator named must be readable: finding out half-way through would waste the run. */
+function reasonOf(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code === 'ENOENT') return 'no such file or directory';
+	if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+	if (code === 'EISDIR') return 'not a file';
+	if (code === 'ENOSPC') return 'no space left on the device';
+	return code ?? (error as Error).message;
+}
+
 async function checkReadable(option: string, file: string | undefined): Promise<void> {
 	if (file === undefined || file === '-') return;
 	try {
 		await access(file, constants.R_OK);
 		if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), {code: 'EISDIR'});
 	} catch (error) {
+		throw new UsageError(`cannot read ${option} ${file}: ${reasonOf(error)}`);
+	}
+}
+
+/** The report's directory must exist and take files before the diagnosis runs, not after. */
+async function checkWritableDir(file: string | undefined): Promise<void> {
+	if (file === undefined) return;
+	const dir = path.dirname(path.resolve(file));
+	try {
+		if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'});
+		await access(dir, constants.W_OK);
+	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'not a file' : (code ?? 'unreadable');
-		throw new UsageError(`cannot read ${option} ${file}: ${reason}`);
+		throw new UsageError(`cannot write --output ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? `no directory ${dir}` : reasonOf(error)}`);
 	}
 }
 
@@ -67,6 +94,7 @@ function targetNamed(options: {url?: string; postgresUrl?: string}, env: NodeJS.
 export async function run(options: TargetOptions & ReportOptions & {postgresUrl?: string}): Promise<number> {
 	await checkReadable('--server-log', options.serverLog);
 	await checkReadable('--pg-log', options.pgLog);
+	await checkWritableDir(options.output);
 	const runbook = await loadRunbook(options.runbook);
 	const executor = createExecutor(options);
 	if (!targetNamed(options))

@@ -12,7 +12,8 @@ export async function loadRunbook(file?: string): Promise<Runbook> {
 	try {
 		text = await readFile(file, 'utf8');
 	} catch (error) {
-		const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+		const code = (error as NodeJS.ErrnoException).code;
+		const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
 		throw new RunbookError([{file, line: 1, col: 1, message: `cannot read runbook: ${reason}`}]);
 	}
 	// The built-in runbook's own file (e.g. `pg500 validate runbooks/postgres-500.yaml`) was validated by the build.
