@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type {Row} from '../engine/types.ts';
 import {classifyConnectError, type ConnectFailure} from './classify.ts';
 import {connectSql} from './privileges.ts';
@@ -76,7 +76,10 @@ export class SafeSession {
 	}
 
 	private async open(): Promise<ConnectFailure | undefined> {
-		const client = new pg.Client({...this.config, types: valueTypes});
+		// pg (and the sockets, TLS and crypto it pulls in) loads with the first connection, not at start:
+		// the guided screen is up before it is needed.
+		const {default: driver} = await import('pg');
+		const client = new driver.Client({...this.config, types: valueTypes});
 		client.on('error', error => this.lose(client, error));
 		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
 		try {
