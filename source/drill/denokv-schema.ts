@@ -1,8 +1,6 @@
 /* The tables the denokv server creates at start-up (`initialize_schema`),
  * as read from its source. `data_version` exists in newer versions only. */
 
-export const denokvTables = ['kv_store', 'queue_messages', 'queue_running'] as const;
-
 export const denokvSchemaSql = `
 CREATE TABLE IF NOT EXISTS kv_store (
 	key bytea PRIMARY KEY,

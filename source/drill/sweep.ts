@@ -10,7 +10,8 @@ import path from 'node:path';
 export const drillDirPrefix = 'pg500-drill-';
 export const ownerFile = 'owner.pid';
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists, whoever owns it. */
+export function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {sweepLeftovers} from '../../source/drill/sweep.ts';
+import {alive, sweepLeftovers} from '../../source/drill/sweep.ts';
 
 /* The drill's server and files go away however the tool ends. */
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'hold-server.ts');
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 async function gone(pid: number): Promise<boolean> {
 	for (let i = 0; i < 100 && alive(pid); i++) await new Promise(resolve => setTimeout(resolve, 50));

@@ -4,16 +4,11 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {createExecutor} from '../../source/checks/create-executor.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
-import type {RunEvent} from '../../source/engine/types.ts';
-import {openJournal} from '../../source/journal/write.ts';
-import {parseRunbook} from '../../source/runbook/parse.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
-import {createRunStore} from '../../source/ui/run-store.ts';
 import {startTestServer, type TestServer} from '../support/pg.ts';
 import {keys, press, waitForFrame} from './frames.ts';
+import {guideSession} from './guide-session.ts';
 
 /* A check the safe session cancels: the panel says why and what to do, and the run goes on. */
 
@@ -71,14 +66,7 @@ fixes:
 
 test('a check cancelled by the statement timeout: why, what to do, and Enter goes on to the next step', async () => {
 	const db = await server.createDatabase();
-	const runbook = parseRunbook(runbookText, 'error-test.yaml');
-	const executor = createExecutor({url: server.url(db), statementTimeout: 200, logTailMb: 64, color: false}, {});
-	const journal = openJournal({dir, runbookPath: runbook.path, runbookText, target: executor.target, options: {}});
-	const started: RunEvent = {type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: 'test'}, target: executor.target, runbookPath: runbook.path};
-	journal.append(started);
-	const store = createRunStore(reduce(initialState(runbook), started), journal, error => {
-		throw error;
-	});
+	const {executor, journal, store} = guideSession({runbookText, name: 'error-test.yaml', url: server.url(db), dir, statementTimeout: 200});
 	const effects = {store, executor, exportReport: () => Promise.reject(new Error('not in this test')), exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	try {

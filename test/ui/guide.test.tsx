@@ -5,9 +5,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {createExecutor} from '../../source/checks/create-executor.ts';
 import {reportExporter} from '../../source/commands/guided.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
 import type {RunEvent, RunState} from '../../source/engine/types.ts';
 import {readJournal} from '../../source/journal/read.ts';
 import {replayJournal} from '../../source/journal/replay.ts';
@@ -15,9 +13,9 @@ import {openJournal, reopenJournal, type JournalWriter} from '../../source/journ
 import {parseRunbook} from '../../source/runbook/parse.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
-import {createRunStore} from '../../source/ui/run-store.ts';
 import {startTestServer, type TestServer} from '../support/pg.ts';
 import {keys, press, testRunbook, unstyled, waitForFrame} from './frames.ts';
+import {guideSession} from './guide-session.ts';
 
 let server: TestServer;
 let dir: string;
@@ -40,18 +38,7 @@ async function session(options: {state?: (runbook: ReturnType<typeof parseRunboo
 	await leak.query("set application_name = 'leaky-app'");
 	await leak.query('begin');
 	await leak.query('select 1');
-	const runbook = parseRunbook(testRunbook, 'ui-test.yaml');
-	const executor = createExecutor({url: server.url(db), statementTimeout: 5000, logTailMb: 64, color: true});
-	const journal = options.journal ?? openJournal({dir, runbookPath: runbook.path, runbookText: testRunbook, target: executor.target, options: {}});
-	const started: RunEvent = {type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: 'test'}, target: executor.target, runbookPath: runbook.path};
-	let state = options.state?.(runbook);
-	if (!state) {
-		journal.append(started);
-		state = reduce(initialState(runbook), started);
-	}
-	const store = createRunStore(state, journal, error => {
-		throw error;
-	});
+	const {executor, journal, store} = guideSession({runbookText: testRunbook, name: 'ui-test.yaml', url: server.url(db), dir, color: true, ...options});
 	const exits: string[] = [];
 	const effects = {store, executor, exportReport: reportExporter({format: 'markdown'}, journal.path), exit: (reason: string) => void exits.push(reason)};
 	const close = async () => {

@@ -5,19 +5,14 @@ import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {createExecutor} from '../../source/checks/create-executor.ts';
 import {findScenario} from '../../source/drill/scenarios.ts';
 import {renderLog} from '../../source/drill/server-log.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
-import type {RunEvent} from '../../source/engine/types.ts';
 import {readJournal} from '../../source/journal/read.ts';
-import {openJournal} from '../../source/journal/write.ts';
-import {parseRunbook} from '../../source/runbook/parse.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
-import {createRunStore} from '../../source/ui/run-store.ts';
 import {startTestServer, type TestServer} from '../support/pg.ts';
 import {keys, press, waitForFrame} from './frames.ts';
+import {guideSession} from './guide-session.ts';
 
 /* Issue 6: no log file given. The operator types a path, or runs a command
  * that prints the log, which runs only after they saw the exact line and said y. */
@@ -81,15 +76,8 @@ fixes:
 
 async function session() {
 	const db = await server.createDatabase();
-	const runbook = parseRunbook(runbookText, 'log-ui-test.yaml');
 	// No --server-log, no --pg-log: both log steps end manual, as on a bastion with nothing given.
-	const executor = createExecutor({url: server.url(db), statementTimeout: 5000, logTailMb: 64, color: false}, {});
-	const journal = openJournal({dir, runbookPath: runbook.path, runbookText, target: executor.target, options: {}});
-	const started: RunEvent = {type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: 'test'}, target: executor.target, runbookPath: runbook.path};
-	journal.append(started);
-	const store = createRunStore(reduce(initialState(runbook), started), journal, error => {
-		throw error;
-	});
+	const {executor, journal, store} = guideSession({runbookText, name: 'log-ui-test.yaml', url: server.url(db), dir});
 	const effects = {store, executor, exportReport: () => Promise.reject(new Error('not in this test')), exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	// Wide enough that a command line with a temp path shows on one line.
