@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs';
 import type {Executor} from '../checks/executor.ts';
 import {now} from '../checks/drive.ts';
 import {createExecutor} from '../checks/create-executor.ts';
@@ -9,7 +8,7 @@ import {openJournal, type JournalWriter} from '../journal/write.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
-import {loadRunbook} from '../runbook/load.ts';
+import {loadRunbook, readRunbookFile} from '../runbook/load.ts';
 import {toolVersion} from '../version.ts';
 import type {ReportOptions, TargetOptions} from './options.ts';
 import {UsageError} from './errors.ts';
@@ -50,7 +49,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 	}
 	const runbook = await loadRunbook(options.runbook);
 	// The journal keeps the runbook's text, so a resume works even after the file changed.
-	const runbookText = options.runbook === undefined ? readDefaultRunbook() : readFileSync(options.runbook, 'utf8');
+	const runbookText = options.runbook === undefined ? readDefaultRunbook() : readRunbookFile(options.runbook);
 	const executor = createExecutor(options);
 	let journal: JournalWriter;
 	try {

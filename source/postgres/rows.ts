@@ -44,7 +44,7 @@ export function shapeResult(result: pg.QueryResult): ShapedResult {
 		}
 		return escapeRow(row);
 	});
-	return {rows, rowCount: result.rows.length, columns: columns.map(escapeUntrusted)};
+	return {rows, rowCount: result.rows.length, columns: columns.map(name => escapeUntrusted(name))};
 }
 
 /** Every row, values as they are: for the log reader, which escapes what it keeps itself. */

@@ -126,7 +126,11 @@ export class SafeSession {
 		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
 		const watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
 		try {
-			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}`);
+			// standard_conforming_strings on: a database or role that turned it off would make a backslash
+			// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it.
+			await client.query(
+				`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on`,
+			);
 			try {
 				// The extended protocol takes exactly one statement: a check can never slip a
 				// COMMIT and a write past the read-only transaction. Its statement is unnamed,
