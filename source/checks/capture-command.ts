@@ -3,6 +3,7 @@ import {createWriteStream} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {killCommand, pipeInode} from './process-tree.ts';
 
 /* A command the operator confirmed (e.g. `docker logs --since 30m denokv`),
  * run so its output can be read as a log: through `sh -c`, no input, bounded
@@ -43,18 +44,16 @@ export async function captureCommand(commandLine: string, limits: CaptureLimits 
 			out.once('open', () => resolve());
 			out.once('error', reject);
 		});
-		// Its own process group, so a timeout ends the pipeline's children too.
+		// Its own session (detached: setsid), so a timeout ends the pipeline's children too;
+		// killCommand finds those that left it (setsid … &) by the output pipes they still hold.
 		const child = spawn('/bin/sh', ['-c', commandLine], {stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		const pipes = new Set([child.stdout, child.stderr].map(stream => pipeInode((stream as unknown as {_handle?: {fd?: number}})._handle?.fd)).filter(ino => ino !== undefined));
 		let bytes = 0;
 		let cut = false;
 		let timedOut = false;
 		let tail = Buffer.alloc(0);
 		const stop = () => {
-			try {
-				process.kill(-child.pid!, 'SIGKILL');
-			} catch {
-				// already gone
-			}
+			if (child.pid !== undefined) killCommand(child.pid, pipes);
 		};
 		const take = (chunk: Buffer) => {
 			if (cut) return;

@@ -5,6 +5,11 @@ import {initialState, reduce} from '../engine/reducer.ts';
 import type {RunState} from '../engine/types.ts';
 import type {QuizHook} from '../drill/quiz.ts';
 import {openJournal, type JournalWriter} from '../journal/write.ts';
+import {JournalError} from '../journal/header.ts';
+import {writeProblem} from '../files/file-problem.ts';
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
+import {escapeUntrusted} from '../text/escape.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
@@ -22,11 +27,31 @@ export function reportPath(report: Pick<ReportOptions, 'format' | 'output'>, jou
 	return report.output ?? journalPath.replace(/\.jsonl$/, '') + extensions[report.format];
 }
 
+/**
+ * Where the report goes when its own place cannot take it (the journal's
+ * disk is full): the temporary directory, often another file system.
+ */
+export function fallbackReportPath(path: string): string {
+	return join(tmpdir(), basename(path));
+}
+
 export function reportExporter(report: ReportOptions, journalPath: string) {
 	return async (state: RunState) => {
 		const path = reportPath(report, journalPath);
-		writeFileAtomic(path, renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false}));
-		return {path, format: report.format};
+		const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+		try {
+			writeFileAtomic(path, text);
+			return {path, format: report.format};
+		} catch (error) {
+			const elsewhere = fallbackReportPath(path);
+			if (elsewhere === path) throw new Error(`cannot write ${path}: ${writeProblem(error)}`);
+			try {
+				writeFileAtomic(elsewhere, text);
+			} catch {
+				throw new Error(`cannot write ${path} (${writeProblem(error)}) nor ${elsewhere}`);
+			}
+			return {path: elsewhere, format: report.format};
+		}
 	};
 }
 
@@ -57,10 +82,10 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 		const {quiz: _quiz, ...saved} = options;
 		journal = openJournal({path: options.journal, runbookPath: runbook.path, runbookText, target: executor.target, options: {...saved}});
 	} catch (error) {
+		if (error instanceof JournalError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EEXIST') throw new UsageError(`--journal ${options.journal} already exists; pg500 resume ${options.journal} continues that session`);
-		if (code === 'EACCES' || code === 'ENOENT') throw new UsageError(`cannot create the journal: ${(error as Error).message}`);
-		throw error;
+		if (code === 'EEXIST') throw new UsageError(`--journal ${escapeUntrusted(options.journal ?? '')} already exists; pg500 resume ${escapeUntrusted(options.journal ?? '')} continues that session`);
+		throw new UsageError(`cannot create the journal: ${writeProblem(error)}`);
 	}
 	const started = {type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: runbook.path} as const;
 	journal.append(started);

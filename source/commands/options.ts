@@ -20,20 +20,35 @@ export interface ReportOptions {
 	redactLiterals?: boolean;
 }
 
-export function positiveInteger(name: string) {
+/**
+ * A whole number from 1 to `max`. Every bound is one the tool can honour:
+ * Node's timers overflow past 2^31-1 ms (and then fire at once), so a time is
+ * capped well below; a size at what fits a byte count.
+ */
+export function positiveInteger(name: string, max: number, unit = '') {
 	return (value: string): number => {
 		const n = Number(value);
-		if (!/^\d+$/.test(value) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}"`);
+		if (!/^\d+$/.test(value) || n <= 0 || n > max)
+			throw new UsageError(`${name} must be a whole number from 1 to ${max}${unit}, got "${value}"`);
 		return n;
 	};
 }
+
+/** 24 hours: no check, connection or capture of pg500 should wait longer. */
+export const maxTimeoutMs = 24 * 60 * 60 * 1000;
+/** 1 TB of log tail: more than any disk pg500 reads from; the byte count stays exact. */
+export const maxLogTailMb = 1024 * 1024;
+/** A year of log: further back is not an incident. */
+const maxSinceMinutes = 366 * 24 * 60;
 
 /** A duration such as 30m, 2h or 90s, in minutes. */
 export function parseMinutes(value: string): number {
 	const m = /^(\d+)\s*([smh]?)$/.exec(value.trim());
 	if (!m) throw new UsageError(`--log-since takes a duration such as 30m, 2h or 90s, got "${value}"`);
 	const n = Number(m[1]);
-	return m[2] === 's' ? n / 60 : m[2] === 'h' ? n * 60 : n;
+	const minutes = m[2] === 's' ? n / 60 : m[2] === 'h' ? n * 60 : n;
+	if (minutes <= 0 || minutes > maxSinceMinutes) throw new UsageError(`--log-since must be more than 0 and at most 366 days (${maxSinceMinutes}m), got "${value}"`);
+	return minutes;
 }
 
 export function addTargetOptions(command: Command): Command {
@@ -43,9 +58,9 @@ export function addTargetOptions(command: Command): Command {
 		.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)')
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')
-		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb'), 64)
+		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb', maxLogTailMb, ' (1 TB)'), 64)
 		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / …', parseMinutes)
-		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout'), 5000)
+		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout', maxTimeoutMs, ' ms (24 hours)'), 5000)
 		.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)')
 		.option('--debug', 'show stack traces of internal errors');
 }

@@ -30,3 +30,8 @@ export function fileProblem(error: unknown): string {
 export function fileError(code: string, reason: string): NodeJS.ErrnoException & {reason: string} {
 	return Object.assign(new Error(reason), {code, reason});
 }
+
+/** fileProblem for a file being created: a missing path there is a missing directory. */
+export function writeProblem(error: unknown): string {
+	return (error as {code?: unknown}).code === 'ENOENT' ? 'no such directory' : fileProblem(error);
+}

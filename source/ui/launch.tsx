@@ -1,9 +1,10 @@
 import {render} from 'ink';
 import {now} from '../checks/drive.ts';
 import type {Executor} from '../checks/executor.ts';
-import {exitCodes, verdictOf} from '../engine/verdict.ts';
+import {exitCodes, reportVerdict} from '../engine/verdict.ts';
 import type {RunState} from '../engine/types.ts';
 import type {QuizHook} from '../drill/quiz.ts';
+import type {JournalHealth} from '../journal/write.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {createRunStore, type EventSink} from './run-store.ts';
@@ -11,7 +12,7 @@ import {createRunStore, type EventSink} from './run-store.ts';
 export interface GuideSession {
 	state: RunState;
 	executor: Executor;
-	journal: EventSink & {close(): unknown};
+	journal: EventSink & {close(): JournalHealth | void; health?(): JournalHealth};
 	/** Writes the report of a state; says where and in which format. */
 	exportReport(state: RunState): Promise<{path: string; format: string}>;
 	color: boolean;
@@ -46,21 +47,25 @@ export function launchGuide(session: GuideSession): Promise<number> {
 			for (const signal of signals) process.off(signal, onSignal);
 			instance.unmount();
 			const lines = [`journal: ${session.journal.path}`];
-			if (ending !== 'quit') {
+			// Events the journal's disk would not take exist only in memory now: a report keeps them.
+			const journalShort = (session.journal.health?.().unsaved ?? 0) > 0;
+			if (ending !== 'quit' || journalShort) {
 				try {
 					const {path, format} = await session.exportReport(store.get());
 					store.dispatch({type: 'report-exported', at: now(), path, format});
-					lines.push(`partial report: ${path}`);
+					lines.push(`${ending === 'quit' ? 'report' : 'partial report'}: ${path}`);
 				} catch (error) {
-					lines.push(`partial report not written: ${(error as Error).message ?? String(error)}`);
+					lines.push(`report not written: ${(error as Error).message ?? String(error)}`);
 				}
 			} else for (const e of store.get().exports) lines.push(`report: ${e.path}`);
 			store.close();
-			await session.journal.close();
+			const left = session.journal.close();
+			if (left && left.unsaved > 0) lines.push(`journal incomplete: ${left.unsaved} events could not be written to it (${left.problem ?? 'write failed'})`);
 			// The executor may be mid-query after a signal; closing it ends that query too.
 			await session.executor.close().catch(() => {});
 			process.stderr.write(`${[...new Set(lines)].join('\n')}\n`);
-			resolve(ending === 'quit' ? exitCodes[verdictOf(store.get())] : signalCodes[ending]);
+			// `q` before the run ended: the partial report's verdict (unknown when nothing was found yet), not ok.
+			resolve(ending === 'quit' ? exitCodes[reportVerdict(store.get())] : signalCodes[ending]);
 		};
 
 		const instance = render(
