@@ -1,19 +1,18 @@
-import {fstatSync, readdirSync, readFileSync, readlinkSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {readdirSync, readFileSync} from 'node:fs';
 
 /* Ending a command the operator ran (the `x` key) and everything it
  * started. Its process group is not enough: a grandchild can leave it, and
- * its session, with setsid, and still hold the output pipe open (so the
- * capture never ends). On Linux /proc tells who else belongs to it: every
- * process of its session, and every process that holds its output pipes. */
+ * its session, with `setsid … &`, and still hold the output open (so the
+ * capture never ends). Every process the command starts inherits a marker in
+ * its environment; on Linux /proc tells which processes carry it, whatever
+ * group or session they moved to. */
 
-/** The inode of a pipe's file descriptor, as /proc/PID/fd shows it (`pipe:[123]`). */
-export function pipeInode(fd: number | undefined): number | undefined {
-	if (fd === undefined || fd < 0) return undefined;
-	try {
-		return fstatSync(fd).ino;
-	} catch {
-		return undefined;
-	}
+export const markerName = 'PG500_COMMAND';
+
+/** A marker unique to one command, to put in its environment. */
+export function newMarker(): string {
+	return randomBytes(8).toString('hex');
 }
 
 function pids(): number[] {
@@ -26,38 +25,20 @@ function pids(): number[] {
 	}
 }
 
-/** Session id of a process, from /proc/PID/stat (the fields after the command name, which may hold spaces). */
-function sessionOf(pid: number): number | undefined {
+function carries(pid: number, entry: Buffer): boolean {
 	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return Number(fields[3]);
-	} catch {
-		return undefined;
-	}
-}
-
-function holdsPipe(pid: number, inodes: Set<number>): boolean {
-	let fds: string[];
-	try {
-		fds = readdirSync(`/proc/${pid}/fd`);
+		const environ = readFileSync(`/proc/${pid}/environ`);
+		// Entries are NUL-separated; the marker is a whole entry.
+		return environ.indexOf(entry) === 0 || environ.indexOf(Buffer.concat([Buffer.from([0]), entry])) >= 0;
 	} catch {
 		return false;
 	}
-	for (const fd of fds) {
-		try {
-			const m = /^pipe:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-			if (m && inodes.has(Number(m[1]))) return true;
-		} catch {
-			// Closed meanwhile.
-		}
-	}
-	return false;
 }
 
-/** Every process of session `sid` or holding one of the pipes `inodes` — but never this process. */
-export function belongingTo(sid: number, inodes: Set<number>): number[] {
-	return pids().filter(pid => pid !== process.pid && (sessionOf(pid) === sid || (inodes.size > 0 && holdsPipe(pid, inodes))));
+/** Every process that carries `marker` — never this process. */
+export function processesMarked(marker: string): number[] {
+	const entry = Buffer.from(`${markerName}=${marker}\0`);
+	return pids().filter(pid => pid !== process.pid && carries(pid, entry));
 }
 
 function kill(pid: number, group: boolean): void {
@@ -69,14 +50,14 @@ function kill(pid: number, group: boolean): void {
 }
 
 /**
- * SIGKILL to the command's process group, then to every process of its
- * session and every holder of its output pipes (and their process groups),
- * until none is left (a dying shell may fork once more).
+ * SIGKILL to the command's process group (and session: its leader started
+ * both), then to every process carrying its marker and their groups, until
+ * none is left (a dying shell may fork once more).
  */
-export function killCommand(leader: number, inodes: Set<number>): void {
+export function killCommand(leader: number, marker: string): void {
 	kill(leader, true);
 	for (let round = 0; round < 5; round++) {
-		const left = belongingTo(leader, inodes);
+		const left = processesMarked(marker);
 		if (left.length === 0) return;
 		for (const pid of left) {
 			kill(pid, true);
