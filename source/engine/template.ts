@@ -1,3 +1,4 @@
+import {quoteIdent, quoteLiteral} from '../sql/quote.ts';
 import type {Row, Value} from './types.ts';
 
 /** Formats a value for a message: numbers rounded for reading, null as a dash. */
@@ -8,11 +9,19 @@ export function formatValue(value: Value | undefined): string {
 	return String(value);
 }
 
-/** Fills `{column}`, `{$threshold}` and `{rows}` in a rule's message. */
+/**
+ * How a value is written into a message: as it is, or quoted by
+ * PostgreSQL's rules where the message shows SQL for a person to run
+ * (`GRANT pg_monitor TO {current_user:ident};`).
+ */
+const formats: Record<string, (value: string) => string> = {ident: quoteIdent, literal: quoteLiteral};
+
+/** Fills `{column}`, `{column:ident}`, `{column:literal}`, `{$threshold}` and `{rows}` in a rule's message. */
 export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>): string {
-	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, key: string) => {
+	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g, (whole, key: string, format?: string) => {
 		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
 		if (key === 'rows') return String(rowCount);
-		return key in row ? formatValue(row[key]) : whole;
+		if (!(key in row)) return whole;
+		return format ? formats[format]!(String(row[key] ?? '')) : formatValue(row[key]);
 	});
 }
