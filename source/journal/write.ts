@@ -144,7 +144,7 @@ function writer(file: string, fd: number, lock: JournalLock): JournalWriter {
 			// Where a failed write has to cut back to: the end of the last whole line.
 			const end = fstatSync(fd).size;
 			try {
-				writeAll(fd, line);
+				writeAll(fd, line, end);
 			} catch (error) {
 				try {
 					ftruncateSync(fd, end);
