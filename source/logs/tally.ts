@@ -1,5 +1,6 @@
 import type {Histogram, Row} from '../engine/types.ts';
 import {escapeUntrusted, truncate} from '../text/escape.ts';
+import {redactedPrefix} from '../text/secrets.ts';
 import type {LogClass} from './log-classes.ts';
 
 /* Counts per class and per minute: the rows and histogram of a log step. */
@@ -87,7 +88,7 @@ export class Tally {
 	}
 }
 
-/** Escaped (control characters made visible), then cut: a log line is untrusted text. */
+/** Passwords removed, escaped (control characters made visible), then cut: a log line is untrusted text. */
 export function sample(text: string): string {
-	return truncate(escapeUntrusted(text.length > sampleChars * 4 ? text.slice(0, sampleChars * 4) : text), sampleChars);
+	return truncate(escapeUntrusted(redactedPrefix(text, sampleChars * 4)), sampleChars);
 }

@@ -81,13 +81,14 @@ function urlRedacted(url: string): string {
 function redactUrls(text: string): string {
 	let out = '';
 	let from = 0;
-	for (const start of text.matchAll(/[a-z][a-z0-9+.-]*:\/\//gi)) {
-		const begin = start.index;
-		if (begin < from) continue;
-		const end = text.slice(begin).search(/\s/);
-		const stop = end < 0 ? text.length : begin + end;
-		out += text.slice(from, begin) + urlRedacted(text.slice(begin, stop));
+	const scheme = /[a-z][a-z0-9+.-]*:\/\//gi;
+	const toSpace = /\S*/y;
+	for (let m = scheme.exec(text); m; m = scheme.exec(text)) {
+		toSpace.lastIndex = m.index;
+		const stop = m.index + toSpace.exec(text)![0].length;
+		out += text.slice(from, m.index) + urlRedacted(text.slice(m.index, stop));
 		from = stop;
+		scheme.lastIndex = stop;
 	}
 	return out + text.slice(from);
 }
@@ -102,6 +103,18 @@ export function redactSecrets(text: string): string {
 	// Most strings carry neither: skip the scans for them.
 	if (!/pass|:\/\//i.test(text)) return text;
 	return redactUrls(text).replace(keyValuePassword, `$1${redacted}`).replace(sqlPassword, `$1'${redacted}'`);
+}
+
+/**
+ * The first `length` characters of `text`, passwords removed. Text is cut
+ * only after its passwords are gone: a URL cut before the `@` that ends its
+ * credentials no longer shows where the password stops. So the piece runs on
+ * to the end of a URL in progress (its next white space, within reason).
+ */
+export function redactedPrefix(text: string, length: number): string {
+	if (text.length <= length) return redactSecrets(text);
+	const space = text.slice(length, length + 65536).search(/\s/);
+	return redactSecrets(text.slice(0, space < 0 ? length + 65536 : length + space));
 }
 
 const secretKey = /^(?:pg)?(?:password|passwd)$/i;

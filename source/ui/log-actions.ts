@@ -4,7 +4,8 @@ import {captureCommand, defaultCaptureLimits, type CaptureLimits} from '../check
 import {logFileProblem} from '../checks/check-log-file.ts';
 import type {Executor} from '../checks/executor.ts';
 import type {Notice, RunState} from '../engine/types.ts';
-import {escapeUntrusted} from '../text/escape.ts';
+import {escapeUntrusted, truncate} from '../text/escape.ts';
+import {redactedPrefix} from '../text/secrets.ts';
 import {commandLine, logCommands, logTarget} from './log-commands.ts';
 import type {GuideAction, GuideState} from './use-guide-state.ts';
 
@@ -125,7 +126,7 @@ export function logActions(context: LogActionContext): LogActions {
 			try {
 				const seconds = Math.round(limits.timeoutMs / 1000);
 				if (!capture.timedOut && !capture.cut && capture.exitCode !== 0) {
-					const why = capture.lastLine ? `: ${escapeUntrusted(capture.lastLine).slice(0, 200)}` : '';
+					const why = capture.lastLine ? `: ${truncate(escapeUntrusted(redactedPrefix(capture.lastLine, 200)), 200)}` : '';
 					release();
 					return fail(`The command failed (exit ${capture.exitCode ?? 'by a signal'}), nothing was read${why}`);
 				}
