@@ -56,10 +56,16 @@ function readHolder(lockPath: string): LockHolder | undefined {
 function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
-		return true;
 	} catch (error) {
 		// EPERM: it exists, it is someone else's.
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+	// A process killed with -9 whose parent has not reaped it yet still answers: it is a zombie, gone all the same.
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+	} catch {
+		return true;
 	}
 }
 
