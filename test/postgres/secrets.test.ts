@@ -10,7 +10,7 @@ import {runHeadless} from '../../source/commands/run.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {openJournal} from '../../source/journal/write.ts';
 import {renderReport} from '../../source/report/render.ts';
-import {quoteLiteral} from '../../source/sql/quote.ts';
+import {quoteIdent, quoteLiteral} from '../../source/sql/quote.ts';
 
 /* Issue 14, item 2: a password with ' " @ / % : in it, given raw or
  * percent-encoded in --url, in DATABASE_URL, in PGPASSWORD or in .pgpass.
@@ -119,4 +119,24 @@ test('a wrong password, a malformed URL: the error says so and shows no part of 
 		assert.ok(r.status === 2 || r.status === 3, r.stderr);
 		assertNoFragment(r.stdout + r.stderr, url);
 	}
+});
+
+test('a role named to inject SQL gets a GRANT that grants, and drops nothing, when pasted as shown', async () => {
+	const role = `x'y"; DROP TABLE kv_store; --`;
+	await server.sql('postgres', `CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD 'role-pw'`);
+	const url = `postgres://${encodeURIComponent(role)}:role-pw@${host}:${server.port}/${db}?sslmode=disable`;
+	const runbook = await loadRunbook();
+	const executor = createExecutor({url, statementTimeout: 5000, logTailMb: 64, color: false}, {HOME: dir});
+	let suggestion: string | undefined;
+	try {
+		const {state} = await runHeadless({runbook, executor, report: {format: 'json', output: path.join(dir, 'role.json')}});
+		const message = state.steps['connect']!.findings.find(f => f.ruleId === 'limited-view')?.message ?? '';
+		suggestion = /GRANT pg_monitor TO .*;$/.exec(message)?.[0];
+	} finally {
+		await executor.close();
+	}
+	assert.equal(suggestion, `GRANT pg_monitor TO "x'y""; DROP TABLE kv_store; --";`);
+	await server.sql(db, suggestion!);
+	const after = await server.sql(db, `SELECT to_regclass('public.kv_store') IS NOT NULL AS kept, pg_has_role(${quoteLiteral(role)}, 'pg_monitor', 'USAGE') AS granted`);
+	assert.deepEqual(after.rows[0], {kept: true, granted: true});
 });

@@ -1,5 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {readFile, stat} from 'node:fs/promises';
 import {captureCommand} from '../../source/checks/capture-command.ts';
@@ -73,4 +74,20 @@ test('sparkline: fits the width, names its span and its peak per bucket', () => 
 	assert.equal([...line.bars].indexOf('█'), 14);
 	assert.equal(line.tail, ' 03:30–05:30 UTC, peak 59/7 min');
 	assert.equal(timeSpan({start: '2026-11-26T23:50:00.000Z', bucketMinutes: 1, counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]}, '-'), '2026-11-26 23:50-2026-11-27 00:05 UTC');
+});
+
+test('a grandchild that leaves the session (setsid … &) is killed at the limit too, and the capture ends there', {skip: !existsSync('/proc/self/environ') && 'needs /proc'}, async () => {
+	const started = Date.now();
+	// The background sleep keeps the output open: before, the capture waited the whole 90 s for it.
+	const capture = await captureCommand('setsid sleep 90 & echo $! > /dev/null; echo started; sleep 0.3', {timeoutMs: 1500, maxBytes: 4096});
+	const tookMs = Date.now() - started;
+	try {
+		assert.equal(capture.timedOut, true);
+		assert.ok(tookMs < 30_000, `the capture ended at its limit, not when the grandchild did (${tookMs} ms)`);
+		assert.equal(await readFile(capture.path, 'utf8'), 'started\n');
+	} finally {
+		await capture.remove();
+	}
+	const left = spawnSync('pgrep', ['-x', '-f', 'sleep 90'], {encoding: 'utf8'}).stdout.trim();
+	assert.equal(left, '', 'no sleep 90 survived');
 });
