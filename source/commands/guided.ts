@@ -58,7 +58,9 @@ export function reportExporter(report: ReportOptions, journalPath: string) {
 /** Hands a session to the TUI; Ink and React are loaded only here, never by `run`, `validate` or `report`. */
 export async function openGuide(session: {state: RunState; executor: Executor; journal: JournalWriter; report: ReportOptions; color: boolean; unsavedNotes?: boolean; quiz?: QuizHook}): Promise<number> {
 	const {launchGuide} = await import('../ui/launch.tsx');
-	return launchGuide({...session, exportReport: reportExporter(session.report, session.journal.path)});
+	const {journal} = session;
+	const journalHealth = {health: () => journal.health(), onHealth: journal.onHealth, fallbackDir: tmpdir()};
+	return launchGuide({...session, exportReport: reportExporter(session.report, journal.path), journalHealth});
 }
 
 /** A guided session needs a terminal both ways: keys in, screen out. */

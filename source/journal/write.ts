@@ -31,8 +31,8 @@ export interface JournalWriter {
 	readonly path: string;
 	append(event: RunEvent, options?: {flush?: boolean}): void;
 	health(): JournalHealth;
-	/** Called whenever health changes (a write failed, or the waiting events were written after all). */
-	onHealth(listener: (health: JournalHealth) => void): void;
+	/** Called whenever health changes (a write failed, or the waiting events were written after all); returns the unsubscribe. */
+	onHealth(listener: (health: JournalHealth) => void): () => void;
 	/** Writes what waits, flushes, closes and releases the lock; says what could not be written. */
 	close(): JournalHealth;
 }
@@ -129,7 +129,7 @@ function writer(file: string, fd: number, lock: JournalLock): JournalWriter {
 	let flushWanted = false;
 	let problem: string | undefined;
 	let retry: NodeJS.Timeout | undefined;
-	const listeners: ((health: JournalHealth) => void)[] = [];
+	const listeners = new Set<(health: JournalHealth) => void>();
 	const health = (): JournalHealth => (waiting.length === 0 && !problem ? {unsaved: 0} : {unsaved: waiting.length, ...(problem ? {problem} : {})});
 	const tell = () => {
 		const now = health();
@@ -190,7 +190,8 @@ function writer(file: string, fd: number, lock: JournalLock): JournalWriter {
 		},
 		health,
 		onHealth(listener) {
-			listeners.push(listener);
+			listeners.add(listener);
+			return () => listeners.delete(listener);
 		},
 		close() {
 			if (!open) return health();

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
+import {useJournalBanner} from './use-journal-banner.ts';
 import {chooseFix} from '../engine/next.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {findStep} from '../engine/steps.ts';
@@ -107,6 +108,7 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	const actions = useGuideActions(effects, getGuide, dispatchGuide);
 	const {columns, rows} = useTerminalSize();
 	const layout = layoutFor(columns, rows);
+	const journalBanner = useJournalBanner(effects.journal);
 
 	useEffect(() => {
 		actions.rerunUnfinished();
@@ -148,7 +150,7 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	const ordered = [hints[0]!, ...hints.slice(1).filter(h => h.startsWith('? ') || h.startsWith('q ')), ...hints.slice(1).filter(h => !h.startsWith('? ') && !h.startsWith('q '))];
 	const footer = packHints(ordered, layout.width, layout.footerHeight, glyphs.ellipsis);
 	const quitLine = guide.overlay === 'quit' ? 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.' : undefined;
-	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : guide.message;
+	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : (journalBanner ?? guide.message);
 	const gap = Math.max(0, linesHeight - shown.length);
 
 	return (

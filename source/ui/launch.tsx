@@ -6,6 +6,7 @@ import type {RunState} from '../engine/types.ts';
 import type {QuizHook} from '../drill/quiz.ts';
 import type {JournalHealth} from '../journal/write.ts';
 import {Guide} from './guide.tsx';
+import type {GuideEffects} from './use-guide-actions.ts';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {createRunStore, type EventSink} from './run-store.ts';
 
@@ -19,6 +20,8 @@ export interface GuideSession {
 	unsavedNotes?: boolean;
 	/** `pg500 demo --quiz`: ask for the cause at the end, then reveal. */
 	quiz?: QuizHook;
+	/** The journal's health for the screen's banner. */
+	journalHealth?: GuideEffects['journal'];
 }
 
 type Ending = 'quit' | 'interrupt' | 'SIGTERM' | 'SIGHUP' | 'SIGINT';
@@ -70,7 +73,7 @@ export function launchGuide(session: GuideSession): Promise<number> {
 
 		const instance = render(
 			<Guide
-				effects={{store, executor: session.executor, exportReport: session.exportReport, exit: reason => void finish(reason), quiz: session.quiz}}
+				effects={{store, executor: session.executor, exportReport: session.exportReport, exit: reason => void finish(reason), quiz: session.quiz, journal: session.journalHealth}}
 				glyphs={glyphsFor(process.env)}
 				color={colorWanted(session.color, process.env)}
 				unsavedNotes={session.unsavedNotes}

@@ -5,6 +5,7 @@ import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunState} from '../engine/types.ts';
 import type {QuizHook} from '../drill/quiz.ts';
+import type {JournalWriter} from '../journal/write.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {logActions, type LogActions} from './log-actions.ts';
 import type {RunStore} from './run-store.ts';
@@ -20,6 +21,8 @@ export interface GuideEffects {
 	exit(reason: 'quit' | 'interrupt'): void;
 	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
 	quiz?: QuizHook;
+	/** The journal's health, for the banner when its disk fails; `fallbackDir`: where `e` writes if the report's own place cannot take it. */
+	journal?: Pick<JournalWriter, 'health' | 'onHealth'> & {fallbackDir: string};
 }
 
 export interface GuideActions {
