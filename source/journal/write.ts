@@ -1,4 +1,4 @@
-import {closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, unlinkSync, constants} from 'node:fs';
+import {closeSync, constants, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, unlinkSync} from 'node:fs';
 import path from 'node:path';
 import type {RunEvent, TargetInfo} from '../engine/types.ts';
 import {fileProblem} from '../files/file-problem.ts';
@@ -67,7 +67,9 @@ export function openJournal(spec: NewJournal): JournalWriter {
 	const startedAt = spec.startedAt ?? new Date().toISOString();
 	let file: string;
 	if (spec.path !== undefined) {
+		// A place the operator chose (--journal): its directory is made if missing, and theirs to judge.
 		file = spec.path;
+		mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
 	} else {
 		const dir = spec.dir ?? journalDir();
 		ensureStateDir(dir);

@@ -88,6 +88,8 @@ test('a grandchild that leaves the session (setsid … &) is killed at the limit
 	} finally {
 		await capture.remove();
 	}
-	const left = spawnSync('pgrep', ['-x', '-f', 'sleep 90'], {encoding: 'utf8'}).stdout.trim();
-	assert.equal(left, '', 'no sleep 90 survived');
+	// Killed, it may still be on its way out for a moment after its output closed.
+	const alive = () => spawnSync('pgrep', ['-x', '-f', 'sleep 90'], {encoding: 'utf8'}).stdout.trim();
+	for (let i = 0; i < 200 && alive() !== ''; i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.equal(alive(), '', 'no sleep 90 survived');
 });
