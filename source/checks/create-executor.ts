@@ -19,5 +19,7 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 		tailBytes: options.logTailMb * 1024 * 1024,
 		sinceMinutes: options.logSince,
 	};
-	return new SqlExecutor(info, session, logs, options.statementTimeout);
+	// denokv's own URL (--postgres-url) names the application's role, even when pg500 then connects as it.
+	const appRoles = [...(options.appRole ?? []), ...(options.postgresUrl && !options.url ? [info.user] : [])];
+	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles);
 }

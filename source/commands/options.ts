@@ -10,6 +10,8 @@ export interface TargetOptions {
 	logTailMb: number;
 	logSince?: number;
 	statementTimeout: number;
+	/** The application's roles, when its sessions cannot be seen (denokv down) or to add to them. */
+	appRole?: string[];
 	color: boolean;
 	debug?: boolean;
 }
@@ -26,6 +28,10 @@ export function positiveInteger(name: string) {
 		if (!/^\d+$/.test(value) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}"`);
 		return n;
 	};
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+	return [...previous, value];
 }
 
 /** A duration such as 30m, 2h or 90s, in minutes. */
@@ -46,6 +52,7 @@ export function addTargetOptions(command: Command): Command {
 		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb'), 64)
 		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / …', parseMinutes)
 		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout'), 5000)
+		.option('--app-role <role>', "the denokv server's database role, whose settings are judged (repeatable; default: the roles of the database's other sessions)", collect)
 		.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)')
 		.option('--debug', 'show stack traces of internal errors');
 }
