@@ -28,6 +28,19 @@ interface PgRecord {
 	message: string;
 }
 
+/**
+ * `still waiting for ShareLock on transaction 7 after 1000.072 ms`: written once a wait
+ * outlasts deadlock_timeout. Set below its 1 s default (to see waits sooner), it logs the
+ * milliseconds every busy writer waits for the data_version row: only a wait of a second
+ * or more is contention worth counting.
+ */
+const lockWaitMs = /after ([\d.]+) ms/;
+const longLockWaitMs = 1000;
+function longLockWait(message: string): boolean {
+	const ms = lockWaitMs.exec(message)?.[1];
+	return ms === undefined || Number(ms) >= longLockWaitMs;
+}
+
 /** The class of a message, or undefined when it is not counted. */
 export function classifyRecord(record: PgRecord): LogClass | undefined {
 	if (failing.has(record.severity)) {
@@ -36,7 +49,7 @@ export function classifyRecord(record: PgRecord): LogClass | undefined {
 		return classifyText(record.message) ?? classBySqlstate(record.sqlstate ?? verbose?.[1]) ?? unclassified;
 	}
 	if (record.severity === 'LOG') {
-		if (lockWaitClass.pattern.test(record.message)) return lockWaitClass;
+		if (lockWaitClass.pattern.test(record.message)) return longLockWait(record.message) ? lockWaitClass : undefined;
 		if (crash.test(record.message)) return crashClass;
 	}
 	return undefined;
