@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import type {Executor} from '../checks/executor.ts';
 import {now} from '../checks/drive.ts';
-import {createExecutor} from '../checks/create-executor.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {initialState, reduce} from '../engine/reducer.ts';
 import type {RunState} from '../engine/types.ts';
 import type {QuizHook} from '../drill/quiz.ts';
@@ -11,8 +11,8 @@ import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
 import {loadRunbook} from '../runbook/load.ts';
 import {toolVersion} from '../version.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {UsageError} from '../errors.ts';
 
 export type GuidedOptions = TargetOptions & ReportOptions & {journal?: string; postgresUrl?: string};
 

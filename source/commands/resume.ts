@@ -1,11 +1,11 @@
-import {createExecutor} from '../checks/create-executor.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {JournalError} from '../journal/header.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import {listSessions} from '../journal/sessions.ts';
 import {journalDir} from '../journal/location.ts';
 import {reopenJournal} from '../journal/write.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
 import {interactive, openGuide} from './guided.ts';
 
 const reportFormats = new Set(['markdown', 'json', 'html']);

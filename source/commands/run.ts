@@ -7,12 +7,12 @@ import {initialState, reduce} from '../engine/reducer.ts';
 import {exitCodes, verdictOf} from '../engine/verdict.ts';
 import type {Executor} from '../checks/executor.ts';
 import {driveHeadless, now, type Dispatch} from '../checks/drive.ts';
-import {createExecutor} from '../checks/create-executor.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {toolVersion} from '../version.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {UsageError} from '../errors.ts';
 
 export interface HeadlessRun {
 	runbook: Runbook;

@@ -1,4 +1,4 @@
-import {createExecutor} from '../../source/checks/create-executor.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
 import {initialState, reduce} from '../../source/engine/reducer.ts';
 import type {RunEvent, RunState} from '../../source/engine/types.ts';
 import {openJournal, type JournalWriter} from '../../source/journal/write.ts';

@@ -4,7 +4,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {createExecutor} from '../../source/checks/create-executor.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
 import {reportExporter} from '../../source/commands/guided.ts';
 import {startDrill, type Drill} from '../../source/drill/drill.ts';
 import {startQuiz, type QuizHook} from '../../source/drill/quiz.ts';
