@@ -3,7 +3,7 @@ import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'rea
 import {chooseFix} from '../engine/next.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {findStep} from '../engine/steps.ts';
-import {ActionsContext, StateContext, type ViewState} from './contexts.ts';
+import {StateContext, type ViewState} from './contexts.ts';
 import {Checklist} from './checklist.tsx';
 import {Header} from './header.tsx';
 import {severityColor, type Glyphs} from './glyphs.ts';
@@ -153,51 +153,49 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 
 	return (
 		<StateContext.Provider value={view}>
-			<ActionsContext.Provider value={actions}>
-				<Box flexDirection="column" width={layout.width}>
-					<Header />
-					<Box flexDirection="row" height={layout.bodyHeight}>
-						{layout.checklistWidth > 0 ? (
-							<>
-								<Checklist width={layout.checklistWidth} height={layout.bodyHeight} />
-								<Box width={2} flexDirection="column">
-									{Array.from({length: layout.bodyHeight}, (_, i) => (
-										<Text key={i} dimColor>
-											{glyphs.separator}
-										</Text>
-									))}
-								</Box>
-							</>
-						) : null}
-						<Box flexDirection="column" width={layout.panelWidth}>
-							{shown.map(line => (
-								<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
-							))}
-							{list ? (
-								<Box key={list.id} flexDirection="column" marginTop={gap}>
-									<Text bold wrap="truncate-end">
-										{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
+			<Box flexDirection="column" width={layout.width}>
+				<Header />
+				<Box flexDirection="row" height={layout.bodyHeight}>
+					{layout.checklistWidth > 0 ? (
+						<>
+							<Checklist width={layout.checklistWidth} height={layout.bodyHeight} />
+							<Box width={2} flexDirection="column">
+								{Array.from({length: layout.bodyHeight}, (_, i) => (
+									<Text key={i} dimColor>
+										{glyphs.separator}
 									</Text>
-									<ListSelect items={list.items} limit={listHeight - 1} isFocused={!guide.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
-								</Box>
-							) : null}
-							{input ? (
-								<Box key={input.id} marginTop={gap}>
-									<NoteInput label={input.label} initial={input.initial} width={layout.panelWidth} ellipsis={glyphs.ellipsis} onSave={input.onSave} onCancel={() => actions.overlay()} />
-								</Box>
-							) : null}
-						</Box>
+								))}
+							</Box>
+						</>
+					) : null}
+					<Box flexDirection="column" width={layout.panelWidth}>
+						{shown.map(line => (
+							<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
+						))}
+						{list ? (
+							<Box key={list.id} flexDirection="column" marginTop={gap}>
+								<Text bold wrap="truncate-end">
+									{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
+								</Text>
+								<ListSelect items={list.items} limit={listHeight - 1} isFocused={!guide.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
+							</Box>
+						) : null}
+						{input ? (
+							<Box key={input.id} marginTop={gap}>
+								<NoteInput label={input.label} initial={input.initial} width={layout.panelWidth} ellipsis={glyphs.ellipsis} onSave={input.onSave} onCancel={() => actions.overlay()} />
+							</Box>
+						) : null}
 					</Box>
-					<Text wrap="truncate-end" color={color && message ? severityColor[message.severity] : undefined}>
-						{message ? fitText(`${message.severity === 'info' ? glyphs.info : glyphs[message.severity]} ${message.text}`, layout.width, glyphs.ellipsis) : ' '}
-					</Text>
-					{footer.map((line, i) => (
-						<Text key={i} wrap="truncate-end" dimColor>
-							{line || ' '}
-						</Text>
-					))}
 				</Box>
-			</ActionsContext.Provider>
+				<Text wrap="truncate-end" color={color && message ? severityColor[message.severity] : undefined}>
+					{message ? fitText(`${message.severity === 'info' ? glyphs.info : glyphs[message.severity]} ${message.text}`, layout.width, glyphs.ellipsis) : ' '}
+				</Text>
+				{footer.map((line, i) => (
+					<Text key={i} wrap="truncate-end" dimColor>
+						{line || ' '}
+					</Text>
+				))}
+			</Box>
 		</StateContext.Provider>
 	);
 }
