@@ -1,5 +1,5 @@
 import {createContext, useContext} from 'react';
-import type {RunState} from '../engine/types.ts';
+import type {SessionState} from '../session/store.ts';
 import type {GuideState} from './use-guide-state.ts';
 import type {Glyphs} from './glyphs.ts';
 
@@ -8,7 +8,7 @@ import type {Glyphs} from './glyphs.ts';
  * the keyboard hook, the lists and the inputs as props. */
 
 export interface ViewState {
-	run: RunState;
+	session: SessionState;
 	guide: GuideState;
 	glyphs: Glyphs;
 	color: boolean;
