@@ -20,7 +20,7 @@ import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {logCommands} from './log-commands.ts';
 import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {ListSelect} from './list-select.tsx';
-import {targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
+import {stepsOnScreen, targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
 import {useGuideState, type GuideState} from './use-guide-state.ts';
 import {useTerminalSize} from './use-terminal-size.ts';
@@ -86,9 +86,9 @@ function listFor(view: ViewState, actions: GuideActions, fixItems: ListProps['it
 }
 
 /** The one-line input under the panel, if an overlay has one: a note, a log path, a command's placeholder. */
-function inputFor(view: ViewState, actions: GuideActions): InputProps | undefined {
+function inputFor(view: ViewState, actions: GuideActions, onScreen: readonly string[]): InputProps | undefined {
 	const {session: {run}, guide} = view;
-	const noteTarget = targetStep(run, guide);
+	const noteTarget = targetStep(run, guide, onScreen);
 	if (guide.overlay === 'note' && noteTarget)
 		return {id: `note:${noteTarget}`, label: `Note on ${noteTarget}: `, initial: run.steps[noteTarget]?.note ?? '', onSave: text => actions.saveNote(text)};
 	if (guide.overlay === 'log-path' && guide.log) return {id: 'log-path', label: `Log file for ${guide.log.stepId}: `, initial: '', onSave: text => void actions.log.usePath(text)};
@@ -114,7 +114,9 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 	const guideRef = useRef<GuideState>(guide);
 	guideRef.current = guide;
 	const getGuide = useCallback(() => guideRef.current, []);
-	const actions = useGuideActions(effects, getGuide, dispatchGuide);
+	const onScreenRef = useRef<readonly string[]>([]);
+	const getOnScreen = useCallback(() => onScreenRef.current, []);
+	const actions = useGuideActions(effects, getGuide, getOnScreen, dispatchGuide);
 	const {columns, rows} = useTerminalSize();
 	const layout = layoutFor(columns, rows);
 
@@ -142,9 +144,14 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 
 	const list = listFor(view, actions, fixItems, controller.quizChoices, layout.panelWidth);
 	const listHeight = list ? Math.min(list.items.length, Math.max(2, Math.floor(layout.bodyHeight / list.share))) + 1 : 0;
-	const input = inputFor(view, actions);
-	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (input ? 1 : 0));
 	const lines = panelLines(view, controller.captureLimits, layout.panelWidth).map(l => fitLine(l, layout.panelWidth, glyphs.ellipsis));
+	// What `r`, `t` and `n` act on: judged on the panel's rows without the input, so opening it changes nothing.
+	const panelHeight = Math.max(1, layout.bodyHeight - listHeight);
+	const top = Math.min(guide.scroll, Math.max(0, lines.length - panelHeight));
+	const onScreen = stepsOnScreen(lines.slice(top, top + panelHeight).map(l => l.key));
+	onScreenRef.current = onScreen;
+	const input = inputFor(view, actions, onScreen);
+	const linesHeight = Math.max(1, panelHeight - (input ? 1 : 0));
 	const maxScroll = Math.max(0, lines.length - linesHeight);
 	const scroll = Math.min(guide.scroll, maxScroll);
 	useGuideKeys(run, guide, actions, maxScroll, Math.max(1, linesHeight - 1));
@@ -154,7 +161,7 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 		const more = `${scroll > 0 ? '↑' : ' '}${scroll < maxScroll ? '↓' : ' '} ${scroll + 1}-${scroll + shown.length}/${lines.length}`;
 		shown[shown.length - 1] = plain('scroll', glyphs.unicode ? more : more.replace('↑', '^').replace('↓', 'v'), {dim: true});
 	}
-	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices)};
+	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices), onScreen};
 	const hints = availableKeys(session, guide, extras).map(h => {
 		const key = glyphs.unicode ? h.key : h.key.replace('↑↓', 'Up/Down');
 		return key ? `${key} ${h.label}` : h.label;

@@ -13,10 +13,11 @@ export interface KeyHint {
 	label: string;
 }
 
-/** What the guide can do beyond the runbook here: read a log named at run time, ask the quiz. */
+/** What the guide can do beyond the runbook here: read a log named at run time, ask the quiz; and the steps on screen. */
 export interface KeyExtras {
 	logInput?: boolean;
 	quiz?: boolean;
+	onScreen?: readonly string[];
 }
 
 function enterLabel(run: RunState, quizOpen: boolean): string {
@@ -54,7 +55,7 @@ export function availableKeys(session: SessionState, guide: GuideState, extras: 
 		if (!run.finishedAt || quizOpen) keys.push({key: 'Enter', label: enterLabel(run, quizOpen)});
 		keys.push({key: '↑↓', label: 'step'});
 	}
-	const target = targetStep(run, guide);
+	const target = targetStep(run, guide, extras.onScreen);
 	const step = target ? run.steps[target] : undefined;
 	if (!running && guide.view !== 'causes') {
 		if (step && step.status !== 'pending') keys.push({key: 'r', label: 're-run'});

@@ -36,20 +36,32 @@ export interface GuideActions {
 	answerQuiz(answer: DrillCause): void;
 }
 
-/** The step a key like `r`, `t` or `n` acts on in the current view. */
-export function targetStep(run: RunState, guide: GuideState): string | undefined {
+/** The ids of the steps with a line in the panel's window, those whose title shows first (line keys start with the step id). */
+export function stepsOnScreen(keys: readonly string[]): string[] {
+	const titles = keys.filter(k => k.endsWith(':title')).map(k => k.slice(0, -':title'.length));
+	return [...new Set([...titles, ...keys.map(k => k.split(':')[0]!)])];
+}
+
+/**
+ * The step a key like `r`, `t` or `n` acts on in the current view. In the fix
+ * view, the follow-up on screen (`onScreen`, from stepsOnScreen), else the one
+ * last run, else the first still to be done by hand.
+ */
+export function targetStep(run: RunState, guide: GuideState, onScreen: readonly string[] = []): string | undefined {
 	if (guide.view === 'fix' && run.chosenFix) {
 		const followUps = Object.values(run.steps).filter(s => s.fixId === run.chosenFix!.id);
+		const shown = onScreen.find(id => followUps.some(s => s.id === id));
+		if (shown) return shown;
 		if (guide.focus && followUps.some(s => s.id === guide.focus)) return guide.focus;
 		return followUps.find(s => s.status === 'manual' && !s.done)?.id ?? followUps.at(-1)?.id;
 	}
 	return guide.focus ?? run.visited.at(-1);
 }
 
-export function useGuideActions(effects: GuideEffects, getGuide: () => GuideState, dispatchGuide: Dispatch<GuideAction>): GuideActions {
+export function useGuideActions(effects: GuideEffects, getGuide: () => GuideState, getOnScreen: () => readonly string[], dispatchGuide: Dispatch<GuideAction>): GuideActions {
 	return useMemo(() => {
 		const {session} = effects;
-		const target = () => targetStep(session.getState().run, getGuide());
+		const target = () => targetStep(session.getState().run, getGuide(), getOnScreen());
 		const message = (severity: 'info' | 'critical', text: string) => dispatchGuide({type: 'message', severity, text});
 
 		return {
@@ -109,5 +121,5 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 				dispatchGuide({type: 'show', view: 'quiz'});
 			},
 		};
-	}, [effects, getGuide, dispatchGuide]);
+	}, [effects, getGuide, getOnScreen, dispatchGuide]);
 }
