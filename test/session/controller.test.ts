@@ -18,7 +18,7 @@ import {createSession, type SessionSetup} from '../../source/session/controller.
 import {createExecutor} from '../../source/session/create-executor.ts';
 import {reportExporter} from '../../source/session/export.ts';
 import {startTestServer, type TestServer} from '../support/pg.ts';
-import {testRunbook} from '../ui/frames.ts';
+import {logRunbook, testRunbook} from '../ui/frames.ts';
 
 /* The session controller, driven as the faces drive it, with the real
  * executor on a real PostgreSQL: one session left idle in a transaction by
@@ -232,40 +232,11 @@ test('resume: the step cut off runs again on the same journal; finished steps st
 	}
 });
 
-const logRunbook = `
-id: log-session-test
-title: Log session test
-steps:
-  - id: server-logs
-    title: Read the denokv server log
-    why: Only the server log says what failed.
-    kind: log
-    source: server-log
-    rules:
-      - id: pool-errors
-        message: '{count} pool/slot errors ({class})'
-        critical: {all: [{column: cause, eq: pool-exhaustion}, {column: count, gte: 1}]}
-causes:
-  - id: pool-exhaustion
-    title: The pool ran dry
-    symptom: slots refused
-    check: server-logs
-    fix: more-slots
-    evidence:
-      - {finding: server-logs.pool-errors, weight: 1}
-fixes:
-  - id: more-slots
-    title: Free the slots
-    summary: End what holds them.
-    actions:
-      - Find the sessions.
-`;
-
 test('a log named at run time: a path that cannot be read says why and runs nothing; a file is read as the step log; a confirmed command too, its output deleted after', async () => {
 	const db = await server.createDatabase();
 	const serverLog = path.join(dir, 'denokv.log');
 	await writeFile(serverLog, renderLog(findScenario('slots-full')!.serverLog(), new Date()));
-	const spec = {text: logRunbook, name: 'log-session-test.yaml'};
+	const spec = {text: logRunbook, name: 'log-ui-test.yaml'};
 
 	const byPath = journaled(executorFor(server.url(db)), {}, spec);
 	const byCommand = journaled(executorFor(server.url(db)), {captureLimits: {timeoutMs: 10_000, maxBytes: 1 << 20}}, spec);

@@ -11,7 +11,7 @@ import {readJournal} from '../../source/journal/read.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
 import {startTestServer, type TestServer} from '../support/pg.ts';
-import {keys, press, waitForFrame} from './frames.ts';
+import {keys, logRunbook, press, waitForFrame} from './frames.ts';
 import {guideSession} from './guide-session.ts';
 
 /* Issue 6: no log file given. The operator types a path, or runs a command
@@ -36,48 +36,10 @@ after(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const runbookText = `
-id: log-ui-test
-title: Log UI test
-steps:
-  - id: server-logs
-    title: Read the denokv server log
-    why: Only the server log says what failed.
-    kind: log
-    source: server-log
-    rules:
-      - id: pool-errors
-        message: '{count} pool/slot errors ({class})'
-        critical: {all: [{column: cause, eq: pool-exhaustion}, {column: count, gte: 1}]}
-  - id: postgres-logs
-    title: Read the PostgreSQL log
-    why: ERROR and FATAL lines say why requests failed.
-    kind: log
-    source: postgres-log
-    rules:
-      - id: timeout-errors
-        message: '{count} timeout errors ({class})'
-        warning: {all: [{column: cause, eq: timeouts}, {column: count, gte: 1}]}
-causes:
-  - id: pool-exhaustion
-    title: The pool ran dry
-    symptom: slots refused
-    check: server-logs
-    fix: more-slots
-    evidence:
-      - {finding: server-logs.pool-errors, weight: 1}
-fixes:
-  - id: more-slots
-    title: Free the slots
-    summary: End what holds them.
-    actions:
-      - Find the sessions.
-`;
-
 async function session() {
 	const db = await server.createDatabase();
 	// No --server-log, no --pg-log: both log steps end manual, as on a bastion with nothing given.
-	const {executor, journal, session} = guideSession({runbookText, name: 'log-ui-test.yaml', url: server.url(db), dir});
+	const {executor, journal, session} = guideSession({runbookText: logRunbook, name: 'log-ui-test.yaml', url: server.url(db), dir});
 	const effects = {session, exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	// Wide enough that a command line with a temp path shows on one line.
