@@ -43,7 +43,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 		}
 		case 'follow': {
 			const view = action.main ? 'step' : 'fix';
-			const same = view === state.view && action.stepId === state.focus;
+			// The fix view is one panel for all its follow-ups: a follow-up re-run where the operator scrolled to stays in sight.
+			const same = view === state.view && (view === 'fix' || action.stepId === state.focus);
 			// The step now runs on the log its overlay named: the overlay has done its job.
 			const logDone = state.log?.stepId === action.stepId && inLog(state.overlay);
 			return {
