@@ -8,7 +8,7 @@ import {findStep} from '../engine/steps.ts';
 import type {NextMove, RunState, StepOutcome} from '../engine/types.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
-import {createSessionStore, type EventListener, type EventSink, type SessionState} from './store.ts';
+import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
 
 /* The controller of one diagnosis session. Both faces drive it: the TUI sends
  * the operator's intents and renders getState(); `pg500 run` calls runToEnd().
@@ -24,7 +24,7 @@ export interface SessionSetup {
 	executor: Executor;
 	/** Every event as it happens (the journal); `pg500 run` keeps none. */
 	journal?: EventSink;
-	/** A journal write failed: the session goes on, the face says so. */
+	/** A journal write failed: the session goes on and the face says so. Without it, the failure ends the intent that caused it. */
 	onJournalError?(error: unknown): void;
 	/** Writes the report of a state; says where and in which format. */
 	exportReport?(state: RunState): Promise<{path: string; format: string}>;
@@ -38,7 +38,7 @@ export interface SessionController {
 	getState(): SessionState;
 	subscribe(listener: () => void): () => void;
 	/** Every event as it happens (a face follows the step that started). */
-	onEvent(listener: EventListener): () => void;
+	onEvent(listener: SessionEventListener): () => void;
 	/** The executor can read a log named now (a typed path, a command's output). */
 	readonly logInput: boolean;
 	readonly captureLimits: CaptureLimits;
@@ -84,7 +84,14 @@ const noEffect: StepOutcome = {rows: [], rowCount: 0};
 export function createSession(setup: SessionSetup): SessionController {
 	const {executor, quiz} = setup;
 	const captureLimits = setup.captureLimits ?? defaultCaptureLimits;
-	const store = createSessionStore(setup.state, setup.journal, setup.onJournalError ?? (() => {}));
+	const store = createSessionStore(
+		setup.state,
+		setup.journal,
+		setup.onJournalError ??
+			(error => {
+				throw error;
+			}),
+	);
 	const run = () => store.getState().run;
 	const busy = () => store.getState().running !== undefined;
 
@@ -196,7 +203,8 @@ export function createSession(setup: SessionSetup): SessionController {
 		},
 
 		async rerun(stepId) {
-			if (!busy() && run().steps[stepId] && run().steps[stepId]!.status !== 'pending') await runStep(stepId);
+			const status = run().steps[stepId]?.status;
+			if (!busy() && status && status !== 'pending') await runStep(stepId);
 		},
 
 		async rerunInterrupted() {

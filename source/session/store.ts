@@ -17,7 +17,7 @@ export interface EventSink {
 	append(event: RunEvent, options?: {flush?: boolean}): unknown;
 }
 
-export type EventListener = (event: RunEvent, state: SessionState) => void;
+export type SessionEventListener = (event: RunEvent, state: SessionState) => void;
 
 /**
  * The session as an external store: the controller needs the new run state
@@ -30,7 +30,7 @@ export interface SessionStore {
 	/** Called after every change (an event, or a step starting or ending). */
 	subscribe(listener: () => void): () => void;
 	/** Called with every event, after the journal and the state have it. */
-	onEvent(listener: EventListener): () => void;
+	onEvent(listener: SessionEventListener): () => void;
 	/** Applies a run event: the reducer, the journal, then the listeners. */
 	dispatch(event: RunEvent): RunState;
 	setRunning(stepId: string | undefined): void;
@@ -48,7 +48,7 @@ export function createSessionStore(initial: RunState, sink: EventSink | undefine
 	let state: SessionState = {run: initial, unsavedNotes: unsavedIn(initial)};
 	let closed = false;
 	const listeners = new Set<() => void>();
-	const eventListeners = new Set<EventListener>();
+	const eventListeners = new Set<SessionEventListener>();
 	const change = (next: SessionState) => {
 		if (closed) return;
 		state = next;
