@@ -1,26 +1,7 @@
 import {Option, type Command} from 'commander';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 
-/** Options shared by the commands that diagnose a target (`pg500`, `run`, `demo`, `resume`). */
-export interface TargetOptions {
-	url?: string;
-	runbook?: string;
-	serverLog?: string;
-	pgLog?: string;
-	logTailMb: number;
-	logSince?: number;
-	statementTimeout: number;
-	/** The application's roles, when its sessions cannot be seen (denokv down) or to add to them. */
-	appRole?: string[];
-	color: boolean;
-	debug?: boolean;
-}
-
-export interface ReportOptions {
-	format: 'json' | 'markdown' | 'html';
-	output?: string;
-	redactLiterals?: boolean;
-}
+/* The command line's options: how commander parses them (their meaning: session/options.ts). */
 
 export function positiveInteger(name: string) {
 	return (value: string): number => {
@@ -62,11 +43,4 @@ export function addReportOptions(command: Command, defaultFormat: 'markdown' | '
 		.addOption(new Option('--format <format>', 'report format').choices(['json', 'markdown', 'html']).default(defaultFormat))
 		.option('--output <file>', 'write the report there (atomically, mode 0600) instead of standard output')
 		.option('--redact-literals', 'replace literals in query text with ? (for reports that leave the team)');
-}
-
-/** `--postgres-url` is an alias of `--url`; giving both with different values is a mistake. */
-export function targetUrl(options: {url?: string; postgresUrl?: string}): string | undefined {
-	if (options.url && options.postgresUrl && options.url !== options.postgresUrl)
-		throw new UsageError('--url and --postgres-url name different targets; give one');
-	return options.url ?? options.postgresUrl;
 }

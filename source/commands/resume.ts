@@ -1,12 +1,12 @@
-import {createExecutor} from '../checks/create-executor.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {JournalError} from '../journal/header.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import {listSessions} from '../journal/sessions.ts';
 import {journalDir} from '../journal/location.ts';
 import {reopenJournal} from '../journal/write.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {interactive, openGuide} from './guided.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {guidedSession, interactive, openGuide} from './open-guide.ts';
 
 const reportFormats = new Set(['markdown', 'json', 'html']);
 
@@ -56,6 +56,8 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 	const savedUrl = typeof saved['url'] === 'string' ? saved['url'] : undefined;
 	const executor = createExecutor({...options, url: options.url ?? options.postgresUrl ?? savedUrl, postgresUrl: undefined});
 	const writer = reopenJournal(file);
-	const hasNotes = Object.values(state.steps).some(s => s.note);
-	return openGuide({state, executor, journal: writer, report: reportOptionsOf(saved), color: options.color, unsavedNotes: hasNotes && state.exports.length === 0});
+	const session = guidedSession({state, executor, journal: writer, report: reportOptionsOf(saved)});
+	// A step cut off when the session stopped runs again first; the screen follows it.
+	void session.rerunInterrupted();
+	return openGuide({session, executor, journal: writer, color: options.color});
 }

@@ -1,23 +1,16 @@
 import {render} from 'ink';
-import {now} from '../checks/drive.ts';
 import type {Executor} from '../checks/executor.ts';
 import {exitCodes, verdictOf} from '../engine/verdict.ts';
-import type {RunState} from '../engine/types.ts';
-import type {QuizHook} from '../drill/quiz.ts';
+import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
-import {createRunStore, type EventSink} from './run-store.ts';
 
 export interface GuideSession {
-	state: RunState;
-	executor: Executor;
-	journal: EventSink & {close(): unknown};
-	/** Writes the report of a state; says where and in which format. */
-	exportReport(state: RunState): Promise<{path: string; format: string}>;
+	session: SessionController;
+	/** The session's journal and executor, closed once the guide is done with them. */
+	journal: {readonly path: string; close(): unknown};
+	executor: Pick<Executor, 'close'>;
 	color: boolean;
-	unsavedNotes?: boolean;
-	/** `pg500 demo --quiz`: ask for the cause at the end, then reveal. */
-	quiz?: QuizHook;
 }
 
 type Ending = 'quit' | 'interrupt' | 'SIGTERM' | 'SIGHUP' | 'SIGINT';
@@ -30,12 +23,9 @@ const signalCodes: Record<Exclude<Ending, 'quit'>, number> = {interrupt: 130, SI
  * restores the terminal, writes a partial report when interrupted, closes the
  * journal and the executor, and says where both are.
  */
-export function launchGuide(session: GuideSession): Promise<number> {
+export function launchGuide({session: controller, journal, executor, color}: GuideSession): Promise<number> {
 	return new Promise(resolve => {
 		let ended = false;
-		const store = createRunStore(session.state, session.journal, error => {
-			process.stderr.write(`pg500: cannot write the journal: ${(error as Error).message ?? String(error)}\n`);
-		});
 		const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 		const onSignal = (signal: (typeof signals)[number]) => void finish(signal);
 		for (const signal of signals) process.on(signal, onSignal);
@@ -45,30 +35,28 @@ export function launchGuide(session: GuideSession): Promise<number> {
 			ended = true;
 			for (const signal of signals) process.off(signal, onSignal);
 			instance.unmount();
-			const lines = [`journal: ${session.journal.path}`];
+			const lines = [`journal: ${journal.path}`];
 			if (ending !== 'quit') {
 				try {
-					const {path, format} = await session.exportReport(store.get());
-					store.dispatch({type: 'report-exported', at: now(), path, format});
+					const {path} = await controller.exportReport();
 					lines.push(`partial report: ${path}`);
 				} catch (error) {
 					lines.push(`partial report not written: ${(error as Error).message ?? String(error)}`);
 				}
-			} else for (const e of store.get().exports) lines.push(`report: ${e.path}`);
-			store.close();
-			await session.journal.close();
+			} else for (const e of controller.getState().run.exports) lines.push(`report: ${e.path}`);
+			controller.close();
+			await journal.close();
 			// The executor may be mid-query after a signal; closing it ends that query too.
-			await session.executor.close().catch(() => {});
+			await executor.close().catch(() => {});
 			process.stderr.write(`${[...new Set(lines)].join('\n')}\n`);
-			resolve(ending === 'quit' ? exitCodes[verdictOf(store.get())] : signalCodes[ending]);
+			resolve(ending === 'quit' ? exitCodes[verdictOf(controller.getState().run)] : signalCodes[ending]);
 		};
 
 		const instance = render(
 			<Guide
-				effects={{store, executor: session.executor, exportReport: session.exportReport, exit: reason => void finish(reason), quiz: session.quiz}}
+				effects={{session: controller, exit: reason => void finish(reason)}}
 				glyphs={glyphsFor(process.env)}
-				color={colorWanted(session.color, process.env)}
-				unsavedNotes={session.unsavedNotes}
+				color={colorWanted(color, process.env)}
 			/>,
 			{exitOnCtrlC: false, patchConsole: false},
 		);

@@ -2,8 +2,8 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {buildJsonReport, interrupted, maxReportRows, notRunYet} from '../../source/report/json.ts';
 import {renderReport} from '../../source/report/render.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
-import {driveHeadless} from '../../source/checks/drive.ts';
+import {initialState} from '../../source/engine/reducer.ts';
+import {createSession} from '../../source/session/controller.ts';
 import type {Executor} from '../../source/checks/executor.ts';
 import type {RunEvent, RunState, StepOutcome} from '../../source/engine/types.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
@@ -106,16 +106,15 @@ test('the schema rejects what the contract forbids', () => {
 /** Runs the real default runbook headless, each step answering with the given rows. */
 async function runDefault(outcomes: Record<string, StepOutcome>): Promise<RunState> {
 	const runbook = await loadRunbook();
-	let state = initialState(runbook);
 	const executor: Executor = {
 		target,
 		run: async (_step, stepId) => outcomes[stepId] ?? {rows: [], rowCount: 0},
 		serverVersion: () => '16.4',
 		close: async () => {},
 	};
-	const dispatch = (event: RunEvent) => (state = reduce(state, event));
-	dispatch({type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: '1.2.3'}, target, runbookPath: runbook.path});
-	return driveHeadless(state, executor, dispatch);
+	const session = createSession({state: initialState(runbook), executor});
+	session.start();
+	return session.runToEnd();
 }
 
 test('the default runbook: fixed step and cause ids, all five causes, valid against the schema', async () => {

@@ -1,7 +1,6 @@
-import type {TargetOptions} from '../commands/options.ts';
-import {targetUrl} from '../commands/options.ts';
-import type {Executor} from './executor.ts';
-import {SqlExecutor} from './sql-executor.ts';
+import {targetUrl, type TargetOptions} from './options.ts';
+import type {Executor} from '../checks/executor.ts';
+import {SqlExecutor} from '../checks/sql-executor.ts';
 import {resolveTarget} from '../postgres/target.ts';
 import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
 
