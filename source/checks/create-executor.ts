@@ -17,7 +17,7 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,
 		tailBytes: options.logTailMb * 1024 * 1024,
-		sinceMinutes: options.logSince,
+		sinceMinutes: options.logSince !== undefined && Number.isFinite(options.logSince) ? options.logSince : undefined,
 	};
 	return new SqlExecutor(info, session, logs, options.statementTimeout);
 }

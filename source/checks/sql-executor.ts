@@ -3,7 +3,8 @@ import type {RunState, StepError, StepOutcome, TargetInfo} from '../engine/types
 import type {Executor} from './executor.ts';
 import type {SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
-import {failureHint, failureRow} from '../postgres/classify.ts';
+import {failureHint, failureRow, type ConnectFailure} from '../postgres/classify.ts';
+import type {OwnSession} from '../logs/postgres-log.ts';
 import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/privileges.ts';
 import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
@@ -39,6 +40,8 @@ function errorHint(sqlstate: string | undefined, statementMs: number): string | 
 /** Runs connect, sql and log steps against one target through the safe session. */
 export class SqlExecutor implements Executor {
 	private knownVersion: string | null = null;
+	/** Every backend pg500 has had (a reconnect adds one): its own lines in the server log are not evidence. */
+	private readonly ownSessions: OwnSession[] = [];
 
 	constructor(
 		readonly target: TargetInfo,
@@ -72,8 +75,20 @@ export class SqlExecutor implements Executor {
 		}
 	}
 
-	private async connect(step: RunnableStep): Promise<StepOutcome> {
+	/** The session, connected if it can be; notes the backend it is on. */
+	private async ensureConnected(): Promise<ConnectFailure | undefined> {
 		const failure = await this.session.ensureConnected();
+		this.noteOwnSession();
+		return failure;
+	}
+
+	private noteOwnSession(): void {
+		const pid = Number(this.session.info?.backend_pid);
+		if (Number.isInteger(pid) && pid > 0 && !this.ownSessions.some(s => s.pid === pid)) this.ownSessions.push({pid, since: new Date()});
+	}
+
+	private async connect(step: RunnableStep): Promise<StepOutcome> {
+		const failure = await this.ensureConnected();
 		if (failure) {
 			const row = failureRow(failure);
 			return {rows: [row], rowCount: 1, columns: Object.keys(row)};
@@ -89,7 +104,7 @@ export class SqlExecutor implements Executor {
 	}
 
 	private async sql(step: RunnableStep): Promise<StepOutcome> {
-		const failure = await this.session.ensureConnected();
+		const failure = await this.ensureConnected();
 		if (failure) {
 			const error: StepError = {
 				message: 'not run: no connection to the target',
@@ -119,7 +134,15 @@ export class SqlExecutor implements Executor {
 		const session = this.session;
 		return runLogStep(step, {
 			...this.logs,
-			sql: session.usable ? async (text: string) => plainRows(await session.query(text)) : undefined,
+			ownSessions: this.ownSessions,
+			sql: session.usable
+				? async (text: string) => {
+						const rows = plainRows(await session.query(text));
+						// A reconnect while reading is a backend of pg500's too, before its lines are classified.
+						this.noteOwnSession();
+						return rows;
+					}
+				: undefined,
 		});
 	}
 
