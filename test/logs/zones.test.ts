@@ -2,7 +2,8 @@ import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {readFile} from 'node:fs/promises';
 import {runLogStep} from '../../source/logs/run-log-step.ts';
-import {TimeReader, unknownTime} from '../../source/logs/timestamps.ts';
+import {TimeReader, unknownTime, zoneOffsetAt} from '../../source/logs/timestamps.ts';
+import {zoneAbbreviations} from '../../source/logs/zone-abbreviations.ts';
 import type {TestServer} from '../support/pg.ts';
 import {byClass, logFilePath, logText, postgresLogStep, relog, sqlOf, startLoggingServer} from './helpers.ts';
 
@@ -115,4 +116,12 @@ test('zone arithmetic: daylight saving time, the hour that repeats, an unknown z
 	assert.equal((chicago.read('2026-11-01 01:30:00 CST') as Date).toISOString(), '2026-11-01T07:30:00.000Z');
 	assert.equal((new TimeReader({now, serverZone: 'Asia/Shanghai'}).read('2026-11-26 20:00:00 CST') as Date).toISOString(), '2026-11-26T12:00:00.000Z');
 	assert.match(reader.notices().find(n => n.message.includes('XYZT'))?.message ?? '', /XYZT of this log is one pg500 does not know/);
+});
+
+test('the generated abbreviation table agrees with Intl: each zone it names had that offset in the years it covers', () => {
+	const months = Array.from({length: 12 * 12}, (_, i) => Date.UTC(2015 + Math.floor(i / 12), i % 12, 15));
+	for (const [abbreviation, meanings] of Object.entries(zoneAbbreviations))
+		for (const [minutes, zone] of meanings) assert.ok(months.some(t => zoneOffsetAt(zone, t) === minutes), `${abbreviation}: ${zone} never at ${minutes} min`);
+	assert.deepEqual(zoneAbbreviations.CST?.map(([m]) => m).sort((a, b) => a - b), [-360, -300, 480]);
+	assert.deepEqual(zoneAbbreviations.NST, [[-210, 'America/St_Johns']]);
 });
