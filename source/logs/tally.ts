@@ -1,5 +1,6 @@
 import type {Histogram, Row} from '../engine/types.ts';
 import {escapeUntrusted, truncate} from '../text/escape.ts';
+import {niceBucketSeconds} from '../text/sparkline.ts';
 import type {LogClass} from './log-classes.ts';
 
 /* Counts per class and per second: the rows and histogram of a log step.
@@ -19,8 +20,6 @@ const minute = 60_000;
 const maxOpenRecords = 1000;
 /** Per-second counts are folded into minutes beyond this many distinct seconds (a week-long window). */
 const maxSecondKeys = 50_000;
-/** Histogram bucket sizes, in seconds: the smallest that keeps a window within maxBuckets is used. */
-const bucketSizes = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
 /** Fewer timed lines than this draw no chart: a bar or two says nothing a count does not. */
 export const minChartLines = 3;
 
@@ -128,7 +127,7 @@ export class Tally {
 
 	/**
 	 * Counted lines per bucket from a little before the first one to `end`, the
-	 * bucket the smallest of bucketSizes that keeps it within maxBuckets
+	 * bucket the smallest of niceBucketSeconds that keeps it within maxBuckets
 	 * (seconds for an incident of minutes); undefined with too few lines to chart.
 	 */
 	histogram(start: Date, end: Date): Histogram | undefined {
@@ -139,7 +138,7 @@ export class Tally {
 		const lead = Math.min(Math.max(0, first - start.getTime()), Math.max(minute, (to - first) / 4));
 		const from = first - lead;
 		const bucketSeconds =
-			bucketSizes.find(b => b * second >= this.resolutionMs && Math.floor(to / (b * second)) - Math.floor(from / (b * second)) + 1 <= maxBuckets) ??
+			niceBucketSeconds.find(b => b * second >= this.resolutionMs && Math.floor(to / (b * second)) - Math.floor(from / (b * second)) + 1 <= maxBuckets) ??
 			Math.ceil((to - from) / second / maxBuckets);
 		const bucketMs = bucketSeconds * second;
 		const firstBucket = Math.floor(from / bucketMs);
