@@ -5,6 +5,7 @@ import type {SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
 import {failureHint, failureRow, type ConnectFailure} from '../postgres/classify.ts';
 import type {OwnSession} from '../logs/postgres-log.ts';
+import {applicationName} from '../postgres/target.ts';
 import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/privileges.ts';
 import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
@@ -134,7 +135,7 @@ export class SqlExecutor implements Executor {
 		const session = this.session;
 		return runLogStep(step, {
 			...this.logs,
-			ownSessions: this.ownSessions,
+			own: {application: applicationName, sessions: this.ownSessions},
 			sql: session.usable
 				? async (text: string) => {
 						const rows = plainRows(await session.query(text));

@@ -182,9 +182,9 @@ export class LogFollower {
 		const windowStart = arrived - this.windowMs;
 		for await (const batch of readLines(once(whole), emptyCounts()))
 			for (const raw of batch) {
-				const line = this.framer.frame(raw);
-				if (!line || line.text.length === 0) continue;
-				const verdict = this.classifier.classify(line.text);
+				const text = this.framer.frame(raw);
+				if (!text) continue;
+				const verdict = this.classifier.classify(text);
 				if (verdict.kind !== 'count') continue;
 				if (how === 'arrived') {
 					this.counted++;
@@ -192,7 +192,7 @@ export class LogFollower {
 					continue;
 				}
 				// From before following began: only a line whose own time falls inside the window.
-				const time = line.time ?? this.times.read(line.text);
+				const time = this.framer.time ?? this.times.read(text);
 				if (time instanceof Date && time.getTime() > windowStart && time.getTime() <= arrived) this.events.push(time.getTime());
 			}
 		if (how === 'backfill') this.events.sort((a, b) => a - b);

@@ -6,15 +6,11 @@ import {maxLineBytes, type LineCounts} from './line-reader.ts';
  * over 16 kB comes in several objects, only the last ending in "\n". The
  * first line that is not empty says whether the log is wrapped this way. */
 
-export interface FramedLine {
-	text: string;
-	/** When the envelope says the line was written (Docker's clock, UTC). */
-	time?: Date;
-}
-
 export interface LineFramer {
-	/** The line inside `raw`; undefined while a split line is still incomplete. */
-	frame(raw: string): FramedLine | undefined;
+	/** The line inside `raw`; undefined while a split line is still incomplete. (A string, not an object: this runs for every line.) */
+	frame(raw: string): string | undefined;
+	/** When the envelope of the line last framed says it was written (Docker's clock, UTC); undefined for a plain log. */
+	readonly time: Date | undefined;
 	/** The log turned out to be Docker's json-file format. */
 	readonly docker: boolean;
 }
@@ -40,17 +36,22 @@ const withoutCr = (text: string) => (text.endsWith('\r') ? text.slice(0, -1) : t
 export function lineFramer(counts?: LineCounts): LineFramer {
 	let mode: 'unknown' | 'plain' | 'docker' = 'unknown';
 	let partial = '';
+	let time: Date | undefined;
 	return {
 		get docker() {
 			return mode === 'docker';
 		},
+		get time() {
+			return time;
+		},
 		frame(raw) {
 			const line = withoutCr(raw);
 			if (mode === 'unknown' && line.length > 0) mode = dockerEntry(line) ? 'docker' : 'plain';
-			if (mode !== 'docker') return {text: line};
+			if (mode !== 'docker') return line;
 			const entry = dockerEntry(line);
+			time = undefined;
 			// A line that is not an entry (the window's cut first line, a hand edit) is read as it is.
-			if (!entry) return line.length > 0 ? {text: line} : undefined;
+			if (!entry) return line.length > 0 ? line : undefined;
 			if (!entry.log.endsWith('\n')) {
 				// One character over the limit marks the line as cut.
 				partial = (partial + entry.log).slice(0, maxLineBytes + 1);
@@ -63,7 +64,8 @@ export function lineFramer(counts?: LineCounts): LineFramer {
 				if (counts) counts.truncated++;
 			}
 			const ms = typeof entry.time === 'string' ? Date.parse(entry.time) : NaN;
-			return Number.isNaN(ms) ? {text} : {text, time: new Date(ms)};
+			time = Number.isNaN(ms) ? undefined : new Date(ms);
+			return text;
 		},
 	};
 }

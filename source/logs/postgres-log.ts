@@ -1,8 +1,7 @@
-import {applicationName} from '../postgres/target.ts';
 import {classBySqlstate, classifyText, lockWaitClass, postgresClasses, unclassified, type LogClass} from './log-classes.ts';
 import {csvColumns, openQuote, parseCsvRecord} from './csv-record.ts';
 import {genericPattern, prefixFields, prefixPattern} from './log-line-prefix.ts';
-import type {LineClassifier, LineVerdict} from './scan.ts';
+import {skipLine, type LineClassifier, type LineVerdict} from './scan.ts';
 import type {LineTime, TimeReader} from './timestamps.ts';
 
 /* The PostgreSQL server log: stderr with any log_line_prefix, csvlog or jsonlog.
@@ -63,14 +62,22 @@ export interface OwnSession {
 	since: Date;
 }
 
+/** What tells pg500's own lines from the application's. */
+export interface Own {
+	/** Its application_name. */
+	application: string;
+	/** Its backends so far (a reconnect adds one): for formats without the application name. */
+	sessions: readonly OwnSession[];
+}
+
 export interface PgLogOptions {
 	format?: PgLogFormat;
 	/** The server's log_line_prefix, when known (read through SQL). */
 	linePrefix?: string | null;
 	fileName?: string;
 	times: TimeReader;
-	/** pg500's own backends: their lines are skipped where the format has no application name. */
-	ownSessions?: readonly OwnSession[];
+	/** pg500's own sessions: their lines are skipped. */
+	own?: Own;
 }
 
 /** Lines of the server's clock may precede pg500's (a second of skew): its own session is matched from a minute before. */
@@ -86,9 +93,10 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 	const awaitingDetail = new Map<string, number>();
 
 	const own = (pid: string | null, app: string | null, time: () => LineTime): boolean => {
-		if (app !== null) return app === applicationName;
-		if (pid === null || !options.ownSessions?.length) return false;
-		const session = options.ownSessions.find(s => String(s.pid) === pid);
+		if (!options.own) return false;
+		if (app !== null) return app === options.own.application;
+		if (pid === null) return false;
+		const session = options.own.sessions.find(s => String(s.pid) === pid);
 		if (!session) return false;
 		const at = time();
 		return !(at instanceof Date) || at.getTime() >= session.since.getTime() - clockSkewMs;
@@ -106,18 +114,18 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 
 	const stderr = (line: string): LineVerdict => {
 		// A tab starts the next line of a multi-line message: same backend, same write, nothing to count.
-		if (line.startsWith('\t')) return {kind: 'skip'};
+		if (line.startsWith('\t')) return skipLine;
 		const worthParsing = interesting.test(line);
 		if (!worthParsing) {
-			if (awaitingDetail.size === 0) return {kind: 'skip'};
+			if (awaitingDetail.size === 0) return skipLine;
 			const [oldest, at] = awaitingDetail.entries().next().value!;
 			if (lineNo - at > detailWithinLines) awaitingDetail.delete(oldest);
 		}
 		const f = prefixFields(line, known);
-		if (!f) return {kind: 'skip'};
+		if (!f) return skipLine;
 		const record = f.pid ?? '';
 		if (continuations.has(f.severity)) {
-			if (f.severity !== 'DETAIL' || !awaitingDetail.has(record)) return {kind: 'skip'};
+			if (f.severity !== 'DETAIL' || !awaitingDetail.has(record)) return skipLine;
 			awaitingDetail.delete(record);
 			return {kind: 'detail', text: `DETAIL: ${f.message}`, record};
 		}
@@ -129,16 +137,16 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 	};
 
 	const csv = (line: string): LineVerdict => {
-		if (!csvPending && !csvStart.test(line)) return {kind: 'skip'};
+		if (!csvPending && !csvStart.test(line)) return skipLine;
 		csvPending = csvPending ? `${csvPending}\n${line}` : line;
 		if (csvPending.length > maxRecordChars) {
 			csvPending = '';
-			return {kind: 'skip'};
+			return skipLine;
 		}
-		if (openQuote(csvPending)) return {kind: 'skip'};
+		if (openQuote(csvPending)) return skipLine;
 		const record = csvPending;
 		csvPending = '';
-		if (!interesting.test(record)) return {kind: 'skip'};
+		if (!interesting.test(record)) return skipLine;
 		const f = parseCsvRecord(record);
 		const at = f[csvColumns.logTime] ?? '';
 		const pid = f[csvColumns.pid] ?? '';
@@ -155,12 +163,12 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 	};
 
 	const json = (line: string): LineVerdict => {
-		if (!interesting.test(line)) return {kind: 'skip'};
+		if (!interesting.test(line)) return skipLine;
 		let o: Record<string, unknown>;
 		try {
 			o = JSON.parse(line) as Record<string, unknown>;
 		} catch {
-			return {kind: 'skip'};
+			return skipLine;
 		}
 		const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : '');
 		const pid = o.pid === undefined ? '' : String(o.pid);
@@ -181,7 +189,7 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 		classify(line: string): LineVerdict {
 			lineNo++;
 			format ??= detectFormat(line, options.fileName);
-			if (!format) return {kind: 'skip'};
+			if (!format) return skipLine;
 			return format === 'csv' ? csv(line) : format === 'json' ? json(line) : stderr(line);
 		},
 	};

@@ -5,7 +5,7 @@ import {escapeRow, escapeUntrusted} from '../text/escape.ts';
 import {fileTail, streamTail, type LogBytes} from './log-source.ts';
 import {postgresLogCommands, serverLogCommands, serverLogManual} from './manual-commands.ts';
 import {newestLogFile, readLogSettings, sqlTail, type PgLogSettings, type Sql} from './pg-log-sql.ts';
-import {postgresLogClassifier, type OwnSession} from './postgres-log.ts';
+import {postgresLogClassifier, type Own} from './postgres-log.ts';
 import {scanLog, type LineClassifier, type ScanResult} from './scan.ts';
 import {serverLogClassifier} from './server-log.ts';
 import {TimeReader} from './timestamps.ts';
@@ -21,8 +21,8 @@ export interface LogContext {
 	sinceMinutes?: number;
 	/** The safe session, when connected: the Postgres log may be readable through it. */
 	sql?: Sql;
-	/** pg500's own backends so far: their lines in the Postgres log are not evidence. */
-	ownSessions?: readonly OwnSession[];
+	/** pg500's own sessions: their lines in the Postgres log are not evidence. */
+	own?: Own;
 	now?: Date;
 	/** The zone of timestamps written without one (this machine's unless a test says). */
 	hostZone?: string;
@@ -50,7 +50,7 @@ export async function runLogStep(step: RunnableStep, context: LogContext): Promi
 	// Postgres writes its log_timezone's abbreviation: that zone reads CST as Chicago or Shanghai.
 	const times = new TimeReader({now, serverZone: settings?.logTimezone, hostZone: context.hostZone});
 	const classifierFor = (fileName?: string) =>
-		postgresLogClassifier({linePrefix: settings?.logLinePrefix, fileName, times, ownSessions: context.ownSessions});
+		postgresLogClassifier({linePrefix: settings?.logLinePrefix, fileName, times, own: context.own});
 	// A file the operator named wins: they know which server's log they mean.
 	if (context.pgLog) {
 		const bytes = await openNamed(context.pgLog, context);

@@ -1,7 +1,7 @@
 import type {Histogram} from '../engine/types.ts';
 import type {LogClass} from './log-classes.ts';
 import {emptyCounts, readLines, type LineCounts} from './line-reader.ts';
-import {lineFramer, type FramedLine} from './line-framer.ts';
+import {lineFramer} from './line-framer.ts';
 import {Tally} from './tally.ts';
 import {unknownTime, type LineTime, type TimeReader} from './timestamps.ts';
 
@@ -19,6 +19,9 @@ export type LineVerdict =
 	/** A message that would count, from one of pg500's own sessions: not evidence. */
 	| {kind: 'own'; record?: string}
 	| {kind: 'skip'};
+
+/** The verdict on most lines: one object for all of them (a classifier runs for every line). */
+export const skipLine: LineVerdict = Object.freeze({kind: 'skip'});
 
 export interface LineClassifier {
 	classify(line: string): LineVerdict;
@@ -59,22 +62,25 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 	const cutoff = options.sinceMinutes === undefined ? null : now.getTime() - options.sinceMinutes * 60_000;
 	let inWindow = cutoff === null;
 	let sinceUnapplied: ScanResult['sinceUnapplied'];
-	let pending: FramedLine[] = [];
+	/** Lines held before the window opens, with the time their envelope gave them. */
+	let pending: [string, Date | undefined][] = [];
 	let seenTime = false;
 	let firstLine: Date | null = null;
-	let lastLine: FramedLine | undefined;
+	let lastText = '';
+	let lastEnvelope: Date | undefined;
 	let lastTime: Date | null = null;
 	let ownSkipped = 0;
-	const timeOf = (line: FramedLine): LineTime => line.time ?? times.read(line.text);
+	const timeOf = (text: string, envelope: Date | undefined): LineTime => envelope ?? times.read(text);
 
-	const take = (line: FramedLine, known?: LineTime) => {
-		if (line.text.length === 0) return;
-		lastLine = line;
+	const take = (text: string, envelope: Date | undefined, known?: LineTime) => {
+		if (text.length === 0) return;
+		lastText = text;
+		lastEnvelope = envelope;
 		if (!firstLine) {
-			const t = known ?? timeOf(line);
+			const t = known ?? timeOf(text, envelope);
 			if (t instanceof Date) firstLine = t;
 		}
-		const verdict = classifier.classify(line.text);
+		const verdict = classifier.classify(text);
 		switch (verdict.kind) {
 			case 'skip':
 				return;
@@ -86,45 +92,46 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 			case 'detail':
 				return tally.addDetail(verdict.text, verdict.record);
 			case 'count': {
-				const t = line.time ?? (verdict.time !== undefined ? verdict.time : (known ?? timeOf(line)));
+				const t = envelope ?? (verdict.time !== undefined ? verdict.time : (known ?? timeOf(text, envelope)));
 				// A line without a timestamp continues the one before; one whose zone is unknown has no time.
 				const time = t instanceof Date ? t : t === unknownTime ? null : lastTime;
 				if (t instanceof Date) lastTime = t;
-				tally.add(verdict.klass, time, verdict.text ?? line.text, verdict.record);
+				tally.add(verdict.klass, time, verdict.text ?? text, verdict.record);
 			}
 		}
 	};
 	const openWindow = (reason: ScanResult['sinceUnapplied']) => {
 		sinceUnapplied = reason;
 		inWindow = true;
-		for (const held of pending) take(held);
+		for (const [text, envelope] of pending) take(text, envelope);
 		pending = [];
 	};
 
 	for await (const batch of readLines(chunks, counts))
 		for (const raw of batch) {
-			const line = framer.frame(raw);
-			if (!line) continue;
+			const text = framer.frame(raw);
+			if (text === undefined) continue;
+			const envelope = framer.time;
 			if (inWindow) {
-				take(line);
+				take(text, envelope);
 				continue;
 			}
 			// Before the window: logs are in time order, so the first line at or after the cutoff opens it.
-			const time = timeOf(line);
+			const time = timeOf(text, envelope);
 			if (!time) {
 				// After an earlier timestamp, an untimestamped line continues a record before the window.
 				if (seenTime) continue;
-				if (pending.length < maxPending) pending.push(line);
+				if (pending.length < maxPending) pending.push([text, envelope]);
 				else {
 					openWindow('no-timestamps');
-					take(line, time);
+					take(text, envelope, time);
 				}
 				continue;
 			}
 			if (!(time instanceof Date)) {
 				// Its place in time is unknown: read from here rather than drop what may be the incident.
 				openWindow('unknown-zone');
-				take(line, time);
+				take(text, envelope, time);
 				continue;
 			}
 			seenTime = true;
@@ -132,12 +139,12 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 				inWindow = true;
 				// Continuation lines just before the first line inside the window belong to records before it.
 				pending = [];
-				take(line, time);
+				take(text, envelope, time);
 			} else pending = [];
 		}
 	if (!inWindow && !seenTime && pending.length > 0) openWindow('no-timestamps');
 
-	const lastLineTime = lastLine ? timeOf(lastLine) : null;
+	const lastLineTime = lastText ? timeOf(lastText, lastEnvelope) : null;
 	const last = lastLineTime instanceof Date ? lastLineTime : lastTime;
 	const sinceApplied = cutoff !== null && sinceUnapplied === undefined;
 	const start = sinceApplied ? new Date(cutoff) : firstLine;

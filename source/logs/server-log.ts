@@ -1,5 +1,5 @@
 import {anyOf, classBySqlstate, classifyText, postgresClasses, serverBugClasses, unclassified, type LogClass} from './log-classes.ts';
-import type {LineClassifier, LineVerdict} from './scan.ts';
+import {skipLine, type LineClassifier, type LineVerdict} from './scan.ts';
 
 /* The denokv server's log. A failing request logs two lines carrying the same
  * Postgres text (`atomic_write failed: …` and `Database error: …`, in either
@@ -80,19 +80,19 @@ export function serverLogClassifier(): LineClassifier {
 	return {
 		classify(line: string): LineVerdict {
 			lineNo++;
-			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
-			if (!prefilter.test(line)) return {kind: 'skip'};
+			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : skipLine;
+			if (!prefilter.test(line)) return skipLine;
 			const klass =
 				classifyText(line, textClasses) ?? classBySqlstate(debugSqlstate.exec(line)?.[1]) ?? classifyText(line, serverFallbacks);
 			if (wrapper.test(line)) {
 				const kind = line.includes('atomic_write failed:') ? 'atomic_write' : 'database';
 				const inner = innerMessage(line);
-				if (unpaired.take(kind === 'atomic_write' ? 'database' : 'atomic_write', inner, lineNo)) return {kind: 'skip'};
+				if (unpaired.take(kind === 'atomic_write' ? 'database' : 'atomic_write', inner, lineNo)) return skipLine;
 				unpaired.add(kind, inner, lineNo);
 				return {kind: 'count', klass: klass ?? unclassified};
 			}
 			if (klass) return {kind: 'count', klass};
-			return about500.test(line) ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
+			return about500.test(line) ? {kind: 'count', klass: unclassified} : skipLine;
 		},
 	};
 }

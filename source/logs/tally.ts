@@ -23,9 +23,13 @@ const maxSecondKeys = 50_000;
 /** Fewer timed lines than this draw no chart: a bar or two says nothing a count does not. */
 export const minChartLines = 3;
 
+/** A counted line as read (cut, not yet escaped: most are pushed out by newer ones before they are shown). */
 interface Sample {
 	text: string;
 }
+
+const rawChars = sampleChars * 4;
+const cut = (text: string) => (text.length > rawChars ? text.slice(0, rawChars) : text);
 
 interface ClassTally {
 	klass: LogClass;
@@ -57,7 +61,7 @@ export class Tally {
 		t.count++;
 		this.matching++;
 		if (time) this.addTime(t, time);
-		const s = {text: sample(text)};
+		const s = {text: cut(text)};
 		t.samples.push(s);
 		if (t.samples.length > maxSamples) t.samples.shift();
 		this.open.delete(record);
@@ -91,7 +95,7 @@ export class Tally {
 	/** A Postgres DETAIL line belongs to its record: shown in that record's sample, never counted. */
 	addDetail(text: string, record = ''): void {
 		const s = this.open.get(record);
-		if (s) s.text = sample(`${s.text} ${text}`);
+		if (s) s.text = cut(`${s.text} ${text}`);
 	}
 
 	/** A new record of this backend (or any line, without pids) that is not counted: a DETAIL after it is not the counted one's. */
@@ -104,7 +108,8 @@ export class Tally {
 		return [...this.classes.values()]
 			.sort((a, b) => b.count - a.count || a.klass.class.localeCompare(b.klass.class))
 			.map(t => {
-				const newest = t.samples.at(-1)?.text ?? '';
+				const samples = t.samples.map(s => sample(s.text));
+				const newest = samples.at(-1) ?? '';
 				const span = t.first && t.last ? t.last.getTime() - t.first.getTime() : null;
 				const since = end ? end.getTime() - recentMs : null;
 				const recent = since === null || span === null ? null : t.recent.slice(t.recentFrom).filter(ms => ms >= since).length;
@@ -117,7 +122,7 @@ export class Tally {
 					// A burst within one minute is its count per minute, not an extrapolation from seconds.
 					per_minute: span === null ? null : roundRate(t.count / Math.max(1, span / minute)),
 					per_minute_last_5m: recent === null ? null : roundRate(recent / (recentMs / minute)),
-					sample: t.samples.map(s => s.text).join(' ⏎ '),
+					sample: samples.join(' ⏎ '),
 					// The newest line, short, for finding messages and cause evidence; `sample` has up to three in full.
 					example: truncate(newest, exampleChars),
 					sqlstate: t.klass.sqlstate,
@@ -158,5 +163,5 @@ export function roundRate(perMinute: number): number {
 
 /** Escaped (control characters made visible), then cut: a log line is untrusted text. */
 export function sample(text: string): string {
-	return truncate(escapeUntrusted(text.length > sampleChars * 4 ? text.slice(0, sampleChars * 4) : text), sampleChars);
+	return truncate(escapeUntrusted(cut(text)), sampleChars);
 }

@@ -106,17 +106,27 @@ type Resolution = {offset: number; via: 'server' | 'table' | 'host'} | {offset: 
 /** Reads the timestamps of one log, remembering which zones it had to guess or could not read. */
 export class TimeReader {
 	readonly now: Date;
-	private readonly serverZone: string | undefined;
-	private readonly hostZone: string;
 	private readonly cache = new Map<string, Resolution>();
 	/** Abbreviations that were not read with certainty: for the step's notices. */
 	private readonly doubtful = new Map<string, Resolution>();
+	/** Looked up when first needed: Intl's time zone data costs ~8 MB, and a log in UTC never needs it. */
+	private zones: {server: string | undefined; host: string} | undefined;
 
-	constructor(options: TimeReaderOptions) {
+	constructor(private readonly options: TimeReaderOptions) {
 		this.now = options.now;
+	}
+
+	private get serverZone(): string | undefined {
+		return this.knownZones().server;
+	}
+
+	private get hostZone(): string {
+		return this.knownZones().host;
+	}
+
+	private knownZones(): {server: string | undefined; host: string} {
 		const valid = (zone: string | null | undefined) => (zone && zoneOffsetAt(zone, 0) !== undefined ? zone : undefined);
-		this.serverZone = valid(options.serverZone);
-		this.hostZone = valid(options.hostZone) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+		return (this.zones ??= {server: valid(this.options.serverZone), host: valid(this.options.hostZone) ?? Intl.DateTimeFormat().resolvedOptions().timeZone});
 	}
 
 	/** The line's timestamp; null when it has none; unknownTime when its zone could not be read. */
