@@ -33,6 +33,13 @@ interface PgRecord {
 	message: string;
 }
 
+/** A message as one of the formats carries it: the backend's pid and application name where it has them. */
+interface PgMessage extends PgRecord {
+	pid: string | null;
+	app: string | null;
+	detail?: string;
+}
+
 /** The class of a message, or undefined when it is not counted. */
 export function classifyRecord(record: PgRecord): LogClass | undefined {
 	if (failing.has(record.severity)) {
@@ -102,14 +109,15 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 		return !(at instanceof Date) || at.getTime() >= session.since.getTime() - clockSkewMs;
 	};
 
-	/** The verdict on a new message of backend `record` (pid, or '' when unknown). */
-	const verdict = (record: string, fields: PgRecord, text: string, time: () => LineTime, pid: string | null, app: string | null, detail?: string): LineVerdict => {
-		const klass = classifyRecord(fields);
+	/** The verdict on a new message; `text` is how a sample shows it. */
+	const verdict = (m: PgMessage, text: string, time: () => LineTime): LineVerdict => {
+		const record = m.pid ?? '';
+		const klass = classifyRecord(m);
 		awaitingDetail.delete(record);
 		if (!klass) return {kind: 'end', record};
-		if (own(pid, app, time)) return {kind: 'own', record};
+		if (own(m.pid, m.app, time)) return {kind: 'own', record};
 		awaitingDetail.set(record, lineNo);
-		return {kind: 'count', klass, text: detail ? `${text} DETAIL: ${detail}` : text, time: time(), record};
+		return {kind: 'count', klass, text: m.detail ? `${text} DETAIL: ${m.detail}` : text, time: time(), record};
 	};
 
 	const stderr = (line: string): LineVerdict => {
@@ -133,7 +141,7 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 			awaitingDetail.delete(record);
 			return {kind: 'end', record};
 		}
-		return verdict(record, {severity: f.severity, sqlstate: f.sqlstate, message: f.message}, line, () => times.read(line), f.pid, f.app);
+		return verdict(f, line, () => times.read(line));
 	};
 
 	const csv = (line: string): LineVerdict => {
@@ -150,16 +158,15 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 		const f = parseCsvRecord(record);
 		const at = f[csvColumns.logTime] ?? '';
 		const pid = f[csvColumns.pid] ?? '';
-		const text = `${at} [${pid}] ${f[csvColumns.severity] ?? ''}:  ${f[csvColumns.message] ?? ''}`;
-		return verdict(
-			pid,
-			{severity: f[csvColumns.severity] ?? '', sqlstate: f[csvColumns.sqlstate] || null, message: f[csvColumns.message] ?? ''},
-			text,
-			() => times.read(at),
-			pid || null,
-			f[csvColumns.applicationName] ?? null,
-			f[csvColumns.detail] || undefined,
-		);
+		const message = {
+			severity: f[csvColumns.severity] ?? '',
+			sqlstate: f[csvColumns.sqlstate] || null,
+			message: f[csvColumns.message] ?? '',
+			pid: pid || null,
+			app: f[csvColumns.applicationName] ?? null,
+			detail: f[csvColumns.detail] || undefined,
+		};
+		return verdict(message, `${at} [${pid}] ${message.severity}:  ${message.message}`, () => times.read(at));
 	};
 
 	const json = (line: string): LineVerdict => {
@@ -172,17 +179,16 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 		}
 		const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : '');
 		const pid = o.pid === undefined ? '' : String(o.pid);
-		const text = `${str('timestamp')} [${pid}] ${str('error_severity')}:  ${str('message')}`;
-		return verdict(
-			pid,
-			{severity: str('error_severity'), sqlstate: str('state_code') || null, message: str('message')},
-			text,
-			() => times.read(str('timestamp')),
-			pid || null,
+		const message = {
+			severity: str('error_severity'),
+			sqlstate: str('state_code') || null,
+			message: str('message'),
+			pid: pid || null,
 			// jsonlog leaves out empty fields: a record without application_name has none.
-			str('application_name'),
-			str('detail') || undefined,
-		);
+			app: str('application_name'),
+			detail: str('detail') || undefined,
+		};
+		return verdict(message, `${str('timestamp')} [${pid}] ${message.severity}:  ${message.message}`, () => times.read(str('timestamp')));
 	};
 
 	return {

@@ -92,7 +92,7 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 			case 'detail':
 				return tally.addDetail(verdict.text, verdict.record);
 			case 'count': {
-				const t = envelope ?? (verdict.time !== undefined ? verdict.time : (known ?? timeOf(text, envelope)));
+				const t = envelope ?? verdict.time ?? known ?? times.read(text);
 				// A line without a timestamp continues the one before; one whose zone is unknown has no time.
 				const time = t instanceof Date ? t : t === unknownTime ? null : lastTime;
 				if (t instanceof Date) lastTime = t;
