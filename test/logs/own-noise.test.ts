@@ -75,3 +75,28 @@ for (const [format, settings, name, extension] of [
 		assert.doesNotMatch(String(timeouts.sample), /pg_sleep\(3\)|pg500/);
 		assert.equal(outcome.notices?.find(n => n.id === 'log-own')?.message, "1 messages of pg500's own sessions were not counted: they are not the application's");
 	});
+
+test('a reconnect adds a backend of pg500’s own: its lines are skipped too, by pid', async () => {
+	await relog(server, {log_destination: 'stderr', log_line_prefix: '%m [%p] '}, 'reconnect.log');
+	const database = await server.createDatabase();
+	const executor = createExecutor({url: server.url(database), statementTimeout: 300, logTailMb: 64, color: false}, {});
+	try {
+		const first = Number((await run(executor, 'connect')).rows[0]!.backend_pid);
+		assert.equal((await run(executor, 'slow')).error?.sqlstate, '57014');
+		// pg500's connection is terminated under it (its backend logs the FATAL): a later step reconnects
+		// (the one right after may still find the connection gone, or already know it).
+		await server.sql('postgres', `SELECT pg_terminate_backend(${first})`);
+		let slow = await run(executor, 'slow');
+		if (slow.error?.sqlstate !== '57014') slow = await run(executor, 'slow');
+		assert.equal(slow.error?.sqlstate, '57014', 'cancelled again, on a new backend');
+		const text = await logText(await logFilePath(server, 'reconnect.log'), /statement timeout[\s\S]*administrator command[\s\S]*statement timeout/);
+		const errors = [...text.matchAll(/\[(\d+)\] (?:ERROR|FATAL):/g)];
+		assert.equal(new Set(errors.map(m => m[1])).size, 2, `two backends of pg500's logged errors: ${text}`);
+		const outcome = await run(executor, 'postgres-logs');
+		// Every error in this log is pg500's own: none is the application's.
+		assert.deepEqual(outcome.rows, [], JSON.stringify(outcome.rows));
+		assert.equal(outcome.notices?.find(n => n.id === 'log-own')?.message, `${errors.length} messages of pg500's own sessions were not counted: they are not the application's`);
+	} finally {
+		await executor.close();
+	}
+});
