@@ -142,7 +142,9 @@ function outcome(result: ScanResult, bytes: LogBytes, name: string, context: Log
 			message: escapeUntrusted(
 				(totalBytes ?? readBytes) === 0
 					? `${name} is empty: no line to read`
-					: `Read ${what} of ${name}${result.docker ? ' (a Docker json-file log, read inside its envelope)' : ''}, ${windowText(result, context, bytes, now)}: ${counts.lines} lines, ${result.tally.matching} counted`,
+					: `Read ${what} of ${name}${result.docker ? ' (a Docker json-file log, read inside its envelope)' : ''}, ${windowText(result, context, bytes, now)}: ${counts.lines} lines${
+							context.sinceMinutes !== undefined && !result.sinceUnapplied ? `, ${result.windowLines} in the window` : ''
+						}, ${result.tally.matching} counted`,
 			),
 		},
 		...times.notices(),

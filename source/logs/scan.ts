@@ -47,6 +47,8 @@ export interface ScanResult {
 	docker: boolean;
 	/** Messages of pg500's own sessions that were not counted. */
 	ownSkipped: number;
+	/** Lines inside the window (all of them when --since did not apply). */
+	windowLines: number;
 	histogram?: Histogram;
 }
 
@@ -70,10 +72,12 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 	let lastEnvelope: Date | undefined;
 	let lastTime: Date | null = null;
 	let ownSkipped = 0;
+	let windowLines = 0;
 	const timeOf = (text: string, envelope: Date | undefined): LineTime => envelope ?? times.read(text);
 
 	const take = (text: string, envelope: Date | undefined, known?: LineTime) => {
 		if (text.length === 0) return;
+		windowLines++;
 		lastText = text;
 		lastEnvelope = envelope;
 		if (!firstLine) {
@@ -149,7 +153,7 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 	const sinceApplied = cutoff !== null && sinceUnapplied === undefined;
 	const start = sinceApplied ? new Date(cutoff) : firstLine;
 	const end = sinceApplied ? now : last;
-	const result: ScanResult = {tally, counts, start, end, firstLine, docker: framer.docker, ownSkipped};
+	const result: ScanResult = {tally, counts, start, end, firstLine, docker: framer.docker, ownSkipped, windowLines};
 	if (sinceUnapplied) result.sinceUnapplied = sinceUnapplied;
 	const histogram = start && end ? tally.histogram(start, end) : undefined;
 	if (histogram) result.histogram = histogram;

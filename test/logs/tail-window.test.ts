@@ -49,7 +49,7 @@ test('--log-since keeps the last T minutes, and says so; rates are over the minu
 	const outcome = await runLogStep(serverLogStep, {serverLog: file, tailBytes: 64 << 20, sinceMinutes: 40, now});
 	// 40 minutes back is 11:20: deadlocks at 11:20–11:30, timeouts at 11:31–12:00.
 	assert.deepEqual(counts(outcome.rows), {'statement-timeout': 30, deadlock: 11});
-	assert.equal(outcome.notices?.[0]?.message, `Read 20.3 kB of ${file}, lines of the last 40 min (since 11:20 UTC; --log-since changes it): 180 lines, 41 counted`);
+	assert.equal(outcome.notices?.[0]?.message, `Read 20.3 kB of ${file}, lines of the last 40 min (since 11:20 UTC; --log-since changes it): 180 lines, 123 in the window, 41 counted`);
 	assert.equal(outcome.histogram?.start, at(40));
 	assert.equal(outcome.histogram?.bucketSeconds, 30);
 	assert.equal(outcome.histogram?.counts.length, 81);
