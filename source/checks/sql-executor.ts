@@ -4,6 +4,8 @@ import type {Executor} from './executor.ts';
 import type {CheckSettings, SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
 import {failureHint, failureRow, type ConnectFailure} from '../postgres/classify.ts';
+import type {OwnSession} from '../logs/postgres-log.ts';
+import {applicationName} from '../postgres/target.ts';
 import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/privileges.ts';
 import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
@@ -57,6 +59,8 @@ export class SqlExecutor implements Executor {
 	private connectedOnce = false;
 	/** When the connection was found gone (HH:MM:SS UTC). */
 	private lostAt: string | undefined;
+	/** Every backend pg500 has had (a reconnect adds one): its own lines in the server log are not evidence. */
+	private readonly ownSessions: OwnSession[] = [];
 
 	constructor(
 		readonly target: TargetInfo,
@@ -137,12 +141,18 @@ export class SqlExecutor implements Executor {
 		}
 	}
 
-	/** The connection, opened (or reopened once after a loss) on demand; why not, when there is none. */
+	/** The connection, opened (or reopened once after a loss) on demand, its backend noted as pg500's own; why not, when there is none. */
 	private async connection() {
 		const failure = await this.session.ensureConnected();
+		this.noteOwnSession();
 		if (!failure) this.connectedOnce = true;
 		else if (this.connectedOnce) this.lostAt ??= clockTime();
 		return failure;
+	}
+
+	private noteOwnSession(): void {
+		const pid = Number(this.session.info?.backend_pid);
+		if (Number.isInteger(pid) && pid > 0 && !this.ownSessions.some(s => s.pid === pid)) this.ownSessions.push({pid, since: new Date()});
 	}
 
 	private lostNotice(failure: ConnectFailure): Notice {
@@ -168,7 +178,15 @@ export class SqlExecutor implements Executor {
 		const session = this.session;
 		return runLogStep(step, {
 			...this.logs,
-			sql: session.usable ? async (text: string) => plainRows(await session.query(text)) : undefined,
+			own: {application: applicationName, sessions: this.ownSessions},
+			sql: session.usable
+				? async (text: string) => {
+						const rows = plainRows(await session.query(text));
+						// A reconnect while reading is a backend of pg500's too, before its lines are classified.
+						this.noteOwnSession();
+						return rows;
+					}
+				: undefined,
 		});
 	}
 

@@ -16,7 +16,7 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,
 		tailBytes: options.logTailMb * 1024 * 1024,
-		sinceMinutes: options.logSince,
+		sinceMinutes: options.logSince !== undefined && Number.isFinite(options.logSince) ? options.logSince : undefined,
 	};
 	// denokv's own URL (--postgres-url) names the application's role, even when pg500 then connects as it.
 	const appRoles = [...(options.appRole ?? []), ...(options.postgresUrl && !options.url ? [info.user] : [])];

@@ -10,6 +10,7 @@ export interface TargetOptions {
 	serverLog?: string;
 	pgLog?: string;
 	logTailMb: number;
+	/** Minutes of log to read back from now; Infinity (`all`) reads every line of the tail window, as does undefined. */
 	logSince?: number;
 	statementTimeout: number;
 	/** The application's roles, when its sessions cannot be seen (denokv down) or to add to them. */
