@@ -1,72 +1,17 @@
-import type {Executor} from '../checks/executor.ts';
-import {now} from '../checks/drive.ts';
-import {createExecutor} from '../checks/create-executor.ts';
-import {initialState, reduce} from '../engine/reducer.ts';
-import type {RunState} from '../engine/types.ts';
+import {createExecutor} from '../session/create-executor.ts';
+import {initialState} from '../engine/reducer.ts';
 import type {QuizHook} from '../drill/quiz.ts';
 import {openJournal, type JournalWriter} from '../journal/write.ts';
 import {JournalError} from '../journal/header.ts';
 import {writeProblem} from '../files/file-problem.ts';
-import {tmpdir} from 'node:os';
-import {basename, join} from 'node:path';
 import {escapeUntrusted} from '../text/escape.ts';
-import {renderReport} from '../report/render.ts';
-import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
 import {loadRunbook, readRunbookFile} from '../runbook/load.ts';
-import {toolVersion} from '../version.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {UsageError} from '../errors.ts';
+import {guidedSession, interactive, openGuide} from './open-guide.ts';
 
 export type GuidedOptions = TargetOptions & ReportOptions & {journal?: string; postgresUrl?: string};
-
-const extensions: Record<ReportOptions['format'], string> = {markdown: '.md', json: '.json', html: '.html'};
-
-/** Where `e` (and an interrupted session) writes the report: --output, else beside the journal. */
-export function reportPath(report: Pick<ReportOptions, 'format' | 'output'>, journalPath: string): string {
-	return report.output ?? journalPath.replace(/\.jsonl$/, '') + extensions[report.format];
-}
-
-/**
- * Where the report goes when its own place cannot take it (the journal's
- * disk is full): the temporary directory, often another file system.
- */
-export function fallbackReportPath(path: string): string {
-	return join(tmpdir(), basename(path));
-}
-
-export function reportExporter(report: ReportOptions, journalPath: string) {
-	return async (state: RunState) => {
-		const path = reportPath(report, journalPath);
-		const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
-		try {
-			writeFileAtomic(path, text);
-			return {path, format: report.format};
-		} catch (error) {
-			const elsewhere = fallbackReportPath(path);
-			if (elsewhere === path) throw new Error(`cannot write ${path}: ${writeProblem(error)}`);
-			try {
-				writeFileAtomic(elsewhere, text);
-			} catch {
-				throw new Error(`cannot write ${path} (${writeProblem(error)}) nor ${elsewhere}`);
-			}
-			return {path: elsewhere, format: report.format};
-		}
-	};
-}
-
-/** Hands a session to the TUI; Ink and React are loaded only here, never by `run`, `validate` or `report`. */
-export async function openGuide(session: {state: RunState; executor: Executor; journal: JournalWriter; report: ReportOptions; color: boolean; unsavedNotes?: boolean; quiz?: QuizHook}): Promise<number> {
-	const {launchGuide} = await import('../ui/launch.tsx');
-	const {journal} = session;
-	const journalHealth = {health: () => journal.health(), onHealth: journal.onHealth, fallbackDir: tmpdir()};
-	return launchGuide({...session, exportReport: reportExporter(session.report, journal.path), journalHealth});
-}
-
-/** A guided session needs a terminal both ways: keys in, screen out. */
-export function interactive(): boolean {
-	return Boolean(process.stdout.isTTY && process.stdin.isTTY);
-}
 
 /** `pg500`: the guided runbook. Not on a terminal (piped, cron, CI) it is exactly `pg500 run`. */
 export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promise<number> {
@@ -89,8 +34,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 		if (code === 'EEXIST') throw new UsageError(`--journal ${escapeUntrusted(options.journal ?? '')} already exists; pg500 resume ${escapeUntrusted(options.journal ?? '')} continues that session`);
 		throw new UsageError(`cannot create the journal: ${writeProblem(error)}`);
 	}
-	const started = {type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: runbook.path} as const;
-	journal.append(started);
-	const state = reduce(initialState(runbook), started);
-	return openGuide({state, executor, journal, report: options, color: options.color, quiz: options.quiz});
+	const session = guidedSession({state: initialState(runbook), executor, journal, report: options, quiz: options.quiz});
+	session.start();
+	return openGuide({session, executor, journal, color: options.color});
 }

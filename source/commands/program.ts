@@ -1,6 +1,6 @@
 import {Command, CommanderError} from 'commander';
 import {addReportOptions, addTargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
 import {JournalError} from '../journal/header.ts';
 import {escapeUntrusted} from '../text/escape.ts';

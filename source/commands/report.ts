@@ -1,4 +1,4 @@
-import type {ReportOptions} from './options.ts';
+import type {ReportOptions} from '../session/options.ts';
 import {writeProblem} from '../files/file-problem.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
@@ -6,7 +6,7 @@ import type {Journal} from '../journal/header.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {escapeUntrusted} from '../text/escape.ts';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 import {writeStdout} from './stdout.ts';
 
 /** What was left out of a journal, as one warning line each (the report covers everything before it). */

@@ -1,5 +1,5 @@
 import {createInterface} from 'node:readline/promises';
-import {createExecutor} from '../checks/create-executor.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import {listSessions} from '../journal/sessions.ts';
@@ -11,9 +11,9 @@ import {renderReport} from '../report/render.ts';
 import {resolveTarget, targetNamed} from '../postgres/target.ts';
 import type {TargetInfo} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {targetUrl} from './options.ts';
-import {interactive, openGuide} from './guided.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {targetUrl} from '../session/options.ts';
+import {guidedSession, interactive, openGuide} from './open-guide.ts';
 import {journalWarnings} from './report.ts';
 import {writeStdout} from './stdout.ts';
 
@@ -129,6 +129,8 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 		writer.close();
 		throw error;
 	}
-	const hasNotes = Object.values(state.steps).some(s => s.note);
-	return openGuide({state, executor, journal: writer, report: reportOptionsOf(journal.header.options), color: options.color, unsavedNotes: hasNotes && state.exports.length === 0});
+	const session = guidedSession({state, executor, journal: writer, report: reportOptionsOf(journal.header.options)});
+	// A step cut off when the session stopped runs again first; the screen follows it.
+	void session.rerunInterrupted();
+	return openGuide({session, executor, journal: writer, color: options.color});
 }

@@ -1,5 +1,5 @@
 import {fileProblem} from '../files/file-problem.ts';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 
 /* Standard output is where reports go by default, and it fails in two ways
  * that are not alike. A reader that stops reading (`pg500 run | head`,

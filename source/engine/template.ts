@@ -1,5 +1,6 @@
 import {quoteIdent, quoteLiteral} from '../sql/quote.ts';
 import type {Row, Value} from './types.ts';
+import type {Lookup} from './conditions.ts';
 
 /** Formats a value for a message: numbers rounded for reading, null as a dash. */
 export function formatValue(value: Value | undefined): string {
@@ -16,12 +17,25 @@ export function formatValue(value: Value | undefined): string {
  */
 const formats: Record<string, (value: string) => string> = {ident: quoteIdent, literal: quoteLiteral};
 
-/** Fills `{column}`, `{column:ident}`, `{column:literal}`, `{$threshold}` and `{rows}` in a rule's message. */
-export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>): string {
-	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g, (whole, key: string, format?: string) => {
-		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
-		if (key === 'rows') return String(rowCount);
-		if (!(key in row)) return whole;
-		return format ? formats[format]!(String(row[key] ?? '')) : formatValue(row[key]);
-	});
+/** A value as a message shows it: formatted for reading, or quoted when the placeholder asks for it. */
+function written(value: Value | undefined, format: string | undefined): string {
+	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
+}
+
+/**
+ * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
+ * step saw) and `{rows}` in a rule's message; a column or step value followed
+ * by `:ident` or `:literal` (`{current_user:ident}`, `{@step.column:literal}`)
+ * is quoted as SQL.
+ */
+export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
+	return template.replace(
+		/\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g,
+		(whole, key: string, format?: string) => {
+			if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
+			if (key.startsWith('@')) return written(lookup?.(key.slice(1)), format);
+			if (key === 'rows') return String(rowCount);
+			return key in row ? written(row[key], format) : whole;
+		},
+	);
 }

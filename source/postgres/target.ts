@@ -5,7 +5,7 @@ import type {ConnectionOptions} from 'node:tls';
 import {parse} from 'pg-connection-string';
 import type pg from 'pg';
 import type {TargetInfo} from '../engine/types.ts';
-import {UsageError} from '../commands/errors.ts';
+import {UsageError} from '../errors.ts';
 import {fileProblem} from '../files/file-problem.ts';
 import {escapeUntrusted} from '../text/escape.ts';
 import {joinUrl, splitUrl} from '../text/secrets.ts';

@@ -69,7 +69,7 @@ export const condition: z.ZodType<Condition> = z
 const rule = z
 	.object({
 		id,
-		message: z.string().min(1).describe('finding text; {column}, {column:ident} (quoted as an SQL identifier), {column:literal} and {$threshold} are filled in'),
+		message: z.string().min(1).describe('finding text; {column}, {column:ident} (quoted as an SQL identifier), {column:literal}, {$threshold} and {@step-id.column} (what an earlier step saw) are filled in'),
 		per: z
 			.enum(['row', 'result'])
 			.default('row')
@@ -112,6 +112,13 @@ export const privileges = ['superuser', 'pg_monitor', 'pg_read_all_stats', 'pg_r
 export type Privilege = (typeof privileges)[number];
 
 export const stepKinds = ['connect', 'sql', 'log', 'manual', 'info'] as const;
+
+/**
+ * Findings the tool itself makes on whatever step it is running, named
+ * `*.id` in a cause's evidence: `target-lost`, the target went away during
+ * the run and could not be reached again.
+ */
+export const executorFindings = ['target-lost'] as const;
 
 const stepFields = {
 	id,
@@ -157,7 +164,7 @@ const cause = z
 			.array(
 				z
 					.object({
-						finding: z.string().min(1).describe('step-id.rule-id'),
+						finding: z.string().min(1).describe('step-id.rule-id, or *.rule-id for a finding of any step'),
 						weight: z.number().min(0).max(1),
 					})
 					.strict(),

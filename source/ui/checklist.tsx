@@ -10,12 +10,12 @@ interface Props {
 
 /** The numbered steps with their status; the one shown in the panel is marked. */
 export function Checklist({width, height}: Props) {
-	const {run, guide, glyphs, color} = useViewState();
+	const {session: {run, running}, guide, glyphs, color} = useViewState();
 	const fix = run.chosenFix ? run.runbook.fixes.find(f => f.id === run.chosenFix!.id) : undefined;
 	const rows = run.runbook.steps.map((def, i) => {
 		const step = run.steps[def.id]!;
 		const shown = guide.view === 'step' && guide.focus === def.id;
-		const mark = guide.running === def.id ? {symbol: glyphs.current, color: 'cyan'} : statusMark(step.status, step.done, glyphs);
+		const mark = running === def.id ? {symbol: glyphs.current, color: 'cyan'} : statusMark(step.status, step.done, glyphs);
 		return {id: def.id, shown, mark, text: `${String(i + 1).padStart(2)} ${step.title}`};
 	});
 	if (fix) rows.push({id: `fix:${fix.id}`, shown: guide.view === 'fix', mark: {symbol: glyphs.current, color: 'cyan'}, text: ` Fix: ${fix.title}`});

@@ -1,14 +1,14 @@
 import {createContext, useContext} from 'react';
-import type {RunState} from '../engine/types.ts';
+import type {SessionState} from '../session/store.ts';
 import type {GuideState} from './use-guide-state.ts';
-import type {GuideActions} from './use-guide-actions.ts';
 import type {Glyphs} from './glyphs.ts';
 
-/* State and actions in separate contexts: a component that only acts does not
- * re-render when the state changes. */
+/* What the screen shows, in a context the display-only components read. The
+ * actions stay out of it (Gemini CLI keeps state and actions apart): they reach
+ * the keyboard hook, the lists and the inputs as props. */
 
 export interface ViewState {
-	run: RunState;
+	session: SessionState;
 	guide: GuideState;
 	glyphs: Glyphs;
 	color: boolean;
@@ -19,16 +19,9 @@ export interface ViewState {
 }
 
 export const StateContext = createContext<ViewState | undefined>(undefined);
-export const ActionsContext = createContext<GuideActions | undefined>(undefined);
 
 export function useViewState(): ViewState {
 	const value = useContext(StateContext);
 	if (!value) throw new Error('useViewState outside the guide');
-	return value;
-}
-
-export function useActions(): GuideActions {
-	const value = useContext(ActionsContext);
-	if (!value) throw new Error('useActions outside the guide');
 	return value;
 }

@@ -78,10 +78,6 @@ export const severityColor: Record<Severity | 'ok' | 'error', string> = {
 	error: 'magenta',
 };
 
-export function severityGlyph(severity: Severity, glyphs: Glyphs): string {
-	return glyphs[severity];
-}
-
 /** The symbol and colour of a step's status in the checklist. */
 export function statusMark(status: StepStatus, done: boolean | undefined, glyphs: Glyphs): {symbol: string; color?: string} {
 	switch (status) {

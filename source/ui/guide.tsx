@@ -1,12 +1,16 @@
 import {Box, Text} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
-import {useJournalBanner} from './use-journal-banner.ts';
 import {chooseFix} from '../engine/next.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {findStep} from '../engine/steps.ts';
-import {ActionsContext, StateContext, type ViewState} from './contexts.ts';
+import type {CaptureLimits} from '../checks/capture-command.ts';
+import type {QuizChoice} from '../drill/quiz.ts';
+import type {Runbook} from '../runbook/schema.ts';
+import type {SessionState} from '../session/store.ts';
+import {StateContext, type ViewState} from './contexts.ts';
 import {Checklist} from './checklist.tsx';
 import {Header} from './header.tsx';
+import {journalBanner} from './journal-banner.ts';
 import {severityColor, type Glyphs} from './glyphs.ts';
 import {allKeys, availableKeys} from './keys.ts';
 import {layoutFor, packHints} from './layout.ts';
@@ -14,11 +18,10 @@ import {LineView} from './line-view.tsx';
 import {fitLine, fitText, paragraph, plain, type Line} from './lines.ts';
 import {NoteInput} from './note-input.tsx';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
-import {defaultCaptureLimits} from '../checks/capture-command.ts';
 import {logCommands} from './log-commands.ts';
 import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {ListSelect} from './list-select.tsx';
-import {targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
+import {stepsOnScreen, targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
 import {useGuideState, type GuideState} from './use-guide-state.ts';
 import {useTerminalSize} from './use-terminal-size.ts';
@@ -27,12 +30,10 @@ export interface GuideProps {
 	effects: GuideEffects;
 	glyphs: Glyphs;
 	color: boolean;
-	/** Resume: notes already typed but not in a report yet. */
-	unsavedNotes?: boolean;
 }
 
-function panelLines(view: ViewState, width: number): Line[] {
-	const {run, guide, glyphs} = view;
+function panelLines(view: ViewState, captureLimits: CaptureLimits, width: number): Line[] {
+	const {session: {run, running, reveal}, guide, glyphs} = view;
 	if (guide.overlay === 'help')
 		return [
 			plain('help:title', 'Keys', {bold: true}),
@@ -40,24 +41,23 @@ function panelLines(view: ViewState, width: number): Line[] {
 		];
 	if (guide.overlay === 'log-confirm' && guide.log?.line) {
 		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
-		return confirmLines(guide.log.line, name, defaultCaptureLimits, width, glyphs);
+		return confirmLines(guide.log.line, name, captureLimits, width, glyphs);
 	}
 	if (guide.overlay === 'quiz') return quizPromptLines(width, glyphs);
-	if (guide.view === 'quiz' && guide.reveal) return revealLines(guide.reveal, width, glyphs);
+	if (guide.view === 'quiz' && reveal) return revealLines(reveal, width, glyphs);
 	if (guide.view === 'causes') return causeLines(rankedCauses(run), width, glyphs);
 	if (guide.view === 'fix' && run.chosenFix) {
 		const fix = run.runbook.fixes.find(f => f.id === run.chosenFix!.id);
-		if (fix) return fixLines(fix, run, guide.running, width, glyphs);
+		if (fix) return fixLines(fix, run, running, width, glyphs);
 	}
 	const stepId = guide.focus ?? run.visited.at(-1) ?? run.runbook.steps[0]!.id;
 	const def = findStep(run.runbook, stepId);
 	const step = run.steps[stepId];
 	if (!def || !step) return [];
 	const number = run.runbook.steps.findIndex(s => s.id === stepId);
-	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', guide.running === stepId, width, glyphs);
+	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', running === stepId, width, glyphs);
 }
 
-/** The guided runbook: header, checklist, the current panel, the keys that work now. */
 interface ListProps {
 	id: string;
 	title: string;
@@ -75,11 +75,11 @@ interface InputProps {
 }
 
 /** The list under the panel, if the view or overlay has one: the fix to follow, a log command, the quiz's answers. */
-function listFor(view: ViewState, actions: GuideActions, fixItems: ListProps['items'], quiz: GuideEffects['quiz'], width: number): ListProps | undefined {
+function listFor(view: ViewState, actions: GuideActions, fixItems: ListProps['items'], quizChoices: readonly QuizChoice[] | undefined, width: number): ListProps | undefined {
 	const {guide, glyphs} = view;
 	const fit = (label: string) => fitText(label, width - 3, glyphs.ellipsis);
-	if (guide.overlay === 'quiz' && quiz)
-		return {id: 'quiz', title: 'What is the cause?', share: 2, items: quiz.choices.map(c => ({key: c.id, value: c.id, label: fit(c.label)})), onSelect: v => actions.answerQuiz(v as (typeof quiz.choices)[number]['id'])};
+	if (guide.overlay === 'quiz' && quizChoices)
+		return {id: 'quiz', title: 'What is the cause?', share: 2, items: quizChoices.map(c => ({key: c.id, value: c.id, label: fit(c.label)})), onSelect: v => actions.answerQuiz(v as QuizChoice['id'])};
 	if (guide.overlay === 'log-command')
 		return {id: 'log-command', title: 'Which command prints the denokv log here? (shown before it runs)', share: 2, items: logCommands.map(c => ({key: c.id, value: c.id, label: fit(c.label)})), onSelect: v => actions.log.pickCommand(v)};
 	if (guide.view === 'causes' && !guide.overlay && fixItems.length > 0) return {id: 'fix', title: 'Choose the fix to follow:', share: 3, items: fixItems, onSelect: v => actions.chooseFix(v)};
@@ -87,9 +87,9 @@ function listFor(view: ViewState, actions: GuideActions, fixItems: ListProps['it
 }
 
 /** The one-line input under the panel, if an overlay has one: a note, a log path, a command's placeholder. */
-function inputFor(view: ViewState, actions: GuideActions): InputProps | undefined {
-	const {run, guide} = view;
-	const noteTarget = targetStep(run, guide);
+function inputFor(view: ViewState, actions: GuideActions, onScreen: readonly string[]): InputProps | undefined {
+	const {session: {run}, guide} = view;
+	const noteTarget = targetStep(run, guide, onScreen);
 	if (guide.overlay === 'note' && noteTarget)
 		return {id: `note:${noteTarget}`, label: `Note on ${noteTarget}: `, initial: run.steps[noteTarget]?.note ?? '', onSave: text => actions.saveNote(text)};
 	if (guide.overlay === 'log-path' && guide.log) return {id: 'log-path', label: `Log file for ${guide.log.stepId}: `, initial: '', onSave: text => void actions.log.usePath(text)};
@@ -98,23 +98,39 @@ function inputFor(view: ViewState, actions: GuideActions): InputProps | undefine
 	return undefined;
 }
 
+const isMain = (runbook: Runbook, stepId: string) => findStep(runbook, stepId)?.main ?? false;
+
+/** The first screen: the step last started (a resumed session may be running one again already). */
+function initialGuide({run, running}: SessionState): GuideState {
+	const focus = running ?? run.visited.at(-1);
+	return {view: running && !isMain(run.runbook, running) ? 'fix' : 'step', scroll: 0, focus};
+}
+
 /** The guided runbook: header, checklist, the current panel, the keys that work now. */
-export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps) {
-	const run = useSyncExternalStore(effects.store.subscribe, effects.store.get);
-	const [guide, dispatchGuide] = useGuideState({view: 'step', scroll: 0, unsavedNotes, focus: run.visited.at(-1)});
+export function Guide({effects, glyphs, color}: GuideProps) {
+	const controller = effects.session;
+	const session = useSyncExternalStore(controller.subscribe, controller.getState);
+	const {run} = session;
+	const [guide, dispatchGuide] = useGuideState(initialGuide(session));
 	const guideRef = useRef<GuideState>(guide);
 	guideRef.current = guide;
 	const getGuide = useCallback(() => guideRef.current, []);
-	const actions = useGuideActions(effects, getGuide, dispatchGuide);
+	const onScreenRef = useRef<readonly string[]>([]);
+	const getOnScreen = useCallback(() => onScreenRef.current, []);
+	const actions = useGuideActions(effects, getGuide, getOnScreen, dispatchGuide);
 	const {columns, rows} = useTerminalSize();
 	const layout = layoutFor(columns, rows);
-	const journalBanner = useJournalBanner(effects.journal);
 
-	useEffect(() => {
-		actions.rerunUnfinished();
-	}, [actions]);
+	// The screen follows the session: a step that starts takes the panel.
+	useEffect(
+		() =>
+			controller.onEvent(event => {
+				if (event.type === 'step-started') dispatchGuide({type: 'follow', stepId: event.stepId, main: isMain(run.runbook, event.stepId)});
+			}),
+		[controller, run.runbook, dispatchGuide],
+	);
 
-	const view: ViewState = {run, guide, glyphs, color, width: layout.width, height: rows, training: Boolean(effects.quiz)};
+	const view: ViewState = {session, guide, glyphs, color, width: layout.width, height: rows, training: Boolean(controller.quizChoices)};
 	const choice = chooseFix(run);
 	const fixItems = useMemo(() => {
 		if (choice.kind !== 'choose-fix') return [];
@@ -127,11 +143,16 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 		});
 	}, [run, choice.kind, layout.panelWidth, glyphs]);
 
-	const list = listFor(view, actions, fixItems, effects.quiz, layout.panelWidth);
-	const input = inputFor(view, actions);
+	const list = listFor(view, actions, fixItems, controller.quizChoices, layout.panelWidth);
 	const listHeight = list ? Math.min(list.items.length, Math.max(2, Math.floor(layout.bodyHeight / list.share))) + 1 : 0;
-	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (input ? 1 : 0));
-	const lines = panelLines(view, layout.panelWidth).map(l => fitLine(l, layout.panelWidth, glyphs.ellipsis));
+	const lines = panelLines(view, controller.captureLimits, layout.panelWidth).map(l => fitLine(l, layout.panelWidth, glyphs.ellipsis));
+	// What `r`, `t` and `n` act on: judged on the panel's rows without the input, so opening it changes nothing.
+	const panelHeight = Math.max(1, layout.bodyHeight - listHeight);
+	const top = Math.min(guide.scroll, Math.max(0, lines.length - panelHeight));
+	const onScreen = stepsOnScreen(lines.slice(top, top + panelHeight).map(l => l.key));
+	onScreenRef.current = onScreen;
+	const input = inputFor(view, actions, onScreen);
+	const linesHeight = Math.max(1, panelHeight - (input ? 1 : 0));
 	const maxScroll = Math.max(0, lines.length - linesHeight);
 	const scroll = Math.min(guide.scroll, maxScroll);
 	useGuideKeys(run, guide, actions, maxScroll, Math.max(1, linesHeight - 1));
@@ -141,8 +162,8 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 		const more = `${scroll > 0 ? '↑' : ' '}${scroll < maxScroll ? '↓' : ' '} ${scroll + 1}-${scroll + shown.length}/${lines.length}`;
 		shown[shown.length - 1] = plain('scroll', glyphs.unicode ? more : more.replace('↑', '^').replace('↓', 'v'), {dim: true});
 	}
-	const extras = {logInput: Boolean(effects.executor.setLogPath), quiz: Boolean(effects.quiz)};
-	const hints = availableKeys(run, guide, extras).map(h => {
+	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices), onScreen};
+	const hints = availableKeys(session, guide, extras).map(h => {
 		const key = glyphs.unicode ? h.key : h.key.replace('↑↓', 'Up/Down');
 		return key ? `${key} ${h.label}` : h.label;
 	});
@@ -150,56 +171,54 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	const ordered = [hints[0]!, ...hints.slice(1).filter(h => h.startsWith('? ') || h.startsWith('q ')), ...hints.slice(1).filter(h => !h.startsWith('? ') && !h.startsWith('q '))];
 	const footer = packHints(ordered, layout.width, layout.footerHeight, glyphs.ellipsis);
 	const quitLine = guide.overlay === 'quit' ? 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.' : undefined;
-	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : (journalBanner ?? guide.message);
+	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : (journalBanner(session.journalBacklog, controller.reportFallbackDir) ?? guide.message);
 	const gap = Math.max(0, linesHeight - shown.length);
 
 	return (
 		<StateContext.Provider value={view}>
-			<ActionsContext.Provider value={actions}>
-				<Box flexDirection="column" width={layout.width}>
-					<Header />
-					<Box flexDirection="row" height={layout.bodyHeight}>
-						{layout.checklistWidth > 0 ? (
-							<>
-								<Checklist width={layout.checklistWidth} height={layout.bodyHeight} />
-								<Box width={2} flexDirection="column">
-									{Array.from({length: layout.bodyHeight}, (_, i) => (
-										<Text key={i} dimColor>
-											{glyphs.separator}
-										</Text>
-									))}
-								</Box>
-							</>
-						) : null}
-						<Box flexDirection="column" width={layout.panelWidth}>
-							{shown.map(line => (
-								<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
-							))}
-							{list ? (
-								<Box key={list.id} flexDirection="column" marginTop={gap}>
-									<Text bold wrap="truncate-end">
-										{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
+			<Box flexDirection="column" width={layout.width}>
+				<Header />
+				<Box flexDirection="row" height={layout.bodyHeight}>
+					{layout.checklistWidth > 0 ? (
+						<>
+							<Checklist width={layout.checklistWidth} height={layout.bodyHeight} />
+							<Box width={2} flexDirection="column">
+								{Array.from({length: layout.bodyHeight}, (_, i) => (
+									<Text key={i} dimColor>
+										{glyphs.separator}
 									</Text>
-									<ListSelect items={list.items} limit={listHeight - 1} isFocused={!guide.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
-								</Box>
-							) : null}
-							{input ? (
-								<Box key={input.id} marginTop={gap}>
-									<NoteInput label={input.label} initial={input.initial} width={layout.panelWidth} ellipsis={glyphs.ellipsis} onSave={input.onSave} onCancel={() => actions.overlay()} />
-								</Box>
-							) : null}
-						</Box>
+								))}
+							</Box>
+						</>
+					) : null}
+					<Box flexDirection="column" width={layout.panelWidth}>
+						{shown.map(line => (
+							<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
+						))}
+						{list ? (
+							<Box key={list.id} flexDirection="column" marginTop={gap}>
+								<Text bold wrap="truncate-end">
+									{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
+								</Text>
+								<ListSelect items={list.items} limit={listHeight - 1} isFocused={!session.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
+							</Box>
+						) : null}
+						{input ? (
+							<Box key={input.id} marginTop={gap}>
+								<NoteInput label={input.label} initial={input.initial} width={layout.panelWidth} ellipsis={glyphs.ellipsis} onSave={input.onSave} onCancel={() => actions.overlay()} />
+							</Box>
+						) : null}
 					</Box>
-					<Text wrap="truncate-end" color={color && message ? severityColor[message.severity] : undefined}>
-						{message ? fitText(`${message.severity === 'info' ? glyphs.info : glyphs[message.severity]} ${message.text}`, layout.width, glyphs.ellipsis) : ' '}
-					</Text>
-					{footer.map((line, i) => (
-						<Text key={i} wrap="truncate-end" dimColor>
-							{line || ' '}
-						</Text>
-					))}
 				</Box>
-			</ActionsContext.Provider>
+				<Text wrap="truncate-end" color={color && message ? severityColor[message.severity] : undefined}>
+					{message ? fitText(`${message.severity === 'info' ? glyphs.info : glyphs[message.severity]} ${message.text}`, layout.width, glyphs.ellipsis) : ' '}
+				</Text>
+				{footer.map((line, i) => (
+					<Text key={i} wrap="truncate-end" dimColor>
+						{line || ' '}
+					</Text>
+				))}
+			</Box>
 		</StateContext.Provider>
 	);
 }

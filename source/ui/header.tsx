@@ -6,7 +6,7 @@ import {useViewState} from './contexts.ts';
 
 /** One line: the target (in a quiz, only that it is one: never which drill) (never a password), the server version, the verdict so far. */
 export function Header() {
-	const {run, glyphs, color, width, training} = useViewState();
+	const {session: {run}, glyphs, color, width, training} = useViewState();
 	const t = run.target;
 	const target = t ? `${t.user}@${t.host}:${t.port}/${t.database}` : 'no target';
 	const version = t?.serverVersion ? `PostgreSQL ${t.serverVersion}` : 'server not reached yet';

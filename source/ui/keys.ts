@@ -1,8 +1,9 @@
 import {nextMove} from '../engine/next.ts';
 import type {RunState} from '../engine/types.ts';
+import {logTarget} from '../session/log-input.ts';
+import type {SessionState} from '../session/store.ts';
 import type {GuideState} from './use-guide-state.ts';
 import {targetStep} from './use-guide-actions.ts';
-import {logTarget} from './log-commands.ts';
 
 /* The keys that work right now, for the footer (and the help lists them all).
  * One function, so what the footer promises is what the keyboard hook does. */
@@ -12,10 +13,11 @@ export interface KeyHint {
 	label: string;
 }
 
-/** What the guide can do beyond the runbook here: read a log named at run time, ask the quiz. */
+/** What the guide can do beyond the runbook here: read a log named at run time, ask the quiz; and the steps on screen. */
 export interface KeyExtras {
 	logInput?: boolean;
 	quiz?: boolean;
+	onScreen?: readonly string[];
 }
 
 function enterLabel(run: RunState, quizOpen: boolean): string {
@@ -33,7 +35,8 @@ function enterLabel(run: RunState, quizOpen: boolean): string {
 	}
 }
 
-export function availableKeys(run: RunState, guide: GuideState, extras: KeyExtras = {}): KeyHint[] {
+export function availableKeys(session: SessionState, guide: GuideState, extras: KeyExtras = {}): KeyHint[] {
+	const {run, running, reveal} = session;
 	if (guide.overlay === 'note') return [{key: 'Enter', label: 'save note'}, {key: 'Esc', label: 'cancel'}];
 	if (guide.overlay === 'log-path') return [{key: 'Enter', label: 'read this log'}, {key: 'Esc', label: 'cancel'}];
 	if (guide.overlay === 'log-value') return [{key: 'Enter', label: 'show the command'}, {key: 'Esc', label: 'cancel'}];
@@ -44,24 +47,24 @@ export function availableKeys(run: RunState, guide: GuideState, extras: KeyExtra
 		return [{key: 'e', label: 'export, then quit'}, {key: 'q', label: 'quit anyway'}, {key: 'Esc', label: 'stay'}];
 	if (guide.overlay === 'help') return [{key: 'Esc/?', label: 'close help'}, {key: 'q', label: 'quit'}];
 	const keys: KeyHint[] = [];
-	if (guide.running) keys.push({key: '', label: `running ${guide.running}…`});
+	if (running) keys.push({key: '', label: `running ${running}…`});
 	else if (guide.view === 'causes') keys.push({key: '↑↓ Enter', label: 'choose the fix'}, {key: 'Esc', label: 'steps'});
 	else if (guide.view === 'quiz') keys.push({key: 'Esc', label: 'steps'});
 	else {
-		const quizOpen = Boolean(extras.quiz && !guide.reveal);
+		const quizOpen = Boolean(extras.quiz && !reveal);
 		if (!run.finishedAt || quizOpen) keys.push({key: 'Enter', label: enterLabel(run, quizOpen)});
 		keys.push({key: '↑↓', label: 'step'});
 	}
-	const target = targetStep(run, guide);
+	const target = targetStep(run, guide, extras.onScreen);
 	const step = target ? run.steps[target] : undefined;
-	if (!guide.running && guide.view !== 'causes') {
+	if (!running && guide.view !== 'causes') {
 		if (step && step.status !== 'pending') keys.push({key: 'r', label: 're-run'});
 		if (step?.status === 'manual' && !step.done) keys.push({key: 't', label: 'tick off'});
 		const log = extras.logInput && guide.view === 'step' ? logTarget(run, target) : undefined;
 		if (log) keys.push({key: 'l', label: 'log file'});
 		if (log?.commands) keys.push({key: 'x', label: 'run a command'});
 	}
-	if (extras.quiz && guide.view !== 'quiz') keys.push({key: 'a', label: guide.reveal ? 'the answer' : 'name the cause'});
+	if (extras.quiz && guide.view !== 'quiz') keys.push({key: 'a', label: reveal ? 'the answer' : 'name the cause'});
 	if (step && guide.view !== 'causes' && guide.view !== 'quiz') keys.push({key: 'n', label: 'note'});
 	if (guide.view !== 'causes') keys.push({key: 'c', label: 'causes'});
 	if (run.chosenFix && guide.view !== 'fix') keys.push({key: 'f', label: 'fix'});

@@ -3,7 +3,7 @@ import type {Finding, RankedCause, Row, RunState, StepState} from '../engine/typ
 import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {fitTable} from './fit-table.ts';
 import {fitText, paragraph, plain, type Line} from './lines.ts';
-import {sparkline} from './sparkline.ts';
+import {sparkline} from '../text/sparkline.ts';
 import {formatValue} from '../engine/template.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
@@ -99,7 +99,7 @@ function resultLines(step: StepState, def: RunnableStep, width: number, glyphs: 
 	if (step.status === 'manual')
 		lines.push(plain(`${k}:tick`, step.done ? `${glyphs.done} done` : `${glyphs.manual} not done yet: press t when done`, {color: step.done ? 'green' : 'blue'}));
 	if (finished && step.histogram?.counts.length) {
-		const label = 'Per minute: ';
+		const label = 'Over time: ';
 		const spark = sparkline(step.histogram, width - label.length, glyphs.unicode);
 		lines.push({key: `${k}:spark`, segments: [{text: label, bold: true}, {text: spark.bars, color}, {text: spark.tail, dim: true}]});
 	}

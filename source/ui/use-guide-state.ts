@@ -1,7 +1,8 @@
 import {useReducer} from 'react';
 import type {Severity} from '../engine/types.ts';
 
-/* What the screen shows, apart from the run itself (which lives in the run store). */
+/* What the screen shows, apart from the session itself (the session
+ * controller's state: the run, the step running, the quiz's reveal). */
 
 export type View = 'step' | 'causes' | 'fix' | 'quiz';
 /**
@@ -17,27 +18,21 @@ export interface GuideState {
 	focus?: string;
 	scroll: number;
 	overlay?: Overlay;
-	/** The step running now: the spinner shows only while this is set. */
-	running?: string;
 	message?: {text: string; severity: Severity};
-	/** A note was saved after the last exported report. */
-	unsavedNotes: boolean;
 	/** The log step the log overlays act on, and the command being prepared for it. */
 	log?: {stepId: string; commandId?: string; line?: string};
-	/** Training mode: the reveal once the trainee named the cause. */
-	reveal?: {correct: boolean; text: string};
 }
 
 export type GuideAction =
 	| {type: 'show'; view: View; focus?: string}
+	/** A step started: the screen goes to it (a main step's panel, or the fix for a follow-up). */
+	| {type: 'follow'; stepId: string; main: boolean}
 	| {type: 'scroll'; by: number; max: number}
 	| {type: 'overlay'; overlay?: Overlay}
-	| {type: 'running'; stepId?: string}
 	| {type: 'message'; text: string; severity: Severity}
-	| {type: 'note-saved'}
-	| {type: 'exported'}
-	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>}
-	| {type: 'revealed'; correct: boolean; text: string};
+	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>};
+
+const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 
 export function guideReducer(state: GuideState, action: GuideAction): GuideState {
 	switch (action.type) {
@@ -46,11 +41,25 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 			const same = action.view === state.view && focus === state.focus;
 			return {...state, view: action.view, focus, scroll: same ? state.scroll : 0};
 		}
+		case 'follow': {
+			const view = action.main ? 'step' : 'fix';
+			// The fix view is one panel for all its follow-ups: a follow-up re-run where the operator scrolled to stays in sight.
+			const same = view === state.view && (view === 'fix' || action.stepId === state.focus);
+			// The step now runs on the log its overlay named: the overlay has done its job.
+			const logDone = state.log?.stepId === action.stepId && inLog(state.overlay);
+			return {
+				...state,
+				view,
+				focus: action.stepId,
+				scroll: same ? state.scroll : 0,
+				message: undefined,
+				...(logDone ? {overlay: undefined, log: undefined} : {}),
+			};
+		}
 		case 'scroll':
 			return {...state, scroll: Math.max(0, Math.min(action.max, state.scroll + action.by))};
 		case 'overlay': {
 			// Leaving the log overlays forgets the command half-prepared there; its error line goes too.
-			const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 			return {
 				...state,
 				overlay: action.overlay,
@@ -60,16 +69,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 		}
 		case 'log':
 			return {...state, overlay: action.overlay, log: action.log, message: undefined};
-		case 'revealed':
-			return {...state, overlay: undefined, view: 'quiz', scroll: 0, reveal: {correct: action.correct, text: action.text}, unsavedNotes: true};
-		case 'running':
-			return {...state, running: action.stepId, message: action.stepId ? undefined : state.message};
 		case 'message':
 			return {...state, message: {text: action.text, severity: action.severity}};
-		case 'note-saved':
-			return {...state, unsavedNotes: true, overlay: undefined};
-		case 'exported':
-			return {...state, unsavedNotes: false};
 	}
 }
 

@@ -5,8 +5,10 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync}
 import os from 'node:os';
 import path from 'node:path';
 import {startTestServer, type TestServer} from '../support/pg.ts';
-import {createExecutor} from '../../source/checks/create-executor.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
+import {createSession} from '../../source/session/controller.ts';
 import {runHeadless} from '../../source/commands/run.ts';
+import {initialState} from '../../source/engine/reducer.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {openJournal} from '../../source/journal/write.ts';
 import {renderReport} from '../../source/report/render.ts';
@@ -85,12 +87,15 @@ test('a password with quotes, @, /, % and : logs in from every source and appear
 		// The guided session keeps exactly these options in its journal.
 		const journal = openJournal({dir: path.join(out, 'state'), runbookPath: runbook.path, runbookText: 'id: x', target: executor.target, options});
 		try {
-			const {state} = await runHeadless({runbook, executor, report: {format: 'json', output: path.join(out, 'report.json')}, onEvent: event => journal.append(event)});
+			// The session `pg500` drives, every event journaled, walked to the end as `run` walks it.
+			const session = createSession({state: initialState(runbook), executor, journal});
+			session.start();
+			const state = await session.runToEnd();
 			const connect = state.steps['connect']!;
 			assert.equal(connect.status === 'ok' || connect.status === 'warning', true, `${source.name}: logged in (${JSON.stringify(connect.rows[0])})`);
 			assert.equal(state.target?.user, 'leaky', `${source.name}: as the right user`);
 			assert.equal(state.target?.database, db, `${source.name}: in the right database`);
-			for (const format of ['markdown', 'html'] as const) writeFileSync(path.join(out, `report.${format}`), renderReport(state, format));
+			for (const format of ['json', 'markdown', 'html'] as const) writeFileSync(path.join(out, `report.${format}`), renderReport(state, format));
 		} finally {
 			journal.close();
 			await executor.close();

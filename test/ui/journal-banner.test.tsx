@@ -1,6 +1,5 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
@@ -35,10 +34,10 @@ test('a journal that cannot be written: a banner until it can, every note kept',
 		disk.cleanup();
 		return t.skip('no tmpfs can be mounted here');
 	}
-	const {executor, journal, store} = guideSession({runbookText, name: 'banner.yaml', url: 'postgres://app@127.0.0.1:1/kv?sslmode=disable', dir: path.join(disk.dir, 'state')});
+	const {executor, journal, session} = guideSession({runbookText, name: 'banner.yaml', url: 'postgres://app@127.0.0.1:1/kv?sslmode=disable', dir: path.join(disk.dir, 'state')});
 	const ui = render(
 		<Guide
-			effects={{store, executor, exportReport: async () => ({path: 'r.md', format: 'markdown'}), exit: () => {}, journal: {health: () => journal.health(), onHealth: journal.onHealth, fallbackDir: os.tmpdir()}}}
+			effects={{session, exit: () => {}}}
 			glyphs={glyphsFor({LANG: 'C.UTF-8'})}
 			color={false}
 		/>,
@@ -53,7 +52,7 @@ test('a journal that cannot be written: a banner until it can, every note kept',
 			await waitForFrame(ui.lastFrame, f => f.includes('Note on look:'), 'the note input');
 			// The input holds the step's note so far (at most 2000 characters): cleared first (Ctrl-U).
 			// It may take a moment to listen after it is drawn: press sends again until the screen changes.
-			if (store.get().steps['look']?.note) await press(ui, '\u0015', 'the input cleared');
+			if (session.getState().run.steps['look']?.note) await press(ui, '\u0015', 'the input cleared');
 			await press(ui, text, 'the typed note');
 			await waitForFrame(ui.lastFrame, f => f.includes(text.slice(-12)), 'the typed note');
 			ui.stdin.write(keys.enter);
@@ -71,6 +70,7 @@ test('a journal that cannot be written: a banner until it can, every note kept',
 		assert.deepEqual(journal.health(), {unsaved: 0});
 	} finally {
 		ui.unmount();
+		session.close();
 		journal.close();
 		await executor.close();
 	}
