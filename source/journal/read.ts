@@ -48,13 +48,14 @@ function isEvent(value: unknown): value is RunEvent {
 /**
  * A journal may have been edited by anyone who could write the file: every
  * string in it (and every key) is escaped before it can reach a screen or a
- * report. The SQL a step ran keeps its line breaks; nothing else does.
+ * report. The SQL a step ran keeps its line breaks and tabs (as the live
+ * session reports it); nothing else does.
  */
 function untrusted<T extends object>(value: T): T {
 	const safe = escapeDeep(value);
 	const raw = value as {type?: unknown; outcome?: {query?: unknown}};
 	if (raw.type === 'step-finished' && typeof raw.outcome?.query === 'string')
-		(safe as {outcome: {query: string}}).outcome.query = escapeUntrusted(raw.outcome.query, {keepNewlines: true});
+		(safe as {outcome: {query: string}}).outcome.query = escapeUntrusted(raw.outcome.query, {keepNewlines: true, keepTabs: true});
 	return safe;
 }
 

@@ -15,6 +15,7 @@ const named: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
 // separators some terminals and editors break lines at. Cs: a lone surrogate.
 const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 const unsafeButNewline = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const unsafeButLayout = /(?![\n\t])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 function visible(ch: string): string {
 	if (ch in named) return named[ch]!;
@@ -26,11 +27,14 @@ function visible(ch: string): string {
 export interface EscapeOptions {
 	/** Keep line breaks (runbook prose, SQL text shown as written); every other control still escaped. */
 	keepNewlines?: boolean;
+	/** With keepNewlines, keep tabs too: SQL as the runbook wrote it (its checker allows both). */
+	keepTabs?: boolean;
 }
 
 /** The text with every control, format and separator character written out (`\x1b`, `\u202e`). */
 export function escapeUntrusted(text: string, options: EscapeOptions = {}): string {
-	return text.replace(options.keepNewlines ? unsafeButNewline : unsafe, visible);
+	const pattern = options.keepNewlines ? (options.keepTabs ? unsafeButLayout : unsafeButNewline) : unsafe;
+	return text.replace(pattern, visible);
 }
 
 /** Whether the text holds any character escapeUntrusted would change. */

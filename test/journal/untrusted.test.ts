@@ -30,7 +30,7 @@ test('everything read from a journal is escaped: report in every format, on the 
 	assert.equal(cli.status, 0, cli.stderr);
 	assert.doesNotMatch(cli.stdout + cli.stderr, raw);
 	assert.match(cli.stdout, /\\+x1b\\*\]0;pwned/, 'shown, escaped');
-	// The SQL a step ran keeps its line breaks (and nothing else).
+	// The SQL a step ran keeps its line breaks (and tabs, which it has none of here), nothing else.
 	assert.equal(replayJournal(readJournal(file)).steps['connect']!.query, 'select 1\n-- \\x1b]0;pwned\\x07\\x1b[2J');
 });
 

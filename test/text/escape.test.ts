@@ -25,6 +25,8 @@ test('C0 and C1 controls, bidi marks, embeddings, overrides and isolates, line s
 	];
 	for (const [text, shown] of cases) assert.equal(escapeUntrusted(text), shown, JSON.stringify(text));
 	assert.equal(escapeUntrusted('keep\nlines\u202e', {keepNewlines: true}), 'keep\nlines\\u202e');
+	assert.equal(escapeUntrusted('keep\n\tlayout\r\u202e', {keepNewlines: true}), 'keep\n\\tlayout\\r\\u202e');
+	assert.equal(escapeUntrusted('keep\n\tlayout\r\u202e', {keepNewlines: true, keepTabs: true}), 'keep\n\tlayout\\r\\u202e');
 });
 
 test('runbook prose is escaped when the runbook is loaded; line breaks stay; SQL with a hidden character is refused', () => {
