@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {redactSqlLiterals} from '../../source/report/redact.ts';
 import {redactSecrets, redactedPrefix, splitUrl, urlWithoutPassword} from '../../source/text/secrets.ts';
+import {sampleChars, Tally} from '../../source/logs/tally.ts';
+import type {LogClass} from '../../source/logs/log-classes.ts';
 import {renderReport} from '../../source/report/render.ts';
 import {writeFileAtomic} from '../../source/report/write-file-atomic.ts';
 import {leakQuery, poolExhaustionEvents, replay, secret} from './fixtures.ts';
@@ -80,4 +82,19 @@ test('text is cut only after its passwords are gone', () => {
 	const line = `denokv --postgres-url postgres://app:${'s'.repeat(30)}@db/kv serve`;
 	assert.equal(redactedPrefix(line, 40), 'denokv --postgres-url postgres://app:***@db/kv');
 	assert.equal(redactedPrefix(line, 40).includes('sss'), false);
+});
+
+test('log samples: no password, whether the line is short, cut mid-URL, or grown by a DETAIL line', () => {
+	const tally = new Tally();
+	const klass = {class: 'refused', cause: 'connections', sqlstate: null} as unknown as LogClass;
+	const secret = 'hunter2-PW';
+	tally.add(klass, null, `ERROR connecting to postgres://app:${secret}@db/kv`, 'a');
+	// A password longer than what a sample keeps: a cut inside it would hide the `@` that shows where it ends.
+	tally.add(klass, null, `FATAL postgres://app:${secret}${'s'.repeat(sampleChars * 4)}@db/kv refused`, 'b');
+	tally.add(klass, null, 'ERROR: could not connect', 'c');
+	tally.addDetail(`DETAIL: tried postgres://app:${secret}@db/kv`, 'c');
+	const [row] = tally.rows(null);
+	assert.equal(row!.count, 3);
+	assert.equal(/hunte|sssss/.test(String(row!.sample)), false, String(row!.sample));
+	assert.match(String(row!.sample), /postgres:\/\/app:\*\*\*@db\/kv/);
 });
