@@ -39,7 +39,7 @@ test('runbook prose is escaped when the runbook is loaded; line breaks stay; SQL
 	);
 });
 
-test('a role name is quoted as an identifier in every suggested command: {column:ident}, {column:literal}', () => {
+test('a role name is quoted as an identifier in every suggested command: {column:ident}, {column:literal}, {@step.column:ident}', () => {
 	const role = `x'y"; DROP TABLE kv_store; --`;
 	assert.equal(quoteIdent(role), `"x'y""; DROP TABLE kv_store; --"`);
 	assert.equal(quoteLiteral(`it's`), `'it''s'`);
@@ -47,4 +47,8 @@ test('a role name is quoted as an identifier in every suggested command: {column
 	assert.equal(fillTemplate('GRANT pg_monitor TO {current_user:ident};', {current_user: role}, 1, {}), `GRANT pg_monitor TO "x'y""; DROP TABLE kv_store; --";`);
 	assert.equal(fillTemplate("SELECT {name:literal}", {name: `o'clock`}, 1, {}), "SELECT 'o''clock'");
 	assert.equal(fillTemplate('role {current_user}', {current_user: role}, 1, {}), `role ${role}`, 'prose stays as it is');
+	// A value an earlier step saw ({@step-id.column}) is quoted the same way; plain, it is shown as it is.
+	const seen = (ref: string) => (ref === 'connect.current_user' ? role : undefined);
+	assert.equal(fillTemplate('GRANT x TO {@connect.current_user:ident};', {}, 1, {}, seen), `GRANT x TO "x'y""; DROP TABLE kv_store; --";`);
+	assert.equal(fillTemplate('as {@connect.current_user}', {}, 1, {}, seen), `as ${role}`);
 });
