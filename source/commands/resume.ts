@@ -7,7 +7,7 @@ import {journalDir} from '../journal/location.ts';
 import {JournalLockedError} from '../journal/lock.ts';
 import {reopenJournal} from '../journal/write.ts';
 import type {Journal} from '../journal/header.ts';
-import {renderReport} from '../report/render.ts';
+import {renderReport, reportFormats, type ReportFormat} from '../report/render.ts';
 import {resolveTarget, targetNamed} from '../postgres/target.ts';
 import type {TargetInfo} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
@@ -17,7 +17,6 @@ import {guidedSession, interactive, openGuide} from './open-guide.ts';
 import {journalWarnings} from './report.ts';
 import {writeStdout} from './stdout.ts';
 
-const reportFormats = new Set(['markdown', 'json', 'html']);
 
 /**
  * The report options the session started with. A journal is untrusted input:
@@ -25,8 +24,8 @@ const reportFormats = new Set(['markdown', 'json', 'html']);
  * `e` writes beside the journal.
  */
 function reportOptionsOf(saved: Record<string, unknown>): ReportOptions {
-	const format = typeof saved['format'] === 'string' && reportFormats.has(saved['format']) ? (saved['format'] as ReportOptions['format']) : 'markdown';
-	return {format, redactLiterals: saved['redactLiterals'] === true};
+	const format = (reportFormats as readonly unknown[]).includes(saved['format']) ? (saved['format'] as ReportFormat) : 'markdown';
+	return {format, redactLiterals: saved['redactLiterals'] === true, includeSql: saved['includeSql'] === true};
 }
 
 function describeTarget(t: TargetInfo): string {
@@ -130,6 +129,8 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 		throw error;
 	}
 	const session = guidedSession({state, executor, journal: writer, report: reportOptionsOf(journal.header.options)});
+	// Who continues, and where: perhaps another person on another host.
+	session.resumed();
 	// A step cut off when the session stopped runs again first; the screen follows it.
 	void session.rerunInterrupted();
 	return openGuide({session, executor, journal: writer, color: options.color});

@@ -1,7 +1,8 @@
 import type {Runbook} from '../runbook/schema.ts';
-import type {Histogram, RunEvent, RunState, StepState, StepStatus} from './types.ts';
+import type {Histogram, RunEvent, RunState, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
+import {fillTemplate, fitsRow} from './template.ts';
 
 export function initialState(runbook: Runbook): RunState {
 	const steps: Record<string, StepState> = {};
@@ -12,7 +13,7 @@ export function initialState(runbook: Runbook): RunState {
 			const id = `${f.id}/${q.id}`;
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
-	return {runbook, steps, visited: [], exports: [], timeline: []};
+	return {runbook, steps, visited: [], exports: [], sessions: []};
 }
 
 /** Journals written before buckets were sized in seconds say bucketMinutes. */
@@ -28,32 +29,10 @@ function statusFrom(kind: string, step: StepState): StepStatus {
 	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
 }
 
-function describe(event: RunEvent, state: RunState): string {
-	const title = (id: string) => `${id} (${state.steps[id]?.title ?? id})`;
-	switch (event.type) {
-		case 'run-started':
-			return `run started against ${event.target.host}:${event.target.port}/${event.target.database}`;
-		case 'target-identified':
-			return `server version ${event.serverVersion}`;
-		case 'step-started':
-			return `started ${title(event.stepId)}`;
-		case 'step-finished': {
-			const s = state.steps[event.stepId];
-			return `finished ${event.stepId}: ${s?.status ?? '?'} in ${event.durationMs} ms`;
-		}
-		case 'step-skipped':
-			return `skipped ${event.stepId}: ${event.reason}`;
-		case 'manual-done':
-			return `ticked off ${title(event.stepId)}`;
-		case 'note-set':
-			return `note on ${event.stepId}`;
-		case 'fix-chosen':
-			return `fix chosen (${event.by}): ${event.fixId}`;
-		case 'report-exported':
-			return `report exported as ${event.format} to ${event.path}`;
-		case 'run-finished':
-			return 'run finished';
-	}
+/** A part of the session as its first event names it; a journal is untrusted, so a missing field is "unknown", never a crash. */
+function sessionPart(event: {at: string; tool?: ToolInfo; operator?: string}): SessionPart {
+	const tool = typeof event.tool?.version === 'string' ? {name: String(event.tool.name), version: event.tool.version} : {name: 'pg500', version: 'unknown'};
+	return {operator: typeof event.operator === 'string' ? event.operator : null, tool, startedAt: event.at, lastAt: event.at};
 }
 
 function updateStep(state: RunState, id: string, change: (s: StepState) => StepState): RunState {
@@ -64,14 +43,34 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
-	const next = apply(state, event);
-	return {...next, timeline: [...next.timeline, {at: event.at, event: describe(event, next)}]};
+	return lastSeen(apply(state, event), event.at);
+}
+
+/** Every event is the latest sign of life of the session part it belongs to. */
+function lastSeen(state: RunState, at: string): RunState {
+	const current = state.sessions.at(-1);
+	if (!current || current.lastAt === at) return state;
+	return {...state, sessions: [...state.sessions.slice(0, -1), {...current, lastAt: at}]};
 }
 
 function apply(state: RunState, event: RunEvent): RunState {
 	switch (event.type) {
 		case 'run-started':
-			return {...state, tool: event.tool, target: event.target, startedAt: event.at};
+			return {
+				...state,
+				tool: event.tool,
+				target: event.target,
+				startedAt: event.at,
+				sessions: [sessionPart(event)],
+			};
+		case 'session-resumed': {
+			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
+			return {...state, sessions: [...state.sessions, {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})}]};
+		}
+		case 'session-stopped': {
+			const current = state.sessions.at(-1);
+			return current ? {...state, sessions: [...state.sessions.slice(0, -1), {...current, stoppedBy: event.reason}]} : state;
+		}
 		case 'target-identified':
 			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;
 		case 'step-started': {
@@ -81,6 +80,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 				startedAt: event.at,
 				error: undefined,
 				findings: [],
+				brief: undefined,
 			}));
 			if (findStep(state.runbook, event.stepId)?.main && !s.visited.includes(event.stepId)) {
 				s = skipJumpedOver(s, event.stepId);
@@ -99,6 +99,11 @@ function apply(state: RunState, event: RunEvent): RunState {
 							earlierValue(state, ref),
 						);
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
+				const first = outcome.rows[0];
+				const brief =
+					def.step.brief && first && !outcome.error && fitsRow(def.step.brief, first)
+						? fillTemplate(def.step.brief, first, outcome.rowCount, state.runbook.thresholds, ref => earlierValue(state, ref))
+						: undefined;
 				const finished: StepState = {
 					...step,
 					durationMs: event.durationMs,
@@ -110,6 +115,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 					manual: outcome.manual,
 					histogram: histogramOf(outcome.histogram),
 					findings: withNotices,
+					brief,
 				};
 				return {...finished, status: statusFrom(def.step.kind, finished)};
 			});
@@ -117,11 +123,11 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'step-skipped':
 			return updateStep(state, event.stepId, step => ({...step, status: 'skipped', skipReason: event.reason}));
 		case 'manual-done':
-			return updateStep(state, event.stepId, step => ({...step, done: true}));
+			return updateStep(state, event.stepId, step => ({...step, done: true, doneAt: event.at}));
 		case 'note-set':
-			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined}));
+			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined, noteAt: event.text ? event.at : undefined}));
 		case 'fix-chosen':
-			return {...state, chosenFix: {id: event.fixId, by: event.by}};
+			return {...state, chosenFix: {id: event.fixId, by: event.by, at: event.at}};
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
 		case 'run-finished': {

@@ -24,12 +24,13 @@ export function evaluateRules(
 				const condition = rule[level];
 				return condition !== undefined && holds(condition, row, rowCount, thresholds, lookup);
 			});
-		const make = (severity: Severity, row: Row, message: string): Finding => ({
+		const make = (severity: Severity, row: Row, message: string, brief = rule.brief): Finding => ({
 			stepId,
 			ruleId: rule.id,
 			ref: `${stepId}.${rule.id}`,
 			severity,
 			message,
+			...(brief === undefined ? {} : {brief: fillTemplate(brief, row, rowCount, thresholds, lookup)}),
 			evidence: row,
 		});
 
@@ -48,7 +49,7 @@ export function evaluateRules(
 			findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
 		const rest = matched.slice(maxFindingsPerRule);
 		if (rest.length > 0)
-			findings.push(make(rest[0]!.severity, {}, `… and ${rest.length} more like this`));
+			findings.push(make(rest[0]!.severity, {}, `… and ${rest.length} more like this`, undefined));
 	}
 	return findings;
 }

@@ -22,6 +22,13 @@ function written(value: Value | undefined, format: string | undefined): string {
 	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
 }
 
+const placeholder = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g;
+
+/** Whether a row has a value for every `{column}` of a template (a connect step's failure row has none of a success's). */
+export function fitsRow(template: string, row: Row): boolean {
+	return [...template.matchAll(placeholder)].every(([, key]) => key!.startsWith('$') || key!.startsWith('@') || key === 'rows' || key! in row);
+}
+
 /**
  * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
  * step saw) and `{rows}` in a rule's message; a column or step value followed
@@ -30,7 +37,7 @@ function written(value: Value | undefined, format: string | undefined): string {
  */
 export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
 	return template.replace(
-		/\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g,
+		placeholder,
 		(whole, key: string, format?: string) => {
 			if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
 			if (key.startsWith('@')) return written(lookup?.(key.slice(1)), format);

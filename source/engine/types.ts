@@ -19,6 +19,8 @@ export interface Finding {
 	ref: string;
 	severity: Severity;
 	message: string;
+	/** The rule's short form (its `brief`), for the summary and the timeline; absent when the rule has none. */
+	brief?: string;
 	evidence: Row;
 }
 
@@ -72,8 +74,15 @@ export interface ToolInfo {
 	version: string;
 }
 
+/** How a part of a guided session ended, when it could say so (a dropped link or kill -9 cannot). */
+export type SessionStop = 'quit' | 'interrupt' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
 export type RunEvent =
-	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string}
+	/** operator: OS user@host (absent in journals from before pg500 recorded it). */
+	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string; operator?: string}
+	/** `pg500 resume`: who continues the session now, where, with which pg500. */
+	| {type: 'session-resumed'; at: string; tool: ToolInfo; operator: string}
+	| {type: 'session-stopped'; at: string; reason: SessionStop}
 	| {type: 'target-identified'; at: string; serverVersion: string}
 	| {type: 'step-started'; at: string; stepId: string}
 	| {type: 'step-finished'; at: string; stepId: string; durationMs: number; outcome: StepOutcome}
@@ -104,13 +113,31 @@ export interface StepState {
 	histogram?: Histogram;
 	/** Why the operator has to do this step by hand. */
 	manual?: string;
+	/** The step's key figures (the runbook's `brief`, filled from the first row). */
+	brief?: string;
 	/** A manual step the operator ticked off. */
 	done?: boolean;
+	/** When the operator ticked it off. */
+	doneAt?: string;
+	/** When the note was last written. */
+	noteAt?: string;
 }
 
-export interface TimelineEntry {
-	at: string;
-	event: string;
+/**
+ * One stretch of a session without a break: the run itself, then each
+ * `pg500 resume` — maybe another person, on another host, with another pg500.
+ */
+export interface SessionPart {
+	/** OS user@host; null in journals from before pg500 recorded it. */
+	operator: string | null;
+	tool: ToolInfo;
+	startedAt: string;
+	/** The last event of this part. */
+	lastAt: string;
+	/** How it ended, when it could say so; undefined: it just stopped (a dropped link, kill -9) or is still going. */
+	stoppedBy?: SessionStop;
+	/** A resumed part: the step that was running when the part before it stopped. */
+	interruptedStep?: string;
 }
 
 export interface RunState {
@@ -123,9 +150,10 @@ export interface RunState {
 	steps: Record<string, StepState>;
 	/** Main steps in the order they were started. */
 	visited: string[];
-	chosenFix?: {id: string; by: 'operator' | 'auto'};
+	chosenFix?: {id: string; by: 'operator' | 'auto'; at: string};
 	exports: {path: string; format: string; at: string}[];
-	timeline: TimelineEntry[];
+	/** Who ran the session and from where, part by part; the first part starts with run-started. */
+	sessions: SessionPart[];
 }
 
 export interface RankedCause {
@@ -136,6 +164,8 @@ export interface RankedCause {
 	score: number;
 	/** `step id: finding message` lines, strongest first. */
 	evidence: string[];
+	/** The findings behind the evidence, strongest first. */
+	findings: Finding[];
 	fixId: string;
 	fix: string;
 }

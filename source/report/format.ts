@@ -1,5 +1,9 @@
-import type {Severity, Value, Verdict} from '../engine/types.ts';
-import type {JsonStep, ReportStatus} from './json.ts';
+import type {Histogram, Severity, SessionStop, Verdict} from '../engine/types.ts';
+import {minChartLines} from '../logs/tally.ts';
+import type {JsonReport, JsonStep, ReportStatus} from './json.ts';
+import type {TimelineMark} from './timeline.ts';
+
+export {formatValue} from '../engine/template.ts';
 
 /* Wording and symbols shared by the Markdown and HTML reports. Reports are
  * UTF-8 files, so they always use the Unicode symbols; the symbol carries the
@@ -11,7 +15,8 @@ export const statusSymbol: Record<ReportStatus, string> = {
 	critical: '✖',
 	error: '✖',
 	skipped: '–',
-	manual: '☐',
+	// Work for a person, not a failure: a pencil until it is ticked off (☑).
+	manual: '✎',
 };
 
 export const severitySymbol: Record<Severity, string> = {info: 'ℹ', warning: '⚠', critical: '✖'};
@@ -27,6 +32,64 @@ export const verdictMeaning: Record<Verdict, string> = {
 
 export function stepSymbol(step: JsonStep): string {
 	return step.status === 'manual' && step.done ? '☑' : statusSymbol[step.status];
+}
+
+/** "critical, 23 ms"; a step for a person says whether it is done, not "manual". */
+export function stepTiming(step: JsonStep): string {
+	if (step.status === 'manual') return step.done ? 'done by hand' : 'to do by hand';
+	return [step.status, step.durationMs === null ? '' : formatDuration(step.durationMs)].filter(Boolean).join(', ');
+}
+
+/** Before the text of a timeline entry: its symbol and a space, or nothing. */
+export function timelineMarkSymbol(mark: TimelineMark): string {
+	if (mark === null) return '';
+	return `${mark === 'ok' ? '✔' : severitySymbol[mark]} `;
+}
+
+/** A chart only where there is something to see: a line or two make no trend. */
+export function hasChart(histogram: Histogram): boolean {
+	return histogram.counts.reduce((a, b) => a + b, 0) >= minChartLines;
+}
+
+/** How a part of a session stopped, in words. */
+export const sessionStopWords: Record<SessionStop, string> = {
+	quit: 'the operator quit (q)',
+	interrupt: 'Ctrl-C',
+	SIGINT: 'SIGINT (Ctrl-C)',
+	SIGTERM: 'SIGTERM (the process was told to stop)',
+	SIGHUP: 'SIGHUP (the terminal hung up: a dropped SSH link or a closed window)',
+};
+
+/**
+ * Who ran each part of the session, from where, with which pg500, when:
+ * `["Run by", "alice@bastion-1 with pg500 0.1.0, 03:12:04–03:20:11 UTC"]`,
+ * then a `Resumed by` line per resume with the gap before it.
+ */
+export function sessionLines(report: Pick<JsonReport, 'sessions'>): [string, string][] {
+	const clock = (iso: string) => formatTime(iso).slice(11, 19);
+	return report.sessions.map((part, i) => {
+		const who = part.operator ?? 'an operator pg500 did not record';
+		const span = `${clock(part.startedAt)}–${clock(part.lastAt)} UTC`;
+		const gap = part.gapMs === null ? '' : `, after a gap of ${formatDuration(part.gapMs)}`;
+		const stopped = part.stoppedBy ? `; ended: ${sessionStopWords[part.stoppedBy as SessionStop] ?? part.stoppedBy}` : '';
+		return [i === 0 ? 'Run by' : 'Resumed by', `${who} with ${part.tool.name} ${part.tool.version}, ${span}${gap}${stopped}`];
+	});
+}
+
+/**
+ * Times of a timeline as `03:12:44`, with the date before the first and
+ * before any that falls on another day than the one before it.
+ */
+export function timelineClock(): (iso: string) => string {
+	let day: string | undefined;
+	return iso => {
+		const full = formatTime(iso);
+		if (full === iso) return iso;
+		const [date, time] = full.split(' ');
+		const shown = date === day ? time! : `${date} ${time}`;
+		day = date;
+		return shown;
+	};
 }
 
 /** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s". */
@@ -51,10 +114,6 @@ export function elapsedMs(from: string | null, to: string | null): number | unde
 	return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
-export function formatValue(value: Value): string {
-	if (value === null) return '∅';
-	return typeof value === 'string' ? value : String(value);
-}
 
 /** The columns to show: the step's declared ones, else every column seen in the rows. */
 export function tableColumns(step: JsonStep): string[] {

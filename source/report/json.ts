@@ -1,10 +1,12 @@
-import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
-import {rankedCauses} from '../engine/causes.ts';
+import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Value, Verdict} from '../engine/types.ts';
+import {allFindings, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
+import {summaryLines} from './summary.ts';
+import {incidentTimeline, operatorAt, type TimelineEntry} from './timeline.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
  * described by docs/report.schema.json. Fields beyond the contract's sketch
@@ -18,6 +20,8 @@ export type ReportStatus = 'ok' | 'warning' | 'critical' | 'error' | 'skipped' |
 export interface JsonFinding {
 	severity: Severity;
 	message: string;
+	/** The finding in a few words with its figures (the rule's brief); null when the rule has none. */
+	brief: string | null;
 	evidence: Row;
 }
 
@@ -38,6 +42,8 @@ export interface JsonStep {
 	rowCount: number;
 	/** The columns to show (the runbook's choice, else every column of the result). */
 	columns: string[] | null;
+	/** The result's key figures (the step's brief, filled from its first row); null when the step has none. */
+	brief: string | null;
 	query: string | null;
 	/** What the operator does, for steps done by hand (the runbook's instructions). */
 	instructions: string[];
@@ -75,8 +81,47 @@ export interface JsonFix {
 	by: 'operator' | 'auto' | null;
 }
 
+/** One stretch of the session: the run, then each resume — perhaps another person on another host. */
+export interface JsonSessionPart {
+	/** OS user@host; null for a journal from before pg500 recorded it. */
+	operator: string | null;
+	tool: {name: string; version: string};
+	startedAt: string;
+	/** Its last recorded event. */
+	lastAt: string;
+	/** How it stopped, when it could say so (quit, interrupt, SIGINT, SIGTERM, SIGHUP); null: it just stopped, or is the last. */
+	stoppedBy: string | null;
+	/** For a resumed part: milliseconds since the part before it went quiet. */
+	gapMs: number | null;
+	/** For a resumed part: the step that was running when the part before it stopped. */
+	interruptedStep: string | null;
+}
+
+/** cli-contract.md, `actions`: one entry per target an action was answered for. */
+export interface JsonAction {
+	id: string;
+	fixId: string;
+	title: string;
+	sql: string;
+	target: Row;
+	operator: string;
+	confirmedAt: string;
+	status: 'done' | 'failed' | 'refused' | 'skipped';
+	result: string;
+	error: string | null;
+}
+
+/** cli-contract.md, `verification`. */
+export interface JsonVerification {
+	at: string;
+	cleared: boolean;
+	figures: {stepId: string; name: string; before: Value; after: Value}[];
+}
+
 export interface JsonReport {
 	schemaVersion: 1;
+	/** The summary for the incident channel: at most six plain lines (summary.ts). */
+	summary: string[];
 	tool: {name: string; version: string};
 	runbook: {id: string; title: string; path: string; version: string};
 	target: {host: string; port: number; database: string; user: string; serverVersion: string | null} | null;
@@ -89,8 +134,19 @@ export interface JsonReport {
 	steps: JsonStep[];
 	causes: JsonCause[];
 	fix: JsonFix | null;
+	/** What was done to the database (cli-contract.md); none yet: [] — `pg500 run` never acts. */
+	actions: JsonAction[];
+	verification: JsonVerification | null;
+	/** Who ran the session and from where, part by part. */
+	sessions: JsonSessionPart[];
 	exports: {path: string; format: string; at: string}[];
-	timeline: {at: string; event: string}[];
+	/** The incident, oldest first: log errors, checks, notes, the fix, actions, verification, interruptions. */
+	timeline: TimelineEntry[];
+}
+
+export interface JsonReportOptions {
+	/** Where the full report is (`host:/path`), for the summary's last line. */
+	location?: string;
 }
 
 export const notRunYet = 'not run yet: the session stopped before this step';
@@ -126,10 +182,11 @@ function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
 		...statusOf(step),
 		startedAt: step.startedAt ?? null,
 		durationMs: step.status === 'running' ? null : (step.durationMs ?? null),
-		findings: step.findings.map(f => ({severity: f.severity, message: f.message, evidence: f.evidence})),
+		findings: step.findings.map(f => ({severity: f.severity, message: f.message, brief: f.brief ?? null, evidence: f.evidence})),
 		rows: step.rows.slice(0, maxReportRows),
 		rowCount: step.rowCount,
 		columns: def?.columns ?? step.columns ?? null,
+		brief: step.brief ?? null,
 		query: step.query ?? null,
 		instructions: byHand ? (def?.instructions ?? []) : [],
 		commands: byHand ? (def?.commands ?? []).map(c => ({title: c.title, run: c.run})) : [],
@@ -170,27 +227,56 @@ function chooseFixRecommendation(state: RunState): string | undefined {
 	return move.kind === 'choose-fix' ? move.recommended : undefined;
 }
 
-export function buildJsonReport(state: RunState): JsonReport {
+/** The session's parts, each with the gap since the one before. */
+function sessionsReport(state: RunState): JsonSessionPart[] {
+	return state.sessions.map((part, i) => {
+		const before = state.sessions[i - 1];
+		const gap = before ? Date.parse(part.startedAt) - Date.parse(before.lastAt) : NaN;
+		return {
+			operator: part.operator,
+			tool: part.tool,
+			startedAt: part.startedAt,
+			lastAt: part.lastAt,
+			stoppedBy: part.stoppedBy ?? null,
+			gapMs: Number.isNaN(gap) ? null : Math.max(0, gap),
+			interruptedStep: part.interruptedStep ?? null,
+		};
+	});
+}
+
+export function buildJsonReport(state: RunState, options: JsonReportOptions = {}): JsonReport {
 	const {runbook} = state;
+	const causes = rankedCauses(state);
+	const fix = fixReport(state);
+	const verdict = reportVerdict(state);
+	const target = state.target
+		? {host: state.target.host, port: state.target.port, database: state.target.database, user: state.target.user, serverVersion: state.target.serverVersion}
+		: null;
+	// Nothing in this pg500 acts yet ("act and verify" brings it): the contract's empty answer.
+	const acts: {actions: JsonAction[]; verification: JsonVerification | null} = {actions: [], verification: null};
+	const summary = summaryLines({
+		verdict,
+		finished: state.finishedAt !== undefined,
+		target,
+		startedAt: state.startedAt ?? null,
+		causes,
+		findings: allFindings(state).filter(f => f.severity !== 'info'),
+		fix: fix && {...fix, operator: state.chosenFix ? operatorAt(state.sessions, state.chosenFix.at) : null},
+		acts,
+		location: options.location,
+	});
 	return {
 		schemaVersion: 1,
+		summary,
 		tool: state.tool ? {name: state.tool.name, version: state.tool.version} : {name: 'pg500', version: toolVersion},
 		runbook: {id: runbook.id, title: runbook.title, path: runbook.path, version: runbook.version},
-		target: state.target
-			? {
-					host: state.target.host,
-					port: state.target.port,
-					database: state.target.database,
-					user: state.target.user,
-					serverVersion: state.target.serverVersion,
-				}
-			: null,
+		target,
 		startedAt: state.startedAt ?? null,
-		finishedAt: state.finishedAt ?? state.timeline.at(-1)?.at ?? null,
+		finishedAt: state.finishedAt ?? state.sessions.at(-1)?.lastAt ?? null,
 		finished: state.finishedAt !== undefined,
-		verdict: reportVerdict(state),
+		verdict,
 		steps: reportedSteps(state).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
-		causes: rankedCauses(state).map(c => ({
+		causes: causes.map(c => ({
 			id: c.id,
 			title: c.title,
 			symptom: c.symptom,
@@ -200,8 +286,10 @@ export function buildJsonReport(state: RunState): JsonReport {
 			fixId: c.fixId,
 			fix: c.fix,
 		})),
-		fix: fixReport(state),
+		fix,
+		...acts,
+		sessions: sessionsReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
-		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
+		timeline: incidentTimeline(state, acts),
 	};
 }

@@ -5,9 +5,10 @@ import type {QuizChoice, QuizHook, QuizReveal} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {NextMove, RunState, StepOutcome} from '../engine/types.ts';
+import type {NextMove, RunState, SessionStop, StepOutcome} from '../engine/types.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
+import {osOperator} from './operator.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
 
 /* The controller of one diagnosis session. Both faces drive it: the TUI sends
@@ -18,6 +19,13 @@ import {createSessionStore, type EventSink, type SessionEventListener, type Sess
  * intent's promise settles when its work is done; a one-line problem comes
  * back when nothing could be done, for the face to show. No React, no Ink. */
 
+/** A report written: where, in which format, and the summary for the incident channel that names the place. */
+export interface ExportedReport {
+	path: string;
+	format: string;
+	summary?: string[];
+}
+
 export interface SessionSetup {
 	/** Where the session stands: initialState(runbook) for a new one, a replayed journal for a resumed one. */
 	state: RunState;
@@ -27,13 +35,15 @@ export interface SessionSetup {
 	/** A journal write failed: the session goes on and the face says so. Without it, the failure ends the intent that caused it. */
 	onJournalError?(error: unknown): void;
 	/** Writes the report of a state; says where and in which format. */
-	exportReport?(state: RunState): Promise<{path: string; format: string}>;
+	exportReport?(state: RunState): Promise<ExportedReport>;
 	/** Where exportReport writes when the report's own place cannot take it (a full disk). */
 	reportFallbackDir?: string;
 	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
 	quiz?: QuizHook;
 	/** How long and how much of a log command's output is read. */
 	captureLimits?: CaptureLimits;
+	/** Who drives the session (OS user@host); default: this process's user and host. */
+	operator?: string;
 }
 
 export interface SessionController {
@@ -49,8 +59,12 @@ export interface SessionController {
 	/** Where `e` writes when the report's own place cannot take it. */
 	readonly reportFallbackDir?: string;
 
-	/** A new session: the run-started event (tool, target, runbook). */
+	/** A new session: the run-started event (tool, target, runbook, who and where). */
 	start(): void;
+	/** A session continued from its journal (`pg500 resume`): who continues it, where, with which pg500. */
+	resumed(): void;
+	/** The face is going away (q, a signal): the journal says how the session stopped. */
+	stopped(reason: SessionStop): void;
 	/**
 	 * The operator's "go on": the next step, or the chosen fix's remaining
 	 * follow-ups; opens the fix the runbook leads to; at the end, finishes the
@@ -71,7 +85,7 @@ export interface SessionController {
 	tick(stepId: string): void;
 	setNote(stepId: string, text: string): void;
 	/** Rejects when the report cannot be written. */
-	exportReport(): Promise<{path: string; format: string}>;
+	exportReport(): Promise<ExportedReport>;
 	/** A log file for a log step the tool could not read: runs the step on it, or says why it cannot be read. */
 	setLogPath(stepId: string, path: string): Promise<string | undefined>;
 	/** A command line the operator confirmed: its output is read as the step's log, or the reason nothing was read. */
@@ -87,6 +101,8 @@ const noEffect: StepOutcome = {rows: [], rowCount: 0};
 
 export function createSession(setup: SessionSetup): SessionController {
 	const {executor, quiz} = setup;
+	const operator = setup.operator ?? osOperator();
+	const tool = {name: 'pg500', version: toolVersion};
 	const captureLimits = setup.captureLimits ?? defaultCaptureLimits;
 	const store = createSessionStore(
 		setup.state,
@@ -175,7 +191,15 @@ export function createSession(setup: SessionSetup): SessionController {
 		reportFallbackDir: setup.reportFallbackDir,
 
 		start() {
-			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path});
+			store.dispatch({type: 'run-started', at: now(), tool, target: executor.target, runbookPath: run().runbook.path, operator});
+		},
+
+		resumed() {
+			store.dispatch({type: 'session-resumed', at: now(), tool, operator});
+		},
+
+		stopped(reason) {
+			store.dispatch({type: 'session-stopped', at: now(), reason});
 		},
 
 		async runNext() {
@@ -239,9 +263,9 @@ export function createSession(setup: SessionSetup): SessionController {
 
 		async exportReport() {
 			if (!setup.exportReport) throw new Error('this session writes no report');
-			const {path, format} = await setup.exportReport(run());
-			store.dispatch({type: 'report-exported', at: now(), path, format});
-			return {path, format};
+			const exported = await setup.exportReport(run());
+			store.dispatch({type: 'report-exported', at: now(), path: exported.path, format: exported.format});
+			return exported;
 		},
 
 		async setLogPath(stepId, typed) {

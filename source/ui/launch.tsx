@@ -1,6 +1,7 @@
 import {render} from 'ink';
 import type {Executor} from '../checks/executor.ts';
 import {exitCodes, reportVerdict} from '../engine/verdict.ts';
+import type {SessionStop} from '../engine/types.ts';
 import type {JournalWriter} from '../journal/write.ts';
 import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
@@ -14,7 +15,7 @@ export interface GuideSession {
 	color: boolean;
 }
 
-type Ending = 'quit' | 'interrupt' | 'SIGTERM' | 'SIGHUP' | 'SIGINT';
+type Ending = SessionStop;
 
 /** Conventional shell codes for a session ended by a signal (128 + number); `q` gives the verdict's code. */
 const signalCodes: Record<Exclude<Ending, 'quit'>, number> = {interrupt: 130, SIGINT: 130, SIGTERM: 143, SIGHUP: 129};
@@ -37,6 +38,7 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 			ended = true;
 			for (const signal of signals) process.off(signal, onSignal);
 			instance.unmount();
+			controller.stopped(ending);
 			const lines = [`journal: ${journal.path}`];
 			// Events the journal's disk would not take exist only in memory now: a report keeps them.
 			const journalShort = controller.getState().journalBacklog !== undefined;

@@ -1,0 +1,10 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Where a report file is, for the summary's last line: `host:/absolute/path`,
+ * as scp takes it — the summary is read in a chat, far from the machine.
+ */
+export function reportLocation(file: string): string {
+	return `${os.hostname()}:${path.resolve(file)}`;
+}

@@ -1,0 +1,103 @@
+import type {Finding, RankedCause, TargetInfo, Verdict} from '../engine/types.ts';
+import {formatValue} from '../engine/template.ts';
+import {truncate} from '../text/escape.ts';
+import {actionTarget, type Acts} from './acts.ts';
+import {formatTime} from './format.ts';
+import {findingBrief} from './timeline.ts';
+
+/* The summary for the incident channel: at most six plain lines — no table,
+ * no Markdown, nothing a chat tool mangles — that say what is wrong, the
+ * evidence with its figures, the fix, what was done and whether it worked,
+ * and where the full report is. `--format summary` prints just this; every
+ * other format starts with it. */
+
+export const maxSummaryLines = 6;
+/** A chat message wraps long lines; past this a line says less, not more. */
+const maxLineLength = 220;
+/** Evidence briefs on the evidence line. */
+const maxEvidence = 2;
+
+export interface SummaryFacts {
+	verdict: Verdict;
+	finished: boolean;
+	target: Omit<TargetInfo, 'serverVersion'> | null;
+	startedAt: string | null;
+	/** The ranked causes, most likely first, with the findings behind them. */
+	causes: RankedCause[];
+	/** Every warning and critical finding, for a verdict no cause explains. */
+	findings: Finding[];
+	fix: {title: string; chosen: boolean; by: string | null; operator?: string | null} | null;
+	acts: Acts;
+	/** Where the full report is (`host:/path`), when it is written somewhere. */
+	location?: string;
+}
+
+/** "03:12 UTC" (the date is on the headline). */
+function clock(iso: string): string {
+	return formatTime(iso).slice(11, 16) + ' UTC';
+}
+
+function headline(facts: SummaryFacts, top: RankedCause | undefined): string {
+	const verdict = facts.verdict.toUpperCase() + (facts.finished || facts.verdict === 'unknown' ? '' : ' (run not finished)');
+	const what =
+		facts.verdict === 'ok'
+			? 'nothing anomalous found'
+			: top
+				? `${top.title} (${top.likelihood})`
+				: facts.verdict === 'unknown'
+					? 'the session stopped before the run finished; nothing found so far'
+					: 'no cause is likely (the findings below point nowhere in particular)';
+	const t = facts.target;
+	const where = t ? ` — ${t.database} on ${t.host}:${t.port}` : '';
+	const when = facts.startedAt ? `, ${formatTime(facts.startedAt).slice(0, 16)} UTC` : '';
+	return `${verdict}: ${what}${where}${when}`;
+}
+
+function evidence(facts: SummaryFacts, top: RankedCause | undefined): string | undefined {
+	const findings = top ? top.findings : facts.findings;
+	const briefs = [...new Set(findings.map(findingBrief))].slice(0, maxEvidence);
+	return briefs.length > 0 ? `Evidence: ${briefs.join('; ')}` : undefined;
+}
+
+function fixHow(fix: NonNullable<SummaryFacts['fix']>): string {
+	if (!fix.chosen) return 'recommended, not chosen yet';
+	return fix.by === 'operator' ? `chosen by ${fix.operator ?? 'the operator'}` : 'chosen automatically (the top-ranked cause)';
+}
+
+function actions(acts: Acts): string {
+	if (acts.actions.length === 0) return 'Actions: none taken';
+	const shown = acts.actions.slice(0, 2).map(a => `${a.title} on ${actionTarget(a.target)}: ${a.status}${a.error ? ` (${a.error})` : ''} by ${a.operator} at ${clock(a.confirmedAt)}`);
+	const more = acts.actions.length > shown.length ? `; ${acts.actions.length - shown.length} more` : '';
+	return `Actions: ${shown.join('; ')}${more}`;
+}
+
+function verification(acts: Acts): string | undefined {
+	const v = acts.verification;
+	if (!v) return acts.actions.some(a => a.status === 'done') ? 'Verification: not run yet' : undefined;
+	const figures = v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
+	return `Verified at ${clock(v.at)}: ${v.cleared ? 'cleared' : 'NOT cleared'}${figures ? ` — ${figures}` : ''}`;
+}
+
+/**
+ * One line, nothing a chat tool turns into markup: a backtick from a log line
+ * or a role name would open a code span that swallows the rest of the message.
+ */
+function plain(line: string): string {
+	return line.replace(/\s+/g, ' ').replaceAll('`', "'");
+}
+
+/** The summary, one string per line (at most six, none of them empty). */
+export function summaryLines(facts: SummaryFacts): string[] {
+	const top = facts.causes[0]?.likelihood === 'unlikely' ? undefined : facts.causes[0];
+	const lines: (string | undefined)[] = [headline(facts, top)];
+	if (facts.verdict !== 'ok') {
+		lines.push(evidence(facts, top));
+		if (facts.fix) lines.push(`Fix: ${facts.fix.title} — ${fixHow(facts.fix)}`);
+		lines.push(actions(facts.acts), verification(facts.acts));
+	}
+	if (facts.location) lines.push(`Full report: ${facts.location}`);
+	return lines
+		.filter((line): line is string => line !== undefined)
+		.map(line => truncate(plain(line), maxLineLength))
+		.slice(0, maxSummaryLines);
+}
