@@ -1,7 +1,9 @@
 import {createInterface} from 'node:readline/promises';
 import {createExecutor} from '../session/create-executor.ts';
 import {readJournal} from '../journal/read.ts';
-import {replayJournal} from '../journal/replay.ts';
+import {replayJournal, resumedEvent} from '../journal/replay.ts';
+import {reduce} from '../engine/reducer.ts';
+import {osOperator} from '../session/operator.ts';
 import {listSessions} from '../journal/sessions.ts';
 import {journalDir} from '../journal/location.ts';
 import {JournalLockedError} from '../journal/lock.ts';
@@ -128,9 +130,10 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 		writer.close();
 		throw error;
 	}
-	const session = guidedSession({state, executor, journal: writer, report: reportOptionsOf(journal.header.options)});
-	// Who continues, and where: perhaps another person on another host.
-	session.resumed();
+	// The timeline says how long the session was away, how it had ended, and who goes on with it where.
+	const resumed = resumedEvent(journal, state, osOperator());
+	writer.append(resumed, {flush: true});
+	const session = guidedSession({state: reduce(state, resumed), executor, journal: writer, report: reportOptionsOf(journal.header.options)});
 	// A step cut off when the session stopped runs again first; the screen follows it.
 	void session.rerunInterrupted();
 	return openGuide({session, executor, journal: writer, color: options.color});

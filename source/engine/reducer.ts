@@ -1,5 +1,5 @@
 import type {Runbook} from '../runbook/schema.ts';
-import type {Histogram, RunEvent, RunState, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
+import type {Histogram, RunEvent, RunState, SessionEnding, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
 import {fillTemplate, fitsRow} from './template.ts';
@@ -28,6 +28,17 @@ function statusFrom(kind: string, step: StepState): StepStatus {
 	if (worst === 'critical' || worst === 'warning') return worst;
 	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
 }
+
+/** How an ending reads: short in the session list, long in the timeline. */
+export const endings: Record<SessionEnding | 'cut off', {short: string; long: string}> = {
+	quit: {short: 'quit', long: 'quit (q)'},
+	'ctrl-c': {short: 'Ctrl-C', long: 'stopped with Ctrl-C'},
+	SIGINT: {short: 'SIGINT', long: 'interrupted (SIGINT)'},
+	SIGTERM: {short: 'SIGTERM', long: 'terminated (SIGTERM)'},
+	SIGHUP: {short: 'hang-up', long: 'hang-up (SIGHUP): the terminal or the SSH link closed'},
+	'terminal-lost': {short: 'terminal gone', long: 'the terminal went away (its input closed)'},
+	'cut off': {short: 'cut off', long: 'stopped without a clean ending (killed or crashed)'},
+};
 
 /** A part of the session as its first event names it; a journal is untrusted, so a missing field is "unknown", never a crash. */
 function sessionPart(event: {at: string; tool?: ToolInfo; operator?: string}): SessionPart {
@@ -67,9 +78,9 @@ function apply(state: RunState, event: RunEvent): RunState {
 			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
 			return {...state, sessions: [...state.sessions, {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})}]};
 		}
-		case 'session-stopped': {
+		case 'session-ended': {
 			const current = state.sessions.at(-1);
-			return current ? {...state, sessions: [...state.sessions.slice(0, -1), {...current, stoppedBy: event.reason}]} : state;
+			return current ? {...state, sessions: [...state.sessions.slice(0, -1), {...current, endedBy: event.how}]} : state;
 		}
 		case 'target-identified':
 			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;

@@ -74,15 +74,10 @@ export interface ToolInfo {
 	version: string;
 }
 
-/** How a part of a guided session ended, when it could say so (a dropped link or kill -9 cannot). */
-export type SessionStop = 'quit' | 'interrupt' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 export type RunEvent =
 	/** operator: OS user@host (absent in journals from before pg500 recorded it). */
 	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string; operator?: string}
-	/** `pg500 resume`: who continues the session now, where, with which pg500. */
-	| {type: 'session-resumed'; at: string; tool: ToolInfo; operator: string}
-	| {type: 'session-stopped'; at: string; reason: SessionStop}
 	| {type: 'target-identified'; at: string; serverVersion: string}
 	| {type: 'step-started'; at: string; stepId: string}
 	| {type: 'step-finished'; at: string; stepId: string; durationMs: number; outcome: StepOutcome}
@@ -91,7 +86,17 @@ export type RunEvent =
 	| {type: 'note-set'; at: string; stepId: string; text: string}
 	| {type: 'fix-chosen'; at: string; fixId: string; by: 'operator' | 'auto'}
 	| {type: 'report-exported'; at: string; path: string; format: string}
-	| {type: 'run-finished'; at: string};
+	| {type: 'run-finished'; at: string}
+	/** The guided session stopped: `q`, Ctrl-C, a signal, or its terminal gone. A journal that just stops was killed. */
+	| {type: 'session-ended'; at: string; how: SessionEnding}
+	/**
+	 * `pg500 resume`: the session goes on after `gapMs` without it; `after` is how it had ended;
+	 * who continues it (OS user@host) and with which pg500 (absent in journals from before pg500 recorded them).
+	 */
+	| {type: 'session-resumed'; at: string; gapMs: number; after: SessionEnding | 'cut off'; operator?: string; tool?: ToolInfo};
+
+/** How a guided session ended. */
+export type SessionEnding = 'quit' | 'ctrl-c' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'terminal-lost';
 
 export interface StepState {
 	id: string;
@@ -134,8 +139,8 @@ export interface SessionPart {
 	startedAt: string;
 	/** The last event of this part. */
 	lastAt: string;
-	/** How it ended, when it could say so; undefined: it just stopped (a dropped link, kill -9) or is still going. */
-	stoppedBy?: SessionStop;
+	/** How it ended, when it could say so; undefined: it was cut off (a dropped link, kill -9) or is still going. */
+	endedBy?: SessionEnding;
 	/** A resumed part: the step that was running when the part before it stopped. */
 	interruptedStep?: string;
 }

@@ -6,8 +6,8 @@ import {journalVersion, JournalError, maxJournalBytes, type Journal, type Journa
 
 const eventTypes = new Set<RunEvent['type']>([
 	'run-started',
+	'session-ended',
 	'session-resumed',
-	'session-stopped',
 	'target-identified',
 	'step-started',
 	'step-finished',

@@ -1,4 +1,5 @@
-import type {Histogram, Severity, SessionStop, Verdict} from '../engine/types.ts';
+import type {Histogram, SessionEnding, Severity, Verdict} from '../engine/types.ts';
+import {endings} from '../engine/reducer.ts';
 import {minChartLines} from '../logs/tally.ts';
 import type {JsonReport, JsonStep, ReportStatus} from './json.ts';
 import type {TimelineMark} from './timeline.ts';
@@ -51,14 +52,6 @@ export function hasChart(histogram: Histogram): boolean {
 	return histogram.counts.reduce((a, b) => a + b, 0) >= minChartLines;
 }
 
-/** How a part of a session stopped, in words. */
-export const sessionStopWords: Record<SessionStop, string> = {
-	quit: 'the operator quit (q)',
-	interrupt: 'Ctrl-C',
-	SIGINT: 'SIGINT (Ctrl-C)',
-	SIGTERM: 'SIGTERM (the process was told to stop)',
-	SIGHUP: 'SIGHUP (the terminal hung up: a dropped SSH link or a closed window)',
-};
 
 /**
  * Who ran each part of the session, from where, with which pg500, when:
@@ -71,8 +64,8 @@ export function sessionLines(report: Pick<JsonReport, 'sessions'>): [string, str
 		const who = part.operator ?? 'an operator pg500 did not record';
 		const span = `${clock(part.startedAt)}–${clock(part.lastAt)} UTC`;
 		const gap = part.gapMs === null ? '' : `, after a gap of ${formatDuration(part.gapMs)}`;
-		const stopped = part.stoppedBy ? `; ended: ${sessionStopWords[part.stoppedBy as SessionStop] ?? part.stoppedBy}` : '';
-		return [i === 0 ? 'Run by' : 'Resumed by', `${who} with ${part.tool.name} ${part.tool.version}, ${span}${gap}${stopped}`];
+		const ended = part.endedBy ? `; ended: ${endings[part.endedBy as SessionEnding]?.short ?? part.endedBy}` : '';
+		return [i === 0 ? 'Run by' : 'Resumed by', `${who} with ${part.tool.name} ${part.tool.version}, ${span}${gap}${ended}`];
 	});
 }
 
@@ -92,13 +85,17 @@ export function timelineClock(): (iso: string) => string {
 	};
 }
 
-/** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s". */
+/** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s", 4_500_000 → "1 h 15 min" (a gap in a session). */
 export function formatDuration(ms: number): string {
 	if (ms < 1000) return `${ms} ms`;
 	if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-	const minutes = Math.floor(ms / 60_000);
-	const seconds = Math.round((ms % 60_000) / 1000);
-	return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+	// Rounded once, so 59.5 s of a minute is the next minute, never "60 s".
+	const seconds = Math.round(ms / 1000);
+	if (seconds >= 3600) {
+		const minutes = Math.round(seconds / 60);
+		return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+	}
+	return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 /** ISO time → "2024-05-01 03:12:44 UTC" (incidents are compared across time zones). */

@@ -1,4 +1,4 @@
-import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Value, Verdict} from '../engine/types.ts';
+import type {Histogram, Likelihood, Row, RunState, SessionEnding, Severity, StepState, Value, Verdict} from '../engine/types.ts';
 import {allFindings, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
@@ -89,8 +89,8 @@ export interface JsonSessionPart {
 	startedAt: string;
 	/** Its last recorded event. */
 	lastAt: string;
-	/** How it stopped, when it could say so (quit, interrupt, SIGINT, SIGTERM, SIGHUP); null: it just stopped, or is the last. */
-	stoppedBy: string | null;
+	/** How it ended, when it could say so (quit, ctrl-c, SIGINT, SIGTERM, SIGHUP, terminal-lost); null: cut off, or still going. */
+	endedBy: SessionEnding | null;
 	/** For a resumed part: milliseconds since the part before it went quiet. */
 	gapMs: number | null;
 	/** For a resumed part: the step that was running when the part before it stopped. */
@@ -237,7 +237,7 @@ function sessionsReport(state: RunState): JsonSessionPart[] {
 			tool: part.tool,
 			startedAt: part.startedAt,
 			lastAt: part.lastAt,
-			stoppedBy: part.stoppedBy ?? null,
+			endedBy: part.endedBy ?? null,
 			gapMs: Number.isNaN(gap) ? null : Math.max(0, gap),
 			interruptedStep: part.interruptedStep ?? null,
 		};

@@ -1,5 +1,5 @@
 import type {RunState} from '../engine/types.ts';
-import {buildJsonReport} from './json.ts';
+import {buildJsonReport, type JsonReport} from './json.ts';
 import {renderMarkdown} from './markdown.ts';
 import {renderHtml} from './html.ts';
 import {redactState, type RedactOptions} from './redact.ts';
@@ -23,7 +23,16 @@ export interface RenderOptions extends RedactOptions {
  * query literals on request), so no format can leak what another hides.
  */
 export function renderReport(state: RunState, format: ReportFormat, options: RenderOptions = {}): string {
+	return renderWithSummary(state, format, options).text;
+}
+
+/** The report and its summary, from one pass (an export shows the summary of what it wrote). */
+export function renderWithSummary(state: RunState, format: ReportFormat, options: RenderOptions = {}): {text: string; summary: string[]} {
 	const report = buildJsonReport(redactState(state, options), {location: options.location});
+	return {text: renderJson(report, format, options), summary: report.summary};
+}
+
+function renderJson(report: JsonReport, format: ReportFormat, options: RenderOptions): string {
 	switch (format) {
 		case 'json':
 			return `${JSON.stringify(report, null, 2)}\n`;

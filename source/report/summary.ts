@@ -16,6 +16,8 @@ export const maxSummaryLines = 6;
 const maxLineLength = 220;
 /** Evidence briefs on the evidence line. */
 const maxEvidence = 2;
+/** Actions named on the actions line; the rest are counted. */
+const maxActions = 2;
 
 export interface SummaryFacts {
 	verdict: Verdict;
@@ -64,11 +66,17 @@ function fixHow(fix: NonNullable<SummaryFacts['fix']>): string {
 	return fix.by === 'operator' ? `chosen by ${fix.operator ?? 'the operator'}` : 'chosen automatically (the top-ranked cause)';
 }
 
+/** What was done to what and how it went, then by whom and when: `…: done — by alice@bastion-1 at 03:12 UTC`. */
 function actions(acts: Acts): string {
-	if (acts.actions.length === 0) return 'Actions: none taken';
-	const shown = acts.actions.slice(0, 2).map(a => `${a.title} on ${actionTarget(a.target)}: ${a.status}${a.error ? ` (${a.error})` : ''} by ${a.operator} at ${clock(a.confirmedAt)}`);
-	const more = acts.actions.length > shown.length ? `; ${acts.actions.length - shown.length} more` : '';
-	return `Actions: ${shown.join('; ')}${more}`;
+	const all = acts.actions;
+	if (all.length === 0) return 'Actions: none taken';
+	const shown = all.slice(0, maxActions).map(a => `${a.title} on ${actionTarget(a.target)}: ${a.status}${a.error ? ` (${a.error})` : ''}`);
+	const more = all.length > shown.length ? `; ${all.length - shown.length} more` : '';
+	const who = [...new Set(all.map(a => a.operator))].join(', ');
+	const first = clock(all[0]!.confirmedAt);
+	const last = clock(all.at(-1)!.confirmedAt);
+	const when = first === last ? `at ${first}` : `${first.replace(' UTC', '')}–${last}`;
+	return `Actions: ${shown.join('; ')}${more} — by ${who} ${when}`;
 }
 
 function verification(acts: Acts): string | undefined {

@@ -2,7 +2,8 @@ import type {Finding, Row, RunState, SessionPart, StepState} from '../engine/typ
 import {formatValue} from '../engine/template.ts';
 import {truncate} from '../text/escape.ts';
 import {actionTarget, type Acts} from './acts.ts';
-import {countWord, formatDuration, sessionStopWords} from './format.ts';
+import {countWord, formatDuration} from './format.ts';
+import {endings} from '../engine/reducer.ts';
 
 /* The incident as a postmortem template asks for it, in one ordered list:
  * when the errors began and ended in each log (with their rates), what each
@@ -113,7 +114,7 @@ function sessionEntries(state: RunState): TimelineEntry[] {
 			return;
 		}
 		const before = state.sessions[i - 1]!;
-		const how = before.stoppedBy ? `stopped: ${sessionStopWords[before.stoppedBy]}` : 'broke off (no word from it after this: a dropped link, a killed process)';
+		const how = `ended: ${endings[before.endedBy ?? 'cut off'].long}`;
 		const running = part.interruptedStep ? `, while ${state.steps[part.interruptedStep]?.title ?? part.interruptedStep} was running` : '';
 		entries.push({...base, at: before.lastAt, operator: before.operator, event: `session ${how}${running}`});
 		const gap = Date.parse(part.startedAt) - Date.parse(before.lastAt);
@@ -122,8 +123,8 @@ function sessionEntries(state: RunState): TimelineEntry[] {
 	});
 	const last = state.sessions.at(-1);
 	// A session stopped before its end says so; one quit after the run finished is simply over.
-	if (last?.stoppedBy && !state.finishedAt)
-		entries.push({...base, at: last.lastAt, operator: last.operator, event: `session stopped before the run finished: ${sessionStopWords[last.stoppedBy]}`});
+	if (last?.endedBy && !state.finishedAt)
+		entries.push({...base, at: last.lastAt, operator: last.operator, event: `session ended before the run finished: ${endings[last.endedBy].long}`});
 	return entries;
 }
 

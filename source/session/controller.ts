@@ -5,7 +5,7 @@ import type {QuizChoice, QuizHook, QuizReveal} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {NextMove, RunState, SessionStop, StepOutcome} from '../engine/types.ts';
+import type {NextMove, RunState, SessionEnding, StepOutcome} from '../engine/types.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {osOperator} from './operator.ts';
@@ -61,10 +61,8 @@ export interface SessionController {
 
 	/** A new session: the run-started event (tool, target, runbook, who and where). */
 	start(): void;
-	/** A session continued from its journal (`pg500 resume`): who continues it, where, with which pg500. */
-	resumed(): void;
-	/** The face is going away (q, a signal): the journal says how the session stopped. */
-	stopped(reason: SessionStop): void;
+	/** The face is going away (q, Ctrl-C, a signal): the journal says how the session ended. */
+	end(how: SessionEnding): void;
 	/**
 	 * The operator's "go on": the next step, or the chosen fix's remaining
 	 * follow-ups; opens the fix the runbook leads to; at the end, finishes the
@@ -102,7 +100,6 @@ const noEffect: StepOutcome = {rows: [], rowCount: 0};
 export function createSession(setup: SessionSetup): SessionController {
 	const {executor, quiz} = setup;
 	const operator = setup.operator ?? osOperator();
-	const tool = {name: 'pg500', version: toolVersion};
 	const captureLimits = setup.captureLimits ?? defaultCaptureLimits;
 	const store = createSessionStore(
 		setup.state,
@@ -191,15 +188,11 @@ export function createSession(setup: SessionSetup): SessionController {
 		reportFallbackDir: setup.reportFallbackDir,
 
 		start() {
-			store.dispatch({type: 'run-started', at: now(), tool, target: executor.target, runbookPath: run().runbook.path, operator});
+			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path, operator});
 		},
 
-		resumed() {
-			store.dispatch({type: 'session-resumed', at: now(), tool, operator});
-		},
-
-		stopped(reason) {
-			store.dispatch({type: 'session-stopped', at: now(), reason});
+		end(how) {
+			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
 		async runNext() {

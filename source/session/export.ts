@@ -2,7 +2,7 @@ import {tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
 import type {RunState} from '../engine/types.ts';
 import {writeProblem} from '../files/file-problem.ts';
-import {renderReport, reportExtensions} from '../report/render.ts';
+import {renderWithSummary, reportExtensions} from '../report/render.ts';
 import {reportLocation} from '../report/location.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import type {ReportOptions} from './options.ts';
@@ -29,8 +29,7 @@ export function reportFallbackDir(): string {
  */
 export function reportExporter(report: ReportOptions, journalPath: string) {
 	const render = (state: RunState, path: string) => {
-		const options = {redactLiterals: report.redactLiterals ?? false, includeSql: report.includeSql ?? false, location: reportLocation(path)};
-		return {text: renderReport(state, report.format, options), summary: renderReport(state, 'summary', options).trimEnd().split('\n')};
+		return renderWithSummary(state, report.format, {redactLiterals: report.redactLiterals ?? false, includeSql: report.includeSql ?? false, location: reportLocation(path)});
 	};
 	return async (state: RunState): Promise<ExportedReport> => {
 		const path = reportPath(report, journalPath);

@@ -1,7 +1,6 @@
 import {render} from 'ink';
 import type {Executor} from '../checks/executor.ts';
 import {exitCodes, reportVerdict} from '../engine/verdict.ts';
-import type {SessionStop} from '../engine/types.ts';
 import type {JournalWriter} from '../journal/write.ts';
 import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
@@ -15,7 +14,7 @@ export interface GuideSession {
 	color: boolean;
 }
 
-type Ending = SessionStop;
+type Ending = 'quit' | 'interrupt' | 'SIGTERM' | 'SIGHUP' | 'SIGINT';
 
 /** Conventional shell codes for a session ended by a signal (128 + number); `q` gives the verdict's code. */
 const signalCodes: Record<Exclude<Ending, 'quit'>, number> = {interrupt: 130, SIGINT: 130, SIGTERM: 143, SIGHUP: 129};
@@ -32,13 +31,17 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 		const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 		const onSignal = (signal: (typeof signals)[number]) => void finish(signal);
 		for (const signal of signals) process.on(signal, onSignal);
+		// A hang-up closes standard input as it sends SIGHUP: with nothing else open the process
+		// would end before the signal is handled, leaving no report and the journal locked.
+		const stayUp = setInterval(() => {}, 60_000);
 
 		const finish = async (ending: Ending) => {
 			if (ended) return;
 			ended = true;
-			for (const signal of signals) process.off(signal, onSignal);
+			// Our handlers stay until the end: a second SIGHUP (a hang-up often comes twice) while the
+			// report is written would otherwise find only Ink's exit hook, which kills the process mid-write.
 			instance.unmount();
-			controller.stopped(ending);
+			controller.end(ending === 'interrupt' ? 'ctrl-c' : ending);
 			const lines = [`journal: ${journal.path}`];
 			// Events the journal's disk would not take exist only in memory now: a report keeps them.
 			const journalShort = controller.getState().journalBacklog !== undefined;
@@ -56,6 +59,8 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 			// The executor may be mid-query after a signal; closing it ends that query too.
 			await executor.close().catch(() => {});
 			process.stderr.write(`${[...new Set(lines)].join('\n')}\n`);
+			for (const signal of signals) process.off(signal, onSignal);
+			clearInterval(stayUp);
 			// `q` before the run ended: the partial report's verdict (unknown when nothing was found yet), not ok.
 			resolve(ending === 'quit' ? exitCodes[reportVerdict(controller.getState().run)] : signalCodes[ending]);
 		};

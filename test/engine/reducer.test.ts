@@ -63,20 +63,20 @@ test('a resumed session: a part per resume, the step cut off, how the part befor
 	const events: RunEvent[] = [
 		{...session[0]!, operator: 'alice@bastion-1'} as RunEvent,
 		...session.slice(1, cut),
-		{type: 'session-stopped', at: '2026-01-01T03:00:05.500Z', reason: 'SIGHUP'},
-		{type: 'session-resumed', at: '2026-01-01T03:20:00.000Z', tool: {name: 'pg500', version: '1.2.4'}, operator: 'bob@bastion-2'},
+		{type: 'session-ended', at: '2026-01-01T03:00:05.500Z', how: 'SIGHUP'},
+		{type: 'session-resumed', at: '2026-01-01T03:20:00.000Z', gapMs: 1_194_500, after: 'SIGHUP', tool: {name: 'pg500', version: '1.2.4'}, operator: 'bob@bastion-2'},
 		{type: 'step-started', at: '2026-01-01T03:20:01.000Z', stepId: 'ask'},
 		{type: 'fix-chosen', at: '2026-01-01T03:20:02.000Z', fixId: 'x', by: 'operator'},
 	];
 	const s = play(runbook, events);
 	assert.deepEqual(s.sessions, [
-		{operator: 'alice@bastion-1', tool: {name: 'pg500', version: '1.2.3'}, startedAt: '2026-01-01T03:00:00.000Z', lastAt: '2026-01-01T03:00:05.500Z', stoppedBy: 'SIGHUP'},
+		{operator: 'alice@bastion-1', tool: {name: 'pg500', version: '1.2.3'}, startedAt: '2026-01-01T03:00:00.000Z', lastAt: '2026-01-01T03:00:05.500Z', endedBy: 'SIGHUP'},
 		{operator: 'bob@bastion-2', tool: {name: 'pg500', version: '1.2.4'}, startedAt: '2026-01-01T03:20:00.000Z', lastAt: '2026-01-01T03:20:02.000Z', interruptedStep: 'ask'},
 	]);
 	assert.deepEqual(s.chosenFix, {id: 'x', by: 'operator', at: '2026-01-01T03:20:02.000Z'});
 });
 
-test('a resume event edited to lack its fields is an unknown operator and tool, not a crash', () => {
+test('a resume without who and where (an older journal, or one edited) is an unknown operator and tool, not a crash', () => {
 	const s = play(runbook, [session[0]!, {type: 'session-resumed', at: '2026-01-01T03:20:00.000Z'} as unknown as RunEvent]);
 	assert.deepEqual(s.sessions[1], {operator: null, tool: {name: 'pg500', version: 'unknown'}, startedAt: '2026-01-01T03:20:00.000Z', lastAt: '2026-01-01T03:20:00.000Z'});
 });
