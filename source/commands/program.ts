@@ -3,6 +3,7 @@ import {addReportOptions, addTargetOptions} from './options.ts';
 import {UsageError} from './errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
 import {toolVersion} from '../version.ts';
+import {holdKeys} from '../ui/hold-keys.ts';
 
 /* The command line. Each command's module is imported only when that command
  * runs, so `run`, `validate` and `report` never load Ink or React. */
@@ -29,6 +30,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.action(async (command: string | undefined, options) => {
 			if (command !== undefined)
 				throw new UsageError(`unknown command "${command}" (commands: ${program.commands.map(c => c.name()).join(', ')}; see pg500 --help)`);
+			holdKeys();
 			const {guided} = await import('./guided.ts');
 			setExitCode(await guided(options));
 		});
@@ -64,6 +66,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.description('continue an interrupted guided session')
 		.argument('[journal]', 'the session journal (default: choose from recent sessions)')
 		.action(async (journal, options) => {
+			holdKeys();
 			const {resume} = await import('./resume.ts');
 			setExitCode(await resume(journal, options));
 		});

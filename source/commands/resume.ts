@@ -1,4 +1,7 @@
 import {createExecutor} from '../checks/create-executor.ts';
+import {now} from '../checks/drive.ts';
+import {reduce} from '../engine/reducer.ts';
+import type {RunEvent} from '../engine/types.ts';
 import {JournalError} from '../journal/header.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
@@ -56,6 +59,11 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 	const savedUrl = typeof saved['url'] === 'string' ? saved['url'] : undefined;
 	const executor = createExecutor({...options, url: options.url ?? options.postgresUrl ?? savedUrl, postgresUrl: undefined});
 	const writer = reopenJournal(file);
+	// The timeline says how long the session was away, and how it had ended; results from before are marked stale.
+	const lastAt = Date.parse(journal.events.at(-1)?.at ?? journal.header.startedAt);
+	const resumed: RunEvent = {type: 'session-resumed', at: now(), gapMs: Number.isNaN(lastAt) ? 0 : Math.max(0, Date.now() - lastAt), after: state.endedBy ?? 'cut off'};
+	writer.append(resumed, {flush: true});
+	state = reduce(state, resumed);
 	const hasNotes = Object.values(state.steps).some(s => s.note);
 	return openGuide({state, executor, journal: writer, report: reportOptionsOf(saved), color: options.color, unsavedNotes: hasNotes && state.exports.length === 0});
 }

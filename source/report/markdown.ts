@@ -1,11 +1,11 @@
 import type {Row} from '../engine/types.ts';
+import {formatDuration} from '../text/duration.ts';
 import {truncate} from '../text/escape.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {
 	elapsedMs,
 	findingSummary,
 	fixChoice,
-	formatDuration,
 	formatTime,
 	formatValue,
 	severitySymbol,

@@ -1,25 +1,16 @@
 import {Box, Text} from 'ink';
-import {useCallback, useEffect, useMemo, useRef, useSyncExternalStore} from 'react';
-import {chooseFix} from '../engine/next.ts';
-import {rankedCauses} from '../engine/causes.ts';
-import {findStep} from '../engine/steps.ts';
-import {ActionsContext, StateContext, type ViewState} from './contexts.ts';
-import {Checklist} from './checklist.tsx';
-import {Header} from './header.tsx';
-import {severityColor, type Glyphs} from './glyphs.ts';
-import {allKeys, availableKeys} from './keys.ts';
-import {layoutFor, packHints} from './layout.ts';
+import {useCallback, useEffect, useSyncExternalStore} from 'react';
+import type {Glyphs} from './glyphs.ts';
+import {footerHints, type KeyContext} from './keymap.ts';
+import {packHints} from './layout.ts';
 import {LineView} from './line-view.tsx';
-import {fitLine, fitText, paragraph, plain, type Line} from './lines.ts';
-import {NoteInput} from './note-input.tsx';
-import {causeLines, fixLines, stepLines} from './panel-lines.ts';
-import {defaultCaptureLimits} from '../checks/capture-command.ts';
-import {logCommands} from './log-commands.ts';
-import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
+import {fitText} from './lines.ts';
 import {ListSelect} from './list-select.tsx';
-import {targetStep, useGuideActions, type GuideActions, type GuideEffects} from './use-guide-actions.ts';
+import {NoteInput} from './note-input.tsx';
+import {screenOf} from './screen.ts';
+import {useGuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
-import {useGuideState, type GuideState} from './use-guide-state.ts';
+import {useGuideStore} from './use-guide-state.ts';
 import {useTerminalSize} from './use-terminal-size.ts';
 
 export interface GuideProps {
@@ -30,174 +21,69 @@ export interface GuideProps {
 	unsavedNotes?: boolean;
 }
 
-function panelLines(view: ViewState, width: number): Line[] {
-	const {run, guide, glyphs} = view;
-	if (guide.overlay === 'help')
-		return [
-			plain('help:title', 'Keys', {bold: true}),
-			...allKeys.flatMap(k => paragraph(`help:${k.key}`, k.label, width, glyphs.ellipsis, {}, {text: (glyphs.unicode ? k.key : k.key.replace('↑ ↓', 'Up Down')).padEnd(16)})),
-		];
-	if (guide.overlay === 'log-confirm' && guide.log?.line) {
-		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
-		return confirmLines(guide.log.line, name, defaultCaptureLimits, width, glyphs);
-	}
-	if (guide.overlay === 'quiz') return quizPromptLines(width, glyphs);
-	if (guide.view === 'quiz' && guide.reveal) return revealLines(guide.reveal, width, glyphs);
-	if (guide.view === 'causes') return causeLines(rankedCauses(run), width, glyphs);
-	if (guide.view === 'fix' && run.chosenFix) {
-		const fix = run.runbook.fixes.find(f => f.id === run.chosenFix!.id);
-		if (fix) return fixLines(fix, run, guide.running, width, glyphs);
-	}
-	const stepId = guide.focus ?? run.visited.at(-1) ?? run.runbook.steps[0]!.id;
-	const def = findStep(run.runbook, stepId);
-	const step = run.steps[stepId];
-	if (!def || !step) return [];
-	const number = run.runbook.steps.findIndex(s => s.id === stepId);
-	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', guide.running === stepId, width, glyphs);
-}
-
-/** The guided runbook: header, checklist, the current panel, the keys that work now. */
-interface ListProps {
-	id: string;
-	title: string;
-	items: {key: string; value: string; label: string}[];
-	/** Share of the body the list may take. */
-	share: number;
-	onSelect(value: string): void;
-}
-
-interface InputProps {
-	id: string;
-	label: string;
-	initial: string;
-	onSave(text: string): void;
-}
-
-/** The list under the panel, if the view or overlay has one: the fix to follow, a log command, the quiz's answers. */
-function listFor(view: ViewState, actions: GuideActions, fixItems: ListProps['items'], quiz: GuideEffects['quiz'], width: number): ListProps | undefined {
-	const {guide, glyphs} = view;
-	const fit = (label: string) => fitText(label, width - 3, glyphs.ellipsis);
-	if (guide.overlay === 'quiz' && quiz)
-		return {id: 'quiz', title: 'What is the cause?', share: 2, items: quiz.choices.map(c => ({key: c.id, value: c.id, label: fit(c.label)})), onSelect: v => actions.answerQuiz(v as (typeof quiz.choices)[number]['id'])};
-	if (guide.overlay === 'log-command')
-		return {id: 'log-command', title: 'Which command prints the denokv log here? (shown before it runs)', share: 2, items: logCommands.map(c => ({key: c.id, value: c.id, label: fit(c.label)})), onSelect: v => actions.log.pickCommand(v)};
-	if (guide.view === 'causes' && !guide.overlay && fixItems.length > 0) return {id: 'fix', title: 'Choose the fix to follow:', share: 3, items: fixItems, onSelect: v => actions.chooseFix(v)};
-	return undefined;
-}
-
-/** The one-line input under the panel, if an overlay has one: a note, a log path, a command's placeholder. */
-function inputFor(view: ViewState, actions: GuideActions): InputProps | undefined {
-	const {run, guide} = view;
-	const noteTarget = targetStep(run, guide);
-	if (guide.overlay === 'note' && noteTarget)
-		return {id: `note:${noteTarget}`, label: `Note on ${noteTarget}: `, initial: run.steps[noteTarget]?.note ?? '', onSave: text => actions.saveNote(text)};
-	if (guide.overlay === 'log-path' && guide.log) return {id: 'log-path', label: `Log file for ${guide.log.stepId}: `, initial: '', onSave: text => void actions.log.usePath(text)};
-	const command = logCommands.find(c => c.id === guide.log?.commandId);
-	if (guide.overlay === 'log-value' && command?.ask) return {id: `log-value:${command.id}`, label: `${command.ask}: `, initial: '', onSave: text => actions.log.fillCommand(text)};
-	return undefined;
-}
-
-/** The guided runbook: header, checklist, the current panel, the keys that work now. */
+/** The guided runbook: header, checklist, the current panel, the keys that work now. Render only: screen.ts says what, the keymap what keys do. */
 export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps) {
 	const run = useSyncExternalStore(effects.store.subscribe, effects.store.get);
-	const [guide, dispatchGuide] = useGuideState({view: 'step', scroll: 0, unsavedNotes, focus: run.visited.at(-1)});
-	const guideRef = useRef<GuideState>(guide);
-	guideRef.current = guide;
-	const getGuide = useCallback(() => guideRef.current, []);
-	const actions = useGuideActions(effects, getGuide, dispatchGuide);
+	const guideStore = useGuideStore(() => ({view: 'step', scroll: 0, unsavedNotes, focus: effects.store.get().visited.at(-1)}));
+	const guide = useSyncExternalStore(guideStore.subscribe, guideStore.get);
+	const actions = useGuideActions(effects, guideStore.get, guideStore.dispatch);
 	const {columns, rows} = useTerminalSize();
-	const layout = layoutFor(columns, rows);
+	const extras = {logInput: Boolean(effects.executor.setLogPath), quiz: Boolean(effects.quiz)};
+
+	// What a key acts on: the state as it is when the key is applied, not as this render saw it.
+	const context = useCallback((): KeyContext => {
+		const now = {run: effects.store.get(), guide: guideStore.get()};
+		return {...now, extras, screen: screenOf({...now, columns, rows, glyphs, quiz: effects.quiz, now: Date.now()})};
+	}, [effects, guideStore, columns, rows, glyphs, extras.logInput, extras.quiz]);
+	useGuideKeys(guideStore, context, {actions, dispatch: guideStore.dispatch});
 
 	useEffect(() => {
 		actions.rerunUnfinished();
 	}, [actions]);
 
-	const view: ViewState = {run, guide, glyphs, color, width: layout.width, height: rows, training: Boolean(effects.quiz)};
-	const choice = chooseFix(run);
-	const fixItems = useMemo(() => {
-		if (choice.kind !== 'choose-fix') return [];
-		const ordered = choice.recommended ? [choice.recommended, ...choice.options.filter(o => o !== choice.recommended)] : choice.options;
-		return ordered.map(id => {
-			const fix = run.runbook.fixes.find(f => f.id === id);
-			const star = id === choice.recommended ? `${glyphs.unicode ? '★' : '*'} ` : '  ';
-			const label = `${star}${fix?.title ?? id}${id === choice.recommended ? ' (recommended)' : ''}`;
-			return {key: id, value: id, label: fitText(label, layout.panelWidth - 3, glyphs.ellipsis)};
-		});
-	}, [run, choice.kind, layout.panelWidth, glyphs]);
-
-	const list = listFor(view, actions, fixItems, effects.quiz, layout.panelWidth);
-	const input = inputFor(view, actions);
-	const listHeight = list ? Math.min(list.items.length, Math.max(2, Math.floor(layout.bodyHeight / list.share))) + 1 : 0;
-	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (input ? 1 : 0));
-	const lines = panelLines(view, layout.panelWidth).map(l => fitLine(l, layout.panelWidth, glyphs.ellipsis));
-	const maxScroll = Math.max(0, lines.length - linesHeight);
-	const scroll = Math.min(guide.scroll, maxScroll);
-	useGuideKeys(run, guide, actions, maxScroll, Math.max(1, linesHeight - 1));
-
-	const shown = lines.slice(scroll, scroll + linesHeight);
-	if (maxScroll > 0) {
-		const more = `${scroll > 0 ? '↑' : ' '}${scroll < maxScroll ? '↓' : ' '} ${scroll + 1}-${scroll + shown.length}/${lines.length}`;
-		shown[shown.length - 1] = plain('scroll', glyphs.unicode ? more : more.replace('↑', '^').replace('↓', 'v'), {dim: true});
-	}
-	const extras = {logInput: Boolean(effects.executor.setLogPath), quiz: Boolean(effects.quiz)};
-	const hints = availableKeys(run, guide, extras).map(h => {
-		const key = glyphs.unicode ? h.key : h.key.replace('↑↓', 'Up/Down');
-		return key ? `${key} ${h.label}` : h.label;
-	});
-	// The first hint is what Enter does; help and quit come right after so they never fall off.
-	const ordered = [hints[0]!, ...hints.slice(1).filter(h => h.startsWith('? ') || h.startsWith('q ')), ...hints.slice(1).filter(h => !h.startsWith('? ') && !h.startsWith('q '))];
-	const footer = packHints(ordered, layout.width, layout.footerHeight, glyphs.ellipsis);
-	const quitLine = guide.overlay === 'quit' ? 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.' : undefined;
-	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : guide.message;
-	const gap = Math.max(0, linesHeight - shown.length);
+	const screen = screenOf({run, guide, columns, rows, glyphs, quiz: effects.quiz, now: Date.now()});
+	const {layout} = screen;
+	const footer = packHints(footerHints({run, guide, screen, extras}, glyphs), layout.width, layout.footerHeight, glyphs);
+	const gap = Math.max(0, screen.linesHeight - screen.shown.length);
+	const line = (l: (typeof screen.shown)[number]) => <LineView key={l.key} line={l} color={color} spinner={glyphs.spinner} />;
 
 	return (
-		<StateContext.Provider value={view}>
-			<ActionsContext.Provider value={actions}>
-				<Box flexDirection="column" width={layout.width}>
-					<Header />
-					<Box flexDirection="row" height={layout.bodyHeight}>
-						{layout.checklistWidth > 0 ? (
-							<>
-								<Checklist width={layout.checklistWidth} height={layout.bodyHeight} />
-								<Box width={2} flexDirection="column">
-									{Array.from({length: layout.bodyHeight}, (_, i) => (
-										<Text key={i} dimColor>
-											{glyphs.separator}
-										</Text>
-									))}
-								</Box>
-							</>
-						) : null}
-						<Box flexDirection="column" width={layout.panelWidth}>
-							{shown.map(line => (
-								<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
-							))}
-							{list ? (
-								<Box key={list.id} flexDirection="column" marginTop={gap}>
-									<Text bold wrap="truncate-end">
-										{fitText(list.title, layout.panelWidth, glyphs.ellipsis)}
-									</Text>
-									<ListSelect items={list.items} limit={listHeight - 1} isFocused={!guide.running} glyphs={glyphs} color={color} onSelect={list.onSelect} />
-								</Box>
-							) : null}
-							{input ? (
-								<Box key={input.id} marginTop={gap}>
-									<NoteInput label={input.label} initial={input.initial} width={layout.panelWidth} ellipsis={glyphs.ellipsis} onSave={input.onSave} onCancel={() => actions.overlay()} />
-								</Box>
-							) : null}
+		<Box flexDirection="column" width={layout.width}>
+			{line(screen.header)}
+			<Box flexDirection="row" height={layout.bodyHeight}>
+				{layout.checklistWidth > 0 ? (
+					<>
+						<Box flexDirection="column" width={layout.checklistWidth}>
+							{screen.sidebar.map(line)}
 						</Box>
-					</Box>
-					<Text wrap="truncate-end" color={color && message ? severityColor[message.severity] : undefined}>
-						{message ? fitText(`${message.severity === 'info' ? glyphs.info : glyphs[message.severity]} ${message.text}`, layout.width, glyphs.ellipsis) : ' '}
-					</Text>
-					{footer.map((line, i) => (
-						<Text key={i} wrap="truncate-end" dimColor>
-							{line || ' '}
-						</Text>
-					))}
+						<Box width={2} flexDirection="column">
+							{Array.from({length: layout.bodyHeight}, (_, i) => (
+								<Text key={i} dimColor>
+									{glyphs.separator}
+								</Text>
+							))}
+						</Box>
+					</>
+				) : null}
+				<Box flexDirection="column" width={layout.panelWidth}>
+					{screen.shown.map(line)}
+					{screen.list ? (
+						<Box key={screen.list.kind} flexDirection="column" marginTop={gap}>
+							<Text bold wrap="truncate-end">
+								{fitText(screen.list.title, layout.panelWidth, glyphs)}
+							</Text>
+							<ListSelect items={screen.list.items} highlighted={guide.list} limit={screen.list.height - 1} glyphs={glyphs} color={color} />
+						</Box>
+					) : null}
+					{screen.input ? (
+						<Box marginTop={gap}>
+							<NoteInput label={screen.input.label} value={guide.input} width={layout.panelWidth} glyphs={glyphs} />
+						</Box>
+					) : null}
 				</Box>
-			</ActionsContext.Provider>
-		</StateContext.Provider>
+			</Box>
+			{line(screen.message)}
+			{footer.map(line)}
+		</Box>
 	);
 }

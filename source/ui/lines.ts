@@ -1,12 +1,33 @@
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+import type {Row} from '../engine/types.ts';
+import {toAscii, type Glyphs} from './glyphs.ts';
+
 /* Every panel is built as a list of single lines, each already fitted to the
  * width. Nothing can wrap into garbage at 80×24, and scrolling a panel is
- * slicing a list. Builders are pure; line-view.tsx only renders. */
+ * slicing a list. Builders are pure; line-view.tsx only renders.
+ *
+ * Widths are terminal cells, not code points: a CJK character or an emoji
+ * in an application name takes two. Every text reaches the screen through
+ * `shown`, so a terminal without UTF-8 gets it in ASCII. */
 
 export interface Segment {
 	text: string;
 	color?: string;
 	bold?: boolean;
 	dim?: boolean;
+	inverse?: boolean;
+}
+
+/** What a row's line opens on → or Enter: every column of the row, in full. */
+export interface Detail {
+	/** The step's title. */
+	step: string;
+	/** `row 3`, `pid 901`, a column's name in a transposed table. */
+	name: string;
+	columns: string[];
+	values: Row;
 }
 
 export interface Line {
@@ -14,47 +35,102 @@ export interface Line {
 	segments: Segment[];
 	/** Draw a spinner before the text (only while a step runs). */
 	spinner?: boolean;
+	/** A result row: the line can be picked, and opens this. */
+	detail?: Detail;
 }
 
 /** Columns a spinner and its gap take before the text. */
 export const spinnerWidth = 2;
 
-/** Shortens text to `width` characters, marking the cut with the ellipsis glyph. */
-export function fitText(text: string, width: number, ellipsis: string): string {
-	const chars = [...text];
-	if (chars.length <= width) return text;
-	if (width <= ellipsis.length) return chars.slice(0, Math.max(0, width)).join('');
-	return chars.slice(0, width - ellipsis.length).join('') + ellipsis;
-}
+const widths = new Map<string, number>();
+const printableAscii = /^[\u0020-\u007e]*$/;
 
-/** Word-wraps prose to `width`; a word longer than the width is cut. */
-export function wrapText(text: string, width: number, ellipsis: string): string[] {
-	const out: string[] = [];
-	for (const paragraph of text.split('\n')) {
-		let line = '';
-		for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-			if (line === '') line = word;
-			else if (line.length + 1 + word.length <= width) line += ` ${word}`;
-			else {
-				out.push(line);
-				line = word;
-			}
-		}
-		out.push(line);
+/** Terminal cells `text` takes. string-width is costly and a frame measures the same strings again and again: cached (as Gemini CLI does). */
+export function textWidth(text: string): number {
+	if (printableAscii.test(text)) return text.length;
+	let width = widths.get(text);
+	if (width === undefined) {
+		if (widths.size >= 10_000) widths.clear();
+		width = stringWidth(text);
+		widths.set(text, width);
 	}
-	return out.map(l => fitText(l, width, ellipsis));
+	return width;
 }
 
-/** Truncates a line's segments so the whole line fits in `width` columns. */
-export function fitLine(line: Line, width: number, ellipsis: string): Line {
+/** The text as this terminal shows it: ASCII when the locale is not UTF-8. */
+export function shown(text: string, glyphs: Glyphs): string {
+	return glyphs.unicode ? text : toAscii(text);
+}
+
+// A number the cut would end in: its digits and what joins them (1.5, 12:03, {901,902}).
+const trailingNumber = /[\d.,:{}+-]*\d[\d.,:{}]*$/;
+
+/**
+ * Shortens text to `width` cells, marking the cut with the ellipsis. A cut
+ * never ends in a number (`pid 90…` would read as a pid): it moves back to
+ * before the number, so what is shown is whole or absent.
+ */
+export function fitText(text: string, width: number, glyphs: Glyphs): string {
+	const own = shown(text, glyphs);
+	if (textWidth(own) <= width) return own;
+	if (width <= 1) return width === 1 ? glyphs.ellipsis : '';
+	// Both ellipsis glyphs take one cell, as cli-truncate assumes.
+	const cut = cliTruncate(own, width, {truncationCharacter: glyphs.ellipsis});
+	const kept = cut.slice(0, cut.length - glyphs.ellipsis.length);
+	return `${(/\d$/.test(kept) ? kept.replace(trailingNumber, '') : kept).trimEnd()}${glyphs.ellipsis}`;
+}
+
+/** Word-wraps prose to `width` cells; a word longer than the width is broken, never cut. */
+export function wrapText(text: string, width: number, glyphs: Glyphs): string[] {
+	const room = Math.max(1, width);
+	return shown(text, glyphs)
+		.split('\n')
+		.flatMap(paragraph => wrapAnsi(paragraph.split(/\s+/).filter(Boolean).join(' '), room, {hard: true, trim: true}).split('\n'));
+}
+
+/**
+ * Exact text (a command, a value) cut into pieces of `width` cells, keeping
+ * every character and space: what is shown is what runs. A piece ends after
+ * a space when there is one in its last part, so words stay whole.
+ */
+export function breakText(text: string, width: number, glyphs: Glyphs): string[] {
+	const own = shown(text, glyphs);
+	const room = Math.max(1, width);
+	if (textWidth(own) <= room) return [own];
+	const out: string[] = [];
+	let line: string[] = [];
+	let used = 0;
+	for (const ch of own) {
+		const w = textWidth(ch);
+		if (used + w > room && line.length > 0) {
+			const space = line.lastIndexOf(' ');
+			const at = space >= Math.floor(line.length * 0.6) ? space + 1 : line.length;
+			out.push(line.slice(0, at).join(''));
+			line = line.slice(at);
+			used = textWidth(line.join(''));
+		}
+		line.push(ch);
+		used += w;
+	}
+	out.push(line.join(''));
+	return out;
+}
+
+/** Pads text with spaces to `width` cells, on the right or (for numbers) on the left. */
+export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	const room = ' '.repeat(Math.max(0, width - textWidth(text)));
+	return align === 'left' ? text + room : room + text;
+}
+
+/** Truncates a line's segments so the whole line fits in `width` cells. */
+export function fitLine(line: Line, width: number, glyphs: Glyphs): Line {
 	let room = width - (line.spinner ? spinnerWidth : 0);
 	const segments: Segment[] = [];
 	for (const segment of line.segments) {
 		if (room <= 0) break;
-		const length = [...segment.text].length;
-		const text = length <= room ? segment.text : fitText(segment.text, room, ellipsis);
+		const text = fitText(segment.text, room, glyphs);
 		segments.push({...segment, text});
-		room -= length;
+		room -= textWidth(text);
 	}
 	return {...line, segments};
 }
@@ -64,10 +140,19 @@ export function plain(key: string, text: string, style: Omit<Segment, 'text'> = 
 }
 
 /** Prose wrapped into lines, each with an optional prefix on the first line and an indent on the others. */
-export function paragraph(key: string, text: string, width: number, ellipsis: string, style: Omit<Segment, 'text'> = {}, prefix?: Segment): Line[] {
-	const lead = prefix ? [...prefix.text].length : 0;
-	return wrapText(text, Math.max(8, width - lead), ellipsis).map((chunk, i) => ({
+export function paragraph(key: string, text: string, width: number, glyphs: Glyphs, style: Omit<Segment, 'text'> = {}, prefix?: Segment): Line[] {
+	const lead = prefix ? textWidth(shown(prefix.text, glyphs)) : 0;
+	return wrapText(text, Math.max(8, width - lead), glyphs).map((chunk, i) => ({
 		key: `${key}:${i}`,
 		segments: [...(prefix ? [i === 0 ? prefix : {text: ' '.repeat(lead)}] : []), {text: chunk, ...style}],
 	}));
+}
+
+/** Exact text (a shell command, a query) over as many lines as it needs: the first after `lead`, the others indented as far. */
+export function exactLines(key: string, text: string, width: number, glyphs: Glyphs, lead: string, style: Omit<Segment, 'text'> = {}): Line[] {
+	const indent = textWidth(shown(lead, glyphs));
+	return text
+		.split('\n')
+		.flatMap(part => breakText(part, Math.max(8, width - indent), glyphs))
+		.map((piece, i) => ({key: `${key}:${i}`, segments: [{text: i === 0 ? lead : ' '.repeat(indent)}, {text: piece, ...style}]}));
 }

@@ -1,39 +1,41 @@
-import SelectInput from 'ink-select-input';
-import {useMemo, useRef} from 'react';
+import {Box, Text} from 'ink';
 import type {Glyphs} from './glyphs.ts';
-import {selectParts} from './select-parts.tsx';
-import {useLatestInput} from './use-latest-input.ts';
 
 export interface ListItem {
-	key: string;
 	value: string;
 	label: string;
 }
 
 interface Props {
 	items: ListItem[];
+	/** The item highlighted (the keymap moves it). */
+	highlighted: number;
+	/** Items shown at once; the list scrolls to keep the highlighted one in sight. */
 	limit: number;
-	isFocused: boolean;
 	glyphs: Glyphs;
 	color: boolean;
-	onSelect(value: string): void;
 }
 
 /**
- * ink-select-input with our pointer, and Enter taken here: its own Enter
- * handler is re-attached after each frame, so an Enter right after an arrow
- * could select the item highlighted before the arrow. The item highlighted on
- * screen is tracked through onHighlight instead.
+ * A list to pick from. Render only: its keys go through the guide's one
+ * input layer (ink-select-input kept its own state per render, so arrows
+ * typed in one burst moved it once). The pointer comes from the glyphs (`>`
+ * without UTF-8) and the highlight reads without colour.
  */
-export function ListSelect({items, limit, isFocused, glyphs, color, onSelect}: Props) {
-	const parts = useMemo(() => selectParts(glyphs, color), [glyphs, color]);
-	const values = items.map(i => i.value).join('\n');
-	// The list starts again at its first item when its items change (as SelectInput does).
-	const highlighted = useRef<{values: string; value: string} | undefined>(undefined);
-	useLatestInput((_input, key) => {
-		if (!key.return) return;
-		const value = highlighted.current?.values === values ? highlighted.current.value : items[0]?.value;
-		if (value !== undefined) onSelect(value);
-	}, isFocused);
-	return <SelectInput items={items} limit={limit} isFocused={isFocused} onHighlight={item => (highlighted.current = {values, value: item.value})} {...parts} />;
+export function ListSelect({items, highlighted, limit, glyphs, color}: Props) {
+	const at = Math.max(0, Math.min(highlighted, items.length - 1));
+	const start = Math.max(0, Math.min(items.length - limit, at - Math.floor(limit / 2)));
+	return (
+		<Box flexDirection="column">
+			{items.slice(start, start + limit).map((item, i) => {
+				const selected = start + i === at;
+				// A label may take more than one line (a session: where, then how it went).
+				return item.label.split('\n').map((text, j) => (
+					<Text key={`${item.value}:${j}`} wrap="truncate-end" color={color && selected ? 'cyan' : undefined} bold={selected}>
+						{`${selected && j === 0 ? glyphs.current : ' '.repeat(glyphs.current.length)} ${text}`}
+					</Text>
+				));
+			})}
+		</Box>
+	);
 }

@@ -1,32 +1,34 @@
-import {Box, Text} from 'ink';
-import {useNoteInputState} from './use-note-input-state.ts';
-import {useNoteInput} from './use-note-input.ts';
-import {fitText} from './lines.ts';
+import {Text} from 'ink';
+import type {Glyphs} from './glyphs.ts';
+import {fitText, shown, textWidth} from './lines.ts';
 
 interface Props {
 	/** What is being typed, e.g. `Note on locks: ` or `Log file for server-logs: `. */
 	label: string;
-	initial: string;
+	value: string;
 	width: number;
-	ellipsis: string;
-	onSave(text: string): void;
-	onCancel(): void;
+	glyphs: Glyphs;
 }
 
-/** One line of input (a note, a path): the tail of the note being typed, so the cursor end stays visible at any width. */
-export function NoteInput({label, initial, width, ellipsis, onSave, onCancel}: Props) {
-	const [value, dispatch] = useNoteInputState(initial);
-	useNoteInput(value, dispatch, onSave, onCancel);
-	const room = Math.max(4, width - label.length - 1);
-	const chars = [...value];
-	const visible = chars.length < room ? value : ellipsis + chars.slice(chars.length - room + ellipsis.length + 1).join('');
+/** One line of input (a note, a path): the tail of what is typed, so the cursor end stays visible at any width. */
+export function NoteInput({label, value, width, glyphs}: Props) {
+	const head = fitText(label, width, glyphs);
+	const room = Math.max(4, width - textWidth(head) - 1);
+	const text = shown(value, glyphs);
+	let visible = text;
+	if (textWidth(text) > room) {
+		// The end of the line, the cut marked at its start.
+		const chars = [...text];
+		let used = 0;
+		let from = chars.length;
+		while (from > 0 && used + textWidth(chars[from - 1]!) <= room - 1) used += textWidth(chars[--from]!);
+		visible = glyphs.ellipsis + chars.slice(from).join('');
+	}
 	return (
-		<Box>
-			<Text wrap="truncate-end">
-				<Text bold>{fitText(label, width, ellipsis)}</Text>
-				{visible}
-				<Text inverse> </Text>
-			</Text>
-		</Box>
+		<Text wrap="truncate-end">
+			<Text bold>{head}</Text>
+			{visible}
+			<Text inverse> </Text>
+		</Text>
 	);
 }
