@@ -3,7 +3,7 @@ import {addReportOptions, addTargetOptions} from './options.ts';
 import {UsageError} from './errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
 import {toolVersion} from '../version.ts';
-import {holdKeys} from '../ui/hold-keys.ts';
+import {holdKeys} from '../ui/terminal-modes.ts';
 
 /* The command line. Each command's module is imported only when that command
  * runs, so `run`, `validate` and `report` never load Ink or React. */

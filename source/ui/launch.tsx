@@ -7,6 +7,7 @@ import type {QuizHook} from '../drill/quiz.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {createRunStore, type EventSink} from './run-store.ts';
+import {releaseGoneTerminal} from './terminal-modes.ts';
 
 export interface GuideSession {
 	state: RunState;
@@ -88,6 +89,7 @@ export function launchGuide(session: GuideSession): Promise<number> {
 			process.stdout.off('error', onLost);
 			// Input from a terminal that is gone may still be pending: let it go, so the process can end.
 			if (ending === 'terminal-lost') process.stdin.destroy();
+			releaseGoneTerminal();
 			resolve(ending === 'quit' ? exitCodes[verdictOf(store.get())] : signalCodes[ending]);
 		};
 
