@@ -2,6 +2,7 @@ import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import type {Row} from '../engine/types.ts';
+import {keptBeforeCut} from '../text/escape.ts';
 import {toAscii, type Glyphs} from './glyphs.ts';
 
 /* Every panel is built as a list of single lines, each already fitted to the
@@ -62,9 +63,6 @@ export function shown(text: string, glyphs: Glyphs): string {
 	return glyphs.unicode ? text : toAscii(text);
 }
 
-// A number the cut would end in: its digits and what joins them (1.5, 12:03, {901,902}).
-const trailingNumber = /[\d.,:{}+-]*\d[\d.,:{}]*$/;
-
 /**
  * Shortens text to `width` cells, marking the cut with the ellipsis. A cut
  * never ends in a number (`pid 90…` would read as a pid): it moves back to
@@ -77,7 +75,8 @@ export function fitText(text: string, width: number, glyphs: Glyphs): string {
 	// Both ellipsis glyphs take one cell, as cli-truncate assumes.
 	const cut = cliTruncate(own, width, {truncationCharacter: glyphs.ellipsis});
 	const kept = cut.slice(0, cut.length - glyphs.ellipsis.length);
-	return `${(/\d$/.test(kept) ? kept.replace(trailingNumber, '') : kept).trimEnd()}${glyphs.ellipsis}`;
+	// No cell to spare for a space before the ellipsis: a number at the cut goes.
+	return `${keptBeforeCut(kept, '', 'no-space')}${glyphs.ellipsis}`;
 }
 
 /** Word-wraps prose to `width` cells; a word longer than the width is broken, never cut. */
