@@ -76,17 +76,16 @@ export function fitTable(columns: TableColumn[], width: number, glyphs: Glyphs):
 	const natural = own.map(c => Math.max(headerNeed(c.name), ...c.cells.map(textWidth)));
 	let widths = own.map((c, i) => (c.whole ? natural[i]! : Math.min(maxText, natural[i]!)));
 	const floor = own.map((c, i) => (c.whole ? widths[i]! : Math.min(widths[i]!, minText)));
+	const sum = (values: number[], n: number) => values.slice(0, n).reduce((a, b) => a + b, 0) + gap * Math.max(0, n - 1);
+	// The columns that fit at their narrowest; then the room they leave goes to text, widest first.
 	let shownCount = own.length;
-	const total = () => widths.slice(0, shownCount).reduce((a, b) => a + b, 0) + gap * Math.max(0, shownCount - 1);
-
-	while (total() > width) {
+	while (shownCount > 1 && sum(floor, shownCount) > width) shownCount--;
+	while (sum(widths, shownCount) > width) {
 		const shrinkable = widths.map((w, i) => (i < shownCount && w > floor[i]! ? w : -1));
 		const widest = Math.max(...shrinkable);
-		if (widest > 0) {
-			const at = shrinkable.indexOf(widest);
-			widths = widths.map((w, i) => (i === at ? w - 1 : w));
-		} else if (shownCount > 1) shownCount--;
-		else break;
+		if (widest <= 0) break;
+		const at = shrinkable.indexOf(widest);
+		widths = widths.map((w, i) => (i === at ? w - 1 : w));
 	}
 
 	const visible = own.slice(0, shownCount);

@@ -1,4 +1,3 @@
-import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import type {Row} from '../engine/types.ts';
@@ -43,6 +42,9 @@ export interface Line {
 /** Columns a spinner and its gap take before the text. */
 export const spinnerWidth = 2;
 
+let segmenter: Intl.Segmenter | undefined;
+/** Whole characters as a terminal draws them: an emoji with its joiners, a letter with its accents. */
+const graphemes = (text: string) => [...(segmenter ??= new Intl.Segmenter(undefined, {granularity: 'grapheme'})).segment(text)].map(s => s.segment);
 const widths = new Map<string, number>();
 const printableAscii = /^[\u0020-\u007e]*$/;
 
@@ -72,9 +74,15 @@ export function fitText(text: string, width: number, glyphs: Glyphs): string {
 	const own = shown(text, glyphs);
 	if (textWidth(own) <= width) return own;
 	if (width <= 1) return width === 1 ? glyphs.ellipsis : '';
-	// Both ellipsis glyphs take one cell, as cli-truncate assumes.
-	const cut = cliTruncate(own, width, {truncationCharacter: glyphs.ellipsis});
-	const kept = cut.slice(0, cut.length - glyphs.ellipsis.length);
+	// Whole characters (an emoji with its joiners is one) up to a cell short of the width: the ellipsis takes one.
+	let kept = '';
+	let used = 0;
+	for (const segment of graphemes(own)) {
+		const w = textWidth(segment);
+		if (used + w > width - 1) break;
+		kept += segment;
+		used += w;
+	}
 	// No cell to spare for a space before the ellipsis: a number at the cut goes.
 	return `${keptBeforeCut(kept, '', 'no-space')}${glyphs.ellipsis}`;
 }
@@ -99,7 +107,7 @@ export function breakText(text: string, width: number, glyphs: Glyphs): string[]
 	const out: string[] = [];
 	let line: string[] = [];
 	let used = 0;
-	for (const ch of own) {
+	for (const ch of graphemes(own)) {
 		const w = textWidth(ch);
 		if (used + w > room && line.length > 0) {
 			const space = line.lastIndexOf(' ');

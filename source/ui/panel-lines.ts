@@ -88,9 +88,8 @@ function resultPanel(step: StepState, def: RunnableStep, width: number, glyphs: 
 
 /** The ranked causes with their evidence, most likely first; in a quiz not yet answered, without their likelihoods. */
 export function causeLines(causes: RankedCause[], width: number, glyphs: Glyphs, options: {hideLikelihood?: boolean} = {}): Line[] {
-	const lines: Line[] = [plain('causes:title', options.hideLikelihood ? 'Causes in this runbook, and the findings that point to each' : 'Likely causes, from the findings', {bold: true})];
-	if (options.hideLikelihood)
-		lines.push(...paragraph('causes:quiz', 'A quiz: how likely each is shows once you have named the cause (a).', width, glyphs, {dim: true}));
+	const lines: Line[] = paragraph('causes:title', options.hideLikelihood ? 'The causes in this runbook, and the findings that point to each' : 'Likely causes, from the findings', width, glyphs, {bold: true});
+	if (options.hideLikelihood) lines.push(...paragraph('causes:quiz', 'A quiz: their ranking shows once you have named the cause (a).', width, glyphs, {dim: true}));
 	causes.forEach((c, i) => {
 		const color = c.likelihood === 'likely' ? severityColor.critical : c.likelihood === 'possible' ? severityColor.warning : undefined;
 		// The verdict before the title: a long title wraps, the likelihood stays in front.

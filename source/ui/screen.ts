@@ -9,7 +9,7 @@ import {headerLine, messageLine} from './frame-lines.ts';
 import type {Glyphs} from './glyphs.ts';
 import {helpRows} from './keymap.ts';
 import {layoutFor, type Layout} from './layout.ts';
-import {fitLine, fitText, pad, paragraph, plain, textWidth, type Line} from './lines.ts';
+import {fitLine, fitText, pad, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
 import {logCommands} from './log-commands.ts';
 import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
@@ -109,9 +109,12 @@ function listFor(input: ScreenInput, width: number, quizOpen: boolean): ListMode
 	const ordered = recommended ? [recommended, ...choice.options.filter(o => o !== recommended)] : choice.options;
 	const items = ordered.map(id => {
 		const title = run.runbook.fixes.find(f => f.id === id)?.title ?? id;
-		return {value: id, label: fit(id === recommended ? `${glyphs.star} ${title} (recommended)` : `  ${title}`)};
+		if (id !== recommended) return {value: id, label: fit(`  ${title}`)};
+		// The star says it when the words do not fit (the list's title explains the star).
+		const said = `${glyphs.star} ${title} (recommended)`;
+		return {value: id, label: textWidth(shown(said, glyphs)) <= width - 3 ? shown(said, glyphs) : fit(`${glyphs.star} ${title}`)};
 	});
-	return items.length > 0 ? {kind: 'fix', title: 'Choose the fix to follow:', items} : undefined;
+	return items.length > 0 ? {kind: 'fix', title: recommended ? `Choose the fix to follow (${glyphs.star} recommended):` : 'Choose the fix to follow:', items} : undefined;
 }
 
 function inputFor(input: ScreenInput): {label: string} | undefined {
@@ -161,11 +164,11 @@ export function screenOf(input: ScreenInput): Screen {
 	const room = lines.length > linesHeight ? linesHeight - 1 : linesHeight;
 	const maxScroll = Math.max(0, lines.length - room);
 	const scroll = Math.min(guide.scroll, maxScroll);
-	const shown = lines.slice(scroll, scroll + room);
+	const visible = lines.slice(scroll, scroll + room);
 	if (maxScroll > 0) {
 		const up = scroll > 0 ? (glyphs.unicode ? '↑' : '^') : ' ';
 		const down = scroll < maxScroll ? (glyphs.unicode ? '↓' : 'v') : ' ';
-		shown.push(plain('scroll', `${up}${down} ${scroll + 1}-${scroll + shown.length}/${lines.length}`, {dim: true}));
+		visible.push(plain('scroll', `${up}${down} ${scroll + 1}-${scroll + visible.length}/${lines.length}`, {dim: true}));
 	}
 
 	const quitLine = guide.overlay === 'quit' ? {text: 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.', severity: 'warning' as const} : undefined;
@@ -173,7 +176,7 @@ export function screenOf(input: ScreenInput): Screen {
 		layout,
 		header: headerLine(run, layout.width, glyphs, Boolean(input.quiz)),
 		sidebar: layout.checklistWidth > 0 ? sidebarLines(run, guide, layout.checklistWidth, layout.bodyHeight, glyphs, input.now) : [],
-		shown,
+		shown: visible,
 		entries: entries.map(e => ({line: e.line})),
 		list: list ? {...list, height: listHeight} : undefined,
 		input: inputLine,

@@ -63,7 +63,7 @@ test('a note typed ahead in one burst (Enter, n, the text, Enter), then help and
 	tmux('new-session', '-d', '-s', 'note', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} --runbook ${runbook} --journal ${journal}`);
 	await waitForPane('note', s => s.includes('Enter run next: connect'), 'the first frame');
 	tmux('send-keys', '-t', 'note', 'Enter', 'n', 'f', 'r', 'o', 'm', 'Space', 'b', 'a', 's', 't', 'i', 'o', 'n', 'Enter');
-	let screen = await waitForPane('note', s => s.includes('Note: from bastion'), 'the note saved');
+	await waitForPane('note', s => s.includes('Note: from bastion'), 'the note saved');
 	assert.deepEqual(
 		events(journal)
 			.filter(e => e.type === 'note-set')
@@ -72,7 +72,7 @@ test('a note typed ahead in one burst (Enter, n, the text, Enter), then help and
 	);
 	// The help scrolls: ? then j j j in one burst moves it three lines.
 	tmux('send-keys', '-t', 'note', '?', 'j', 'j', 'j');
-	screen = await waitForPane('note', s => s.includes('close help') && /\b4-\d+\/\d+/.test(s), 'the help, three lines down');
+	await waitForPane('note', s => s.includes('close help') && /\b4-\d+\/\d+/.test(s), 'the help, three lines down');
 	tmux('send-keys', '-t', 'note', 'Escape');
 	await waitForPane('note', s => s.includes('Note: from bastion'), 'the help closed');
 	tmux('send-keys', '-t', 'note', 'q');

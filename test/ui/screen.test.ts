@@ -1,0 +1,128 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {initialState, reduce} from '../../source/engine/reducer.ts';
+import type {RunEvent, RunState} from '../../source/engine/types.ts';
+import {quizChoices} from '../../source/drill/quiz.ts';
+import {parseRunbook} from '../../source/runbook/parse.ts';
+import {defaultRunbookName, readDefaultRunbook} from '../../source/runbook/default-runbook.ts';
+import {glyphsFor, type Glyphs} from '../../source/ui/glyphs.ts';
+import {footerHints} from '../../source/ui/keymap.ts';
+import {packHints} from '../../source/ui/layout.ts';
+import {textWidth, type Line} from '../../source/ui/lines.ts';
+import {screenOf, type Screen} from '../../source/ui/screen.ts';
+import type {GuideState} from '../../source/ui/use-guide-state.ts';
+
+/* The frame from a state alone, no database: what the operator reads. */
+
+const utf8 = glyphsFor({LANG: 'C.UTF-8'});
+const ascii = glyphsFor({LANG: 'C'});
+const runbook = parseRunbook(readDefaultRunbook(), defaultRunbookName);
+const t0 = Date.parse('2026-11-29T03:00:00Z');
+const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+
+/** The lock-chain drill as the default runbook sees it, up to the timeouts step. */
+function lockChain(): RunState {
+	const target = {host: '127.0.0.1', port: 5432, database: 'denokv', user: 'oncall', serverVersion: '18.4'};
+	const events: RunEvent[] = [
+		{type: 'run-started', at: at(0), tool: {name: 'pg500', version: 't'}, target, runbookPath: defaultRunbookName},
+		{type: 'step-started', at: at(1), stepId: 'server-logs'},
+		{type: 'step-finished', at: at(2), stepId: 'server-logs', durationMs: 9, outcome: {rows: [{class: 'pool-timeout', cause: 'pool-exhaustion', count: '12', last_seen: at(0), per_minute: 3, example: 'atomic_write failed: Database error: db error: ERROR: canceling statement due to lock timeout — pid 904512 waits'}], rowCount: 1}},
+		{type: 'step-started', at: at(3), stepId: 'locks'},
+		{
+			type: 'step-finished',
+			at: at(4),
+			stepId: 'locks',
+			durationMs: 12,
+			outcome: {
+				rows: [{waiting: '6', longest_wait_s: '26', data_version_waiters: '6', root_blocker_pid: 904512, root_blocks: '6', root_by: 'denokv/注文サービス', root_state: 'idle in transaction', root_xact_s: '26', root_query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version', deadlocks: '0', stats_reset: null}],
+				rowCount: 1,
+			},
+		},
+		{type: 'step-started', at: at(5), stepId: 'timeouts'},
+		{
+			type: 'step-finished',
+			at: at(6),
+			stepId: 'timeouts',
+			durationMs: 8,
+			outcome: {
+				rows: [
+					{role: 'denokv', statement_timeout: '200ms', statement_timeout_from: 'database denokv', lock_timeout: '0', idle_in_tx_timeout: '0', idle_in_tx_timeout_from: 'server', idle_session_timeout: '0', read_only: 'off'},
+					{role: 'oncall', statement_timeout: '0', statement_timeout_from: 'server', lock_timeout: '0', idle_in_tx_timeout: '0', idle_in_tx_timeout_from: 'server', idle_session_timeout: '0', read_only: 'off'},
+				],
+				rowCount: 2,
+			},
+		},
+	];
+	return events.reduce(reduce, initialState(runbook));
+}
+
+const guide = (extra: Partial<GuideState> = {}): GuideState => ({view: 'step', scroll: 0, unsavedNotes: false, list: 0, input: '', ...extra});
+
+function frame(run: RunState, g: GuideState, glyphs: Glyphs, columns = 80, rows = 24, quiz = false): {screen: Screen; lines: string[]} {
+	const screen = screenOf({run, guide: g, columns, rows, glyphs, now: t0 + 60_000, quiz: quiz ? {choices: quizChoices} : undefined});
+	const footer = packHints(footerHints({run, guide: g, screen, extras: {logInput: false, quiz}}, glyphs), screen.layout.width, 2, glyphs);
+	const text = (l: Line) => l.segments.map(s => s.text).join('');
+	return {screen, lines: [screen.header, ...screen.sidebar, ...screen.shown, screen.message, ...footer].map(text)};
+}
+
+test('LANG=C: every text on the screen is ASCII — symbols, the runbook’s dashes and ellipses, the database’s text', () => {
+	const run = lockChain();
+	for (const g of [guide({focus: 'server-logs'}), guide({focus: 'locks'}), guide({focus: 'timeouts'}), guide({view: 'causes'}), guide({overlay: 'help'}), guide({focus: 'locks', cursor: {index: 0, open: true}})]) {
+		const {lines} = frame(run, g, ascii);
+		for (const line of lines) assert.match(line, /^[\x20-\x7e]*$/, `not ASCII: ${JSON.stringify(line)}`);
+		assert.doesNotMatch(lines.join('\n'), /[·…—]/);
+	}
+	const header = frame(reduce(initialState(runbook), {type: 'run-started', at: at(0), tool: {name: 'pg500', version: 't'}, target: {host: 'h', port: 1, database: 'd', user: 'u', serverVersion: null}, runbookPath: 'x'}), guide(), ascii).lines[0]!;
+	assert.match(header, / ok so far$/);
+	assert.doesNotMatch(header, /ok ok/, 'the verdict word once');
+});
+
+test('at 80×24 and 200×50 nothing is wider than the terminal, counted in cells (a CJK application name takes two each)', () => {
+	const run = lockChain();
+	for (const [columns, rows] of [[80, 24], [200, 50]] as const)
+		for (const g of [guide({focus: 'locks'}), guide({focus: 'locks', cursor: {index: 0, open: true}}), guide({focus: 'timeouts'}), guide({view: 'causes'})]) {
+			const {screen, lines} = frame(run, g, utf8, columns, rows);
+			// Header, the body (checklist beside the panel), message, two footer lines: one line short of the terminal.
+			assert.ok(screen.sidebar.length <= screen.layout.bodyHeight && screen.shown.length <= screen.linesHeight);
+			assert.equal(1 + screen.layout.bodyHeight + 1 + 2, rows - 1);
+			for (const line of screen.shown.map(l => l.segments.map(s => s.text).join(''))) assert.ok(textWidth(line) <= screen.layout.panelWidth, `${textWidth(line)} cells: ${line}`);
+			for (const line of lines) assert.ok(textWidth(line) <= columns, line);
+		}
+});
+
+test('the footer keeps what Enter does, help and quit, and leaves out whole hints rather than cutting one', () => {
+	const run = lockChain();
+	const {lines} = frame(run, guide({focus: 'locks'}), utf8);
+	const footer = lines.slice(-2);
+	assert.match(footer[0]!, /^Enter run next: schema/);
+	assert.match(footer.join(' '), /\? help/);
+	assert.match(footer.join(' '), /q quit/);
+	assert.doesNotMatch(footer.join(' '), /…/);
+	const narrow = frame(run, guide({focus: 'locks'}), utf8, 40, 24).lines.slice(-2);
+	assert.match(narrow.join(' '), /\? help/);
+	assert.doesNotMatch(narrow.join(' '), /…/);
+});
+
+test('a quiz not yet answered: the causes in the runbook’s order, no likelihood, no recommended fix', () => {
+	const run = lockChain();
+	const {screen, lines} = frame(run, guide({view: 'causes'}), utf8, 80, 40, true);
+	const text = [...lines, ...screen.list!.items.map(i => i.label)].join('\n');
+	assert.doesNotMatch(text, /\d+%|likely|recommended|★/);
+	const titles = runbook.causes.map(c => c.title.slice(0, 20));
+	const found = titles.map(t => text.indexOf(t));
+	assert.ok(found.every(i => i >= 0) && found.every((i, k) => k === 0 || i > found[k - 1]!), 'in the runbook’s order');
+	const after = frame(run, guide({view: 'causes', reveal: {correct: true, text: 'x'}}), utf8, 80, 40, true);
+	assert.match(after.lines.join('\n'), /likely \d+%/);
+	assert.match(after.screen.list!.items[0]!.label, /^★ Clear the lock chain/);
+	assert.equal(after.screen.list!.title, 'Choose the fix to follow (★ recommended):');
+});
+
+test('a resumed session: each result shows its age; those from before the resumption are marked stale, r runs them again', () => {
+	const resumed = reduce(lockChain(), {type: 'session-resumed', at: at(7200), gapMs: 7194_000, after: 'SIGHUP'});
+	const screen = screenOf({run: resumed, guide: guide({focus: 'locks'}), columns: 80, rows: 24, glyphs: utf8, now: t0 + 7260_000});
+	const panel = screen.shown.map(l => l.segments.map(s => s.text).join('')).join('\n');
+	assert.match(panel.replace(/\s+/g, ' '), /^✖ 5\. Locks and deadlocks ⚠ Stale: seen 2 h ago, before the session was resumed\. r runs it again\./);
+	const sidebar = screen.sidebar.map(l => l.segments.map(s => s.text).join('')).join('\n');
+	assert.match(sidebar.replace(/\s+/g, ' '), /5 Locks and deadlocks 2h/);
+	assert.match(resumed.timeline.at(-1)!.event, /^session resumed after 1 h 59 min; it had ended: hang-up \(SIGHUP\)/);
+});
