@@ -139,6 +139,7 @@ const chunks = [
 	{name: 'runbook-parser', modules: ['source/runbook/parse.ts']},
 ];
 
+const chunked = await lazyChunks(common, 'cli.tsx', chunks);
 await build({
 	...common,
 	entryPoints: ['cli.tsx'],
@@ -147,6 +148,10 @@ await build({
 	banner: {
 		js: "#!/usr/bin/env node\nimport {createRequire as __pg500CreateRequire} from 'node:module';\nconst require = __pg500CreateRequire(import.meta.url);",
 	},
-	plugins: [...common.plugins, await lazyChunks(common, 'cli.tsx', chunks)],
+	// For `node --enable-source-maps dist/pg500.mjs`; the chunks' maps below are used by --debug.
+	sourcemap: 'linked',
+	sourcesContent: false,
+	plugins: [...common.plugins, chunked.plugin],
 });
 chmodSync('dist/pg500.mjs', 0o755);
+for (const {file, text} of chunked.sourceMaps) writeFileSync(path.join('dist', file), text);

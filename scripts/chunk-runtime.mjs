@@ -14,15 +14,31 @@ const AsyncFunction = (async () => {}).constructor;
 export const chunkParams = ['__pg500Require', '__pg500ImportMeta', '__pg500Exports', 'require'];
 
 /**
+ * With source maps on (--debug) and the chunk's map beside the bundle (a
+ * build's dist/, not a bin copied alone), a stack trace through the chunk
+ * points at source lines. The map stays out of the bundle: its size would
+ * cost every start.
+ */
+function sourceMapComment(file) {
+	if (!process.sourceMapsEnabled) return '';
+	try {
+		const map = require('node:fs').readFileSync(new URL(file, import.meta.url));
+		return `//# sourceMappingURL=data:application/json;base64,${map.toString('base64')}\n`;
+	} catch {
+		return '';
+	}
+}
+
+/**
  * A memoised loader for one chunk (`compressed`: its code, see above). It
  * returns the chunk's modules by id, or a promise of them when `async`.
  * `shared` maps the ids of the modules the chunk takes from the main bundle
  * (so that classes and module state stay one) to their namespaces.
  */
-export function chunkLoader(async, compressed, shared) {
+export function chunkLoader(async, compressed, shared, sourceMapFile) {
 	const evaluate = exports => {
 		const code = require('node:zlib').brotliDecompressSync(Buffer.from(compressed, 'base64')).toString();
-		return new (async ? AsyncFunction : Function)(...chunkParams, code)(id => shared[id], import.meta, exports, require);
+		return new (async ? AsyncFunction : Function)(...chunkParams, code + sourceMapComment(sourceMapFile))(id => shared[id], import.meta, exports, require);
 	};
 	let modules;
 	if (async)

@@ -86,6 +86,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
 	let code = 0;
 	const debug = argv.includes('--debug');
+	// Stack traces through the lazily loaded parts (the TUI, the runbook parser) point at source lines.
+	if (debug) process.setSourceMapsEnabled(true);
 	const program = buildProgram(c => (code = c));
 	try {
 		await program.parseAsync(argv, {from: 'user'});
