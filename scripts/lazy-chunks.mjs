@@ -16,6 +16,7 @@
 // RunbookError`, `UsageError` … and module state stay one.
 import {build} from 'esbuild';
 import path from 'node:path';
+import {createHash} from 'node:crypto';
 import {brotliCompressSync, constants} from 'node:zlib';
 import {chunkParams} from './chunk-runtime.mjs';
 
@@ -110,7 +111,7 @@ export async function lazyChunks(options, entry, chunks) {
 					contents: [
 						`import {chunkLoader} from ${JSON.stringify(runtime)};`,
 						...shared.map((id, i) => `import * as shared${i} from ${JSON.stringify(path.join(root, id))};`),
-						`export const load = chunkLoader(${async}, ${JSON.stringify(compress(code))}, {${shared.map((id, i) => `${JSON.stringify(id)}: shared${i}`).join(', ')}}, ${JSON.stringify(sourceMapName(chunk))});`,
+						`export const load = chunkLoader(${async}, ${JSON.stringify(compress(code))}, {${shared.map((id, i) => `${JSON.stringify(id)}: shared${i}`).join(', ')}}, ${JSON.stringify(chunk.name)}, ${JSON.stringify(createHash('sha256').update(code).digest('hex').slice(0, 16))});`,
 					].join('\n'),
 				};
 			});
@@ -179,7 +180,7 @@ async function buildChunk(options, chunk, inMain) {
 	return {code, sourceMap: chunkSourceMap(output('.map'), prologue), async, shared: [...shared].sort(), inputs, exportNames: async ? undefined : await exportNamesOf(options, chunk)};
 }
 
-/** The file beside the bundle that holds a chunk's source map. */
+/** The file beside the bundle that holds a chunk's source map (chunk-runtime.mjs reads it by this name). */
 const sourceMapName = chunk => `pg500-${chunk.name}.js.map`;
 
 /**

@@ -1,12 +1,8 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import {useCallback, useEffect, useSyncExternalStore} from 'react';
 import type {Glyphs} from './glyphs.ts';
-import {footerHints, type KeyContext} from './keymap.ts';
-import {packHints} from './layout.ts';
+import type {KeyContext} from './keymap.ts';
 import {LineView} from './line-view.tsx';
-import {fitText} from './lines.ts';
-import {ListSelect} from './list-select.tsx';
-import {NoteInput} from './note-input.tsx';
 import {screenOf} from './screen.ts';
 import {useGuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
@@ -33,7 +29,7 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	// What a key acts on: the state as it is when the key is applied, not as this render saw it.
 	const context = useCallback((): KeyContext => {
 		const now = {run: effects.store.get(), guide: guideStore.get()};
-		return {...now, extras, screen: screenOf({...now, columns, rows, glyphs, quiz: effects.quiz, now: Date.now()})};
+		return {...now, extras, screen: screenOf({...now, columns, rows, glyphs, quiz: effects.quiz, logInput: extras.logInput, now: Date.now()})};
 	}, [effects, guideStore, columns, rows, glyphs, extras.logInput, extras.quiz]);
 	useGuideKeys(guideStore, context, {actions, dispatch: guideStore.dispatch});
 
@@ -41,49 +37,12 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 		actions.rerunUnfinished();
 	}, [actions]);
 
-	const screen = screenOf({run, guide, columns, rows, glyphs, quiz: effects.quiz, now: Date.now()});
-	const {layout} = screen;
-	const footer = packHints(footerHints({run, guide, screen, extras}, glyphs), layout.width, layout.footerHeight, glyphs);
-	const gap = Math.max(0, screen.linesHeight - screen.shown.length);
-	const line = (l: (typeof screen.shown)[number]) => <LineView key={l.key} line={l} color={color} spinner={glyphs.spinner} />;
-
+	const screen = screenOf({run, guide, columns, rows, glyphs, quiz: effects.quiz, logInput: extras.logInput, now: Date.now()});
 	return (
-		<Box flexDirection="column" width={layout.width}>
-			{line(screen.header)}
-			<Box flexDirection="row" height={layout.bodyHeight}>
-				{layout.checklistWidth > 0 ? (
-					<>
-						<Box flexDirection="column" width={layout.checklistWidth}>
-							{screen.sidebar.map(line)}
-						</Box>
-						<Box width={2} flexDirection="column">
-							{Array.from({length: layout.bodyHeight}, (_, i) => (
-								<Text key={i} dimColor>
-									{glyphs.separator}
-								</Text>
-							))}
-						</Box>
-					</>
-				) : null}
-				<Box flexDirection="column" width={layout.panelWidth}>
-					{screen.shown.map(line)}
-					{screen.list ? (
-						<Box key={screen.list.kind} flexDirection="column" marginTop={gap}>
-							<Text bold wrap="truncate-end">
-								{fitText(screen.list.title, layout.panelWidth, glyphs)}
-							</Text>
-							<ListSelect items={screen.list.items} highlighted={guide.list} limit={screen.list.height - 1} glyphs={glyphs} color={color} />
-						</Box>
-					) : null}
-					{screen.input ? (
-						<Box marginTop={gap}>
-							<NoteInput label={screen.input.label} value={guide.input} width={layout.panelWidth} glyphs={glyphs} />
-						</Box>
-					) : null}
-				</Box>
-			</Box>
-			{line(screen.message)}
-			{footer.map(line)}
+		<Box flexDirection="column" width={screen.layout.width}>
+			{screen.frame.map(line => (
+				<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
+			))}
 		</Box>
 	);
 }

@@ -8,18 +8,13 @@ interface Props {
 	spinner: 'dots' | 'line';
 }
 
-/** One fitted line. `truncate-end` is only a safety net: builders already fitted the text. */
+/** One line of the frame, already fitted to the width: one Text, so Ink has one thing to lay out and measure per line. */
 export function LineView({line, color, spinner}: Props) {
 	return (
 		<Text wrap="truncate-end">
-			{line.spinner ? (
-				<Text color={color ? 'cyan' : undefined}>
-					<Spinner type={spinner} />{' '}
-				</Text>
-			) : null}
 			{line.segments.map((s, i) => (
 				<Text key={i} color={color ? s.color : undefined} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
-					{s.text}
+					{s.spinner ? <Spinner type={spinner} /> : s.text}
 				</Text>
 			))}
 			{/* An empty Text takes no line in Ink: a blank line needs a space. */}

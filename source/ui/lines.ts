@@ -1,6 +1,5 @@
-import stringWidth from 'string-width';
-import wrapAnsi from 'wrap-ansi';
 import type {Row} from '../engine/types.ts';
+import cellWidth from '../text/cell-width.ts';
 import {keptBeforeCut} from '../text/escape.ts';
 import {toAscii, type Glyphs} from './glyphs.ts';
 
@@ -9,8 +8,9 @@ import {toAscii, type Glyphs} from './glyphs.ts';
  * slicing a list. Builders are pure; line-view.tsx only renders.
  *
  * Widths are terminal cells, not code points: a CJK character or an emoji
- * in an application name takes two. Every text reaches the screen through
- * `shown`, so a terminal without UTF-8 gets it in ASCII. */
+ * in an application name takes two (text/cell-width.ts: string-width's count, faster).
+ * Every text reaches the screen through `shown`, so a terminal without UTF-8
+ * gets it in ASCII. */
 
 export interface Segment {
 	text: string;
@@ -18,6 +18,8 @@ export interface Segment {
 	bold?: boolean;
 	dim?: boolean;
 	inverse?: boolean;
+	/** A spinner in place of the text (one cell; only while a step runs). */
+	spinner?: boolean;
 }
 
 /** What a row's line opens on → or Enter: every column of the row, in full. */
@@ -33,14 +35,9 @@ export interface Detail {
 export interface Line {
 	key: string;
 	segments: Segment[];
-	/** Draw a spinner before the text (only while a step runs). */
-	spinner?: boolean;
 	/** A result row: the line can be picked, and opens this. */
 	detail?: Detail;
 }
-
-/** Columns a spinner and its gap take before the text. */
-export const spinnerWidth = 2;
 
 let segmenter: Intl.Segmenter | undefined;
 /** Whole characters as a terminal draws them: an emoji with its joiners, a letter with its accents. */
@@ -48,13 +45,13 @@ const graphemes = (text: string) => [...(segmenter ??= new Intl.Segmenter(undefi
 const widths = new Map<string, number>();
 const printableAscii = /^[\u0020-\u007e]*$/;
 
-/** Terminal cells `text` takes. string-width is costly and a frame measures the same strings again and again: cached (as Gemini CLI does). */
+/** Terminal cells `text` takes. A frame measures the same texts again and again: cached (as Gemini CLI does with string-width). */
 export function textWidth(text: string): number {
 	if (printableAscii.test(text)) return text.length;
 	let width = widths.get(text);
 	if (width === undefined) {
 		if (widths.size >= 10_000) widths.clear();
-		width = stringWidth(text);
+		width = cellWidth(text);
 		widths.set(text, width);
 	}
 	return width;
@@ -87,12 +84,35 @@ export function fitText(text: string, width: number, glyphs: Glyphs): string {
 	return `${keptBeforeCut(kept, '', 'no-space')}${glyphs.ellipsis}`;
 }
 
-/** Word-wraps prose to `width` cells; a word longer than the width is broken, never cut. */
+/**
+ * Word-wraps prose to `width` cells; a word longer than the width is broken,
+ * never cut. (wrap-ansi, which Ink ships, took a fifth of the first frame:
+ * it looks for escape codes our text never has.)
+ */
 export function wrapText(text: string, width: number, glyphs: Glyphs): string[] {
 	const room = Math.max(1, width);
-	return shown(text, glyphs)
-		.split('\n')
-		.flatMap(paragraph => wrapAnsi(paragraph.split(/\s+/).filter(Boolean).join(' '), room, {hard: true, trim: true}).split('\n'));
+	const out: string[] = [];
+	for (const paragraph of shown(text, glyphs).split('\n')) {
+		let line = '';
+		let used = 0;
+		for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+			const w = textWidth(word);
+			if (line !== '' && used + 1 + w <= room) {
+				line += ` ${word}`;
+				used += 1 + w;
+				continue;
+			}
+			if (line !== '') out.push(line);
+			if (w <= room) [line, used] = [word, w];
+			else {
+				const pieces = breakText(word, room, glyphs);
+				out.push(...pieces.slice(0, -1));
+				[line, used] = [pieces.at(-1)!, textWidth(pieces.at(-1)!)];
+			}
+		}
+		out.push(line);
+	}
+	return out;
 }
 
 /**
@@ -129,17 +149,35 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 	return align === 'left' ? text + room : room + text;
 }
 
+/** Cells a line takes. */
+export function lineWidth(line: Line): number {
+	return line.segments.reduce((n, s) => n + (s.spinner ? 1 : textWidth(s.text)), 0);
+}
+
 /** Truncates a line's segments so the whole line fits in `width` cells. */
 export function fitLine(line: Line, width: number, glyphs: Glyphs): Line {
-	let room = width - (line.spinner ? spinnerWidth : 0);
+	let room = width;
 	const segments: Segment[] = [];
 	for (const segment of line.segments) {
 		if (room <= 0) break;
+		if (segment.spinner) {
+			segments.push(segment);
+			room -= 1;
+			continue;
+		}
 		const text = fitText(segment.text, room, glyphs);
 		segments.push({...segment, text});
 		room -= textWidth(text);
 	}
 	return {...line, segments};
+}
+
+/** The line fitted and padded to exactly `width` cells, so lines side by side stay in their columns. */
+export function padLine(line: Line, width: number, glyphs: Glyphs): Line {
+	const fitted = fitLine(line, width, glyphs);
+	const rest = width - lineWidth(fitted);
+	const last = fitted.segments.at(-1);
+	return rest > 0 ? {...fitted, segments: [...fitted.segments, {text: ' '.repeat(rest), inverse: last?.inverse}]} : fitted;
 }
 
 export function plain(key: string, text: string, style: Omit<Segment, 'text'> = {}): Line {

@@ -50,7 +50,7 @@ export function stepLines(step: StepState, def: RunnableStep, position: string, 
 	const ran = !running && !['pending', 'skipped'].includes(step.status);
 	if (ran) return [...title, ...(age ?? []), ...resultPanel(step, def, width, glyphs, mark.color), plain(`${k}:gap-why`, ''), ...why];
 	const lines: Line[] = [...title, ...why, plain(`${k}:gap1`, '')];
-	if (running) return [...lines, {key: `${k}:spin`, spinner: true, segments: [{text: 'running…', color: 'cyan'}]}];
+	if (running) return [...lines, {key: `${k}:spin`, segments: [{text: '', spinner: true, color: 'cyan'}, {text: ' running…', color: 'cyan'}]}];
 	return [...lines, ...resultPanel(step, def, width, glyphs, mark.color)];
 }
 

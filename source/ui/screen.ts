@@ -7,9 +7,10 @@ import type {QuizChoice} from '../drill/quiz.ts';
 import {ageLines} from './ages.ts';
 import {headerLine, messageLine} from './frame-lines.ts';
 import type {Glyphs} from './glyphs.ts';
-import {helpRows} from './keymap.ts';
-import {layoutFor, type Layout} from './layout.ts';
-import {fitLine, fitText, pad, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
+import {footerHints, helpRows} from './keymap.ts';
+import {layoutFor, packHints, type Layout} from './layout.ts';
+import {fitLine, fitText, pad, padLine, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
+import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
 import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
@@ -28,6 +29,8 @@ export interface ScreenInput {
 	columns: number;
 	rows: number;
 	glyphs: Glyphs;
+	/** A log the tool could not read can be named now (a path, a command). */
+	logInput?: boolean;
 	/** Training mode: the answers to offer; the screen must not give the drill away. */
 	quiz?: {choices: readonly QuizChoice[]};
 	/** For the age of results in a resumed session. */
@@ -42,6 +45,8 @@ export interface ListModel {
 
 export interface Screen {
 	layout: Layout;
+	/** Every line of the frame, top to bottom: what Guide draws. */
+	frame: Line[];
 	header: Line;
 	sidebar: Line[];
 	/** The panel's lines that are shown now (scrolled), fitted. */
@@ -158,8 +163,8 @@ export function screenOf(input: ScreenInput): Screen {
 
 	const list = listFor(input, width, quizOpen);
 	const listHeight = list ? Math.min(list.items.length, Math.max(2, Math.floor(layout.bodyHeight / (list.kind === 'fix' ? 3 : 2)))) + 1 : 0;
-	const inputLine = inputFor(input);
-	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (inputLine ? 1 : 0));
+	const inputLabel = inputFor(input);
+	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (inputLabel ? 1 : 0));
 	// When the panel scrolls, its last line says where it is: one line less of content.
 	const room = lines.length > linesHeight ? linesHeight - 1 : linesHeight;
 	const maxScroll = Math.max(0, lines.length - room);
@@ -172,18 +177,42 @@ export function screenOf(input: ScreenInput): Screen {
 	}
 
 	const quitLine = guide.overlay === 'quit' ? {text: 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.', severity: 'warning' as const} : undefined;
-	return {
+	const screen: Screen = {
 		layout,
+		frame: [],
 		header: headerLine(run, layout.width, glyphs, Boolean(input.quiz)),
 		sidebar: layout.checklistWidth > 0 ? sidebarLines(run, guide, layout.checklistWidth, layout.bodyHeight, glyphs, input.now) : [],
 		shown: visible,
 		entries: entries.map(e => ({line: e.line})),
 		list: list ? {...list, height: listHeight} : undefined,
-		input: inputLine,
+		input: inputLabel,
 		linesHeight,
 		maxScroll,
 		scroll,
 		page: Math.max(1, linesHeight - 1),
 		message: messageLine(quitLine ?? guide.message, layout.width, glyphs),
 	};
+	const footer = packHints(footerHints({run, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz)}}, glyphs), layout.width, layout.footerHeight, glyphs);
+	return {...screen, frame: [screen.header, ...bodyRows(screen, guide, glyphs), screen.message, ...footer]};
+}
+
+/**
+ * The body as whole rows: the checklist, the separator and the panel side by
+ * side in one line each, the panel's list or input at its foot. One Text per
+ * row is what Ink lays out and measures fastest (a box per column and a text
+ * per piece cost a third of the first frame).
+ */
+function bodyRows(screen: Screen, guide: GuideState, glyphs: Glyphs): Line[] {
+	const {layout} = screen;
+	const foot: Line[] = [];
+	if (screen.list) foot.push(plain('list:title', screen.list.title, {bold: true}), ...listLines('list', screen.list.items, guide.list, screen.list.height - 1, glyphs));
+	if (screen.input) foot.push(inputLine(screen.input.label, guide.input, layout.panelWidth, glyphs));
+	const gap = foot.length > 0 ? Math.max(0, screen.linesHeight - screen.shown.length) : 0;
+	const panel = [...screen.shown, ...Array.from({length: gap}, (_, i) => plain(`gap:${i}`, '')), ...foot].map(l => fitLine(l, layout.panelWidth, glyphs));
+	return Array.from({length: layout.bodyHeight}, (_, i) => {
+		const right = panel[i]?.segments ?? [];
+		if (layout.checklistWidth === 0) return {key: `row:${i}`, segments: right};
+		const left = padLine(screen.sidebar[i] ?? plain('', ''), layout.checklistWidth, glyphs).segments;
+		return {key: `row:${i}`, segments: [...left, {text: `${glyphs.separator} `, dim: true}, ...right]};
+	});
 }

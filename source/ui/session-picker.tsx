@@ -1,11 +1,12 @@
-import {Box, Text, render} from 'ink';
+import {Box, render} from 'ink';
 import {useRef, useState} from 'react';
 import {endings} from '../engine/reducer.ts';
 import type {SessionSummary} from '../journal/sessions.ts';
 import {colorWanted, glyphsFor, type Glyphs} from './glyphs.ts';
 import {keysLabel} from './keymap.ts';
-import {fitText} from './lines.ts';
-import {ListSelect} from './list-select.tsx';
+import {fitText, plain} from './lines.ts';
+import {LineView} from './line-view.tsx';
+import {listLines} from './list-lines.ts';
 import {useKeys} from './use-keys.ts';
 
 /** Two lines per session: when and where; then the drill, how far it got, what it had seen, how it ended. */
@@ -41,10 +42,15 @@ export function SessionPicker({sessions, glyphs, color, columns, rows, onDone}: 
 		const [first, second] = describeSession(s);
 		return {value: s.path, label: `${fitText(first, width, glyphs)}\n   ${fitText(second, width - 2, glyphs)}`};
 	});
+	const lines = [
+		plain('title', fitText(`Resume which session? (${keysLabel(['Up', 'Down'], glyphs)} Enter; q or Esc leaves)`, width + 3, glyphs), {bold: true}),
+		...listLines('session', items, at, Math.max(1, Math.floor((rows - 2) / 2)), glyphs),
+	];
 	return (
 		<Box flexDirection="column">
-			<Text bold>{fitText(`Resume which session? (${keysLabel(['Up', 'Down'], glyphs)} Enter; q or Esc leaves)`, width + 3, glyphs)}</Text>
-			<ListSelect items={items} highlighted={at} limit={Math.max(1, Math.floor((rows - 2) / 2))} glyphs={glyphs} color={color} />
+			{lines.map(line => (
+				<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
+			))}
 		</Box>
 	);
 }
