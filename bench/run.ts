@@ -6,7 +6,9 @@ import {measure, median} from './measure.ts';
 /* `npm run bench`: what an operator waits for. Paired runs of `pg500 run`
  * against the guide's quick diagnostic script (three psql calls) on the same
  * database, plus bare node start-up; then a run against a busy server (300
- * idle connections, one session holding 5,000 locks). Prints numbers only. */
+ * idle connections, one session holding 5,000 locks); the guided screen's
+ * first frame in tmux and how long a screen takes to render. Prints numbers
+ * only. (Where the first frame's time goes: bench/startup-profile.ts.) */
 
 const pairs = Number(process.env.BENCH_PAIRS ?? 10);
 const root = path.resolve(import.meta.dirname, '..');
@@ -86,6 +88,20 @@ try {
 	await Promise.all(idle.map(c => c.end()));
 } finally {
 	await server.stop();
+}
+
+console.log('\nthe guided screen:');
+const {firstFrames} = await import('./first-frame.ts');
+const frames = await firstFrames(Number(process.env.BENCH_FRAMES ?? 12));
+console.log(`  first frame at 80×24 in tmux, ${frames.runs.length} runs: median ${fmt(frames.median)}, range ${fmt(frames.min)}–${fmt(frames.max)}; CPU to it, median ${fmt(frames.cpuMedian)}`);
+const {screenRenders} = await import('./screens.tsx');
+for (const [columns, rows] of [
+	[80, 24],
+	[200, 50],
+] as const) {
+	const results = screenRenders(columns, rows);
+	const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
+	console.log(`  one screen rendered at ${columns}×${rows}: slowest ${slowest.ms.toFixed(1)} ms (${slowest.name}), median ${median(results.map(r => r.ms)).toFixed(1)} ms of ${results.length} screens`);
 }
 
 console.log('\nlog reading (1 GB generated denokv log):');

@@ -3,6 +3,7 @@ import {useCallback, useEffect, useSyncExternalStore} from 'react';
 import type {Glyphs} from './glyphs.ts';
 import type {KeyContext} from './keymap.ts';
 import {LineView} from './line-view.tsx';
+import type {Line} from './lines.ts';
 import {screenOf} from './screen.ts';
 import {useGuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
@@ -38,9 +39,14 @@ export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps
 	}, [actions]);
 
 	const screen = screenOf({run, guide, columns, rows, glyphs, quiz: effects.quiz, logInput: extras.logInput, now: Date.now()});
+	return <FrameView frame={screen.frame} width={screen.layout.width} color={color} glyphs={glyphs} />;
+}
+
+/** The frame's lines, one Text each. */
+export function FrameView({frame, width, color, glyphs}: {frame: Line[]; width: number; color: boolean; glyphs: Glyphs}) {
 	return (
-		<Box flexDirection="column" width={screen.layout.width}>
-			{screen.frame.map(line => (
+		<Box flexDirection="column" width={width}>
+			{frame.map(line => (
 				<LineView key={line.key} line={line} color={color} spinner={glyphs.spinner} />
 			))}
 		</Box>

@@ -1,59 +1,18 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {initialState, reduce} from '../../source/engine/reducer.ts';
-import type {RunEvent, RunState} from '../../source/engine/types.ts';
+import type {RunState} from '../../source/engine/types.ts';
 import {quizChoices} from '../../source/drill/quiz.ts';
-import {parseRunbook} from '../../source/runbook/parse.ts';
-import {defaultRunbookName, readDefaultRunbook} from '../../source/runbook/default-runbook.ts';
 import {glyphsFor, type Glyphs} from '../../source/ui/glyphs.ts';
 import {textWidth} from '../../source/ui/lines.ts';
 import {screenOf, type Screen} from '../../source/ui/screen.ts';
+import {at, lockChain, runbook, t0} from './lock-chain-state.ts';
 import type {GuideState} from '../../source/ui/use-guide-state.ts';
 
 /* The frame from a state alone, no database: what the operator reads. */
 
 const utf8 = glyphsFor({LANG: 'C.UTF-8'});
 const ascii = glyphsFor({LANG: 'C'});
-const runbook = parseRunbook(readDefaultRunbook(), defaultRunbookName);
-const t0 = Date.parse('2026-11-29T03:00:00Z');
-const at = (s: number) => new Date(t0 + s * 1000).toISOString();
-
-/** The lock-chain drill as the default runbook sees it, up to the timeouts step. */
-function lockChain(): RunState {
-	const target = {host: '127.0.0.1', port: 5432, database: 'denokv', user: 'oncall', serverVersion: '18.4'};
-	const events: RunEvent[] = [
-		{type: 'run-started', at: at(0), tool: {name: 'pg500', version: 't'}, target, runbookPath: defaultRunbookName},
-		{type: 'step-started', at: at(1), stepId: 'server-logs'},
-		{type: 'step-finished', at: at(2), stepId: 'server-logs', durationMs: 9, outcome: {rows: [{class: 'pool-timeout', cause: 'pool-exhaustion', count: '12', last_seen: at(0), per_minute: 3, example: 'atomic_write failed: Database error: db error: ERROR: canceling statement due to lock timeout — pid 904512 waits'}], rowCount: 1}},
-		{type: 'step-started', at: at(3), stepId: 'locks'},
-		{
-			type: 'step-finished',
-			at: at(4),
-			stepId: 'locks',
-			durationMs: 12,
-			outcome: {
-				rows: [{waiting: '6', longest_wait_s: '26', data_version_waiters: '6', root_blocker_pid: 904512, root_blocks: '6', root_by: 'denokv/注文サービス', root_state: 'idle in transaction', root_xact_s: '26', root_query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version', deadlocks: '0', stats_reset: null}],
-				rowCount: 1,
-			},
-		},
-		{type: 'step-started', at: at(5), stepId: 'timeouts'},
-		{
-			type: 'step-finished',
-			at: at(6),
-			stepId: 'timeouts',
-			durationMs: 8,
-			outcome: {
-				rows: [
-					{role: 'denokv', statement_timeout: '200ms', statement_timeout_from: 'database denokv', lock_timeout: '0', idle_in_tx_timeout: '0', idle_in_tx_timeout_from: 'server', idle_session_timeout: '0', read_only: 'off'},
-					{role: 'oncall', statement_timeout: '0', statement_timeout_from: 'server', lock_timeout: '0', idle_in_tx_timeout: '0', idle_in_tx_timeout_from: 'server', idle_session_timeout: '0', read_only: 'off'},
-				],
-				rowCount: 2,
-			},
-		},
-	];
-	return events.reduce(reduce, initialState(runbook));
-}
-
 const guide = (extra: Partial<GuideState> = {}): GuideState => ({view: 'step', scroll: 0, unsavedNotes: false, list: 0, input: '', ...extra});
 
 function frame(run: RunState, g: GuideState, glyphs: Glyphs, columns = 80, rows = 24, quiz = false): {screen: Screen; lines: string[]} {
