@@ -15,7 +15,7 @@ import {median} from './measure.ts';
 
 const glyphs = glyphsFor({LANG: 'C.UTF-8'});
 const run = lockChainWithFix();
-const base: GuideState = {view: 'step', scroll: 0, unsavedNotes: false, list: 0, input: ''};
+const base: GuideState = {view: 'step', scroll: 0, list: 0, input: ''};
 const screens: [string, Partial<GuideState>][] = [
 	...run.runbook.steps.map(s => [`step ${s.id}`, {focus: s.id}] as [string, Partial<GuideState>]),
 	['locks: the row detail', {focus: 'locks', cursor: {index: 0, open: true}}],

@@ -1,9 +1,11 @@
 import type {RunnableStep} from '../runbook/schema.ts';
-import type {RunState, StepError, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {Notice, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
 import type {Executor} from './executor.ts';
-import type {SafeSession} from '../postgres/session.ts';
+import type {CheckSettings, SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
-import {failureHint, failureRow} from '../postgres/classify.ts';
+import {failureHint, failureRow, type ConnectFailure} from '../postgres/classify.ts';
+import type {OwnSession} from '../logs/postgres-log.ts';
+import {applicationName} from '../postgres/target.ts';
 import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/privileges.ts';
 import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
@@ -18,6 +20,8 @@ export interface LogSources {
 }
 
 const nothing: StepOutcome = {rows: [], rowCount: 0};
+
+const clockTime = () => `${new Date().toISOString().slice(11, 19)} UTC`;
 
 function errorHint(sqlstate: string | undefined, statementMs: number): string | undefined {
 	switch (sqlstate) {
@@ -36,15 +40,35 @@ function errorHint(sqlstate: string | undefined, statementMs: number): string | 
 	}
 }
 
+/**
+ * What a check's SQL can read with current_setting(): every threshold of the
+ * runbook as `pg500.<name>` (one source of truth for a figure the SQL must
+ * count against, such as "waiting for more than 1 s"), and the roles the
+ * operator named as the application's as a JSON array in `pg500.app_roles`.
+ */
+export function checkSettings(thresholds: Record<string, number>, appRoles: readonly string[]): CheckSettings {
+	const settings: CheckSettings = {'pg500.app_roles': JSON.stringify(appRoles)};
+	for (const [name, value] of Object.entries(thresholds)) settings[`pg500.${name}`] = String(value);
+	return settings;
+}
+
 /** Runs connect, sql and log steps against one target through the safe session. */
 export class SqlExecutor implements Executor {
 	private knownVersion: string | null = null;
+	/** Connected at least once: a later failure is the target lost mid-run, not unreachable from the start. */
+	private connectedOnce = false;
+	/** When the connection was found gone (HH:MM:SS UTC). */
+	private lostAt: string | undefined;
+	/** Every backend pg500 has had (a reconnect adds one): its own lines in the server log are not evidence. */
+	private readonly ownSessions: OwnSession[] = [];
 
 	constructor(
 		readonly target: TargetInfo,
 		private readonly session: SafeSession,
 		private readonly logs: LogSources,
 		private readonly statementMs: number,
+		/** Roles the operator named as the application's (--app-role, the user of a --postgres-url). */
+		private readonly appRoles: readonly string[] = [],
 	) {}
 
 	serverVersion(): string | null {
@@ -58,12 +82,12 @@ export class SqlExecutor implements Executor {
 		else this.logs.pgLog = path;
 	}
 
-	async run(step: RunnableStep, _stepId: string, _state: RunState): Promise<StepOutcome> {
+	async run(step: RunnableStep, _stepId: string, state: RunState): Promise<StepOutcome> {
 		switch (step.kind) {
 			case 'connect':
 				return this.connect(step);
 			case 'sql':
-				return this.sql(step);
+				return this.sql(step, checkSettings(state.runbook.thresholds, this.appRoles));
 			case 'log':
 				return this.log(step);
 			case 'manual':
@@ -73,7 +97,7 @@ export class SqlExecutor implements Executor {
 	}
 
 	private async connect(step: RunnableStep): Promise<StepOutcome> {
-		const failure = await this.session.ensureConnected();
+		const failure = await this.connection();
 		if (failure) {
 			const row = failureRow(failure);
 			return {rows: [row], rowCount: 1, columns: Object.keys(row)};
@@ -88,14 +112,12 @@ export class SqlExecutor implements Executor {
 		};
 	}
 
-	private async sql(step: RunnableStep): Promise<StepOutcome> {
-		const failure = await this.session.ensureConnected();
+	private async sql(step: RunnableStep, settings: CheckSettings): Promise<StepOutcome> {
+		const failure = await this.connection();
 		if (failure) {
-			const error: StepError = {
-				message: 'not run: no connection to the target',
-				hint: `${failure.failure}: ${failureHint(failure.failure)}`,
-			};
-			return {...nothing, error};
+			const hint = `${failure.failure}: ${failureHint(failure.failure)}`;
+			if (this.lostAt) return {...nothing, error: {message: `not run: the target was lost at ${this.lostAt}`, hint}, notices: [this.lostNotice(failure)]};
+			return {...nothing, error: {message: 'not run: no connection to the target', hint}};
 		}
 		const info = this.session.info!;
 		const major = majorVersion(Number(info.server_version_num));
@@ -103,15 +125,52 @@ export class SqlExecutor implements Executor {
 		if (sql === undefined) return {...nothing, error: {message: `the runbook has no query for PostgreSQL ${major} in this step`}};
 		const notices = missingPrivilegeNotices(step.needs, privilegesOf(info));
 		try {
-			const result = await this.session.query(sql);
+			const result = await this.session.query(sql, settings);
 			return {...shapeResult(result), query: sql, notices};
 		} catch (thrown) {
 			const e = thrown as {message?: string; code?: string};
 			const message = escapeUntrusted(e.message ?? String(thrown));
-			if (connectionLost(thrown))
-				return {...nothing, query: sql, notices, error: {message: `the connection was lost: ${message}`, hint: 'pg500 reconnects once and goes on with the next step'}};
+			if (connectionLost(thrown)) {
+				this.lostAt = clockTime();
+				// Reconnect at once: whether the target is back says what the loss means.
+				const again = await this.connection();
+				const error = {message: `the connection was lost: ${message}`, hint: again ? 'the target did not come back' : 'pg500 reconnected and goes on; r runs this step again'};
+				return {...nothing, query: sql, error, notices: [...notices, again ? this.lostNotice(again) : this.droppedNotice()]};
+			}
 			return {...nothing, query: sql, notices, error: {message, sqlstate: e.code, hint: errorHint(e.code, this.statementMs)}};
 		}
+	}
+
+	/** The connection, opened (or reopened once after a loss) on demand, its backend noted as pg500's own; why not, when there is none. */
+	private async connection() {
+		const failure = await this.session.ensureConnected();
+		this.noteOwnSession();
+		if (!failure) this.connectedOnce = true;
+		else if (this.connectedOnce) this.lostAt ??= clockTime();
+		return failure;
+	}
+
+	private noteOwnSession(): void {
+		const pid = Number(this.session.info?.backend_pid);
+		if (Number.isInteger(pid) && pid > 0 && !this.ownSessions.some(s => s.pid === pid)) this.ownSessions.push({pid, since: new Date()});
+	}
+
+	private lostNotice(failure: ConnectFailure): Notice {
+		return {
+			id: 'target-lost',
+			severity: 'critical',
+			message: escapeUntrusted(
+				`The target was lost during the run at ${this.lostAt} and cannot be reached again (${failure.failure}: ${failure.message}): PostgreSQL stopped, crashed, restarted or became unreachable while pg500 was running.`,
+			),
+		};
+	}
+
+	private droppedNotice(): Notice {
+		return {
+			id: 'connection-dropped',
+			severity: 'warning',
+			message: `The connection dropped at ${this.lostAt} and pg500 reconnected at once: a restart, a failover, a terminated session or a network cut.`,
+		};
 	}
 
 	private async log(step: RunnableStep): Promise<StepOutcome> {
@@ -119,7 +178,15 @@ export class SqlExecutor implements Executor {
 		const session = this.session;
 		return runLogStep(step, {
 			...this.logs,
-			sql: session.usable ? async (text: string) => plainRows(await session.query(text)) : undefined,
+			own: {application: applicationName, sessions: this.ownSessions},
+			sql: session.usable
+				? async (text: string) => {
+						const rows = plainRows(await session.query(text));
+						// A reconnect while reading is a backend of pg500's too, before its lines are classified.
+						this.noteOwnSession();
+						return rows;
+					}
+				: undefined,
 		});
 	}
 

@@ -3,7 +3,7 @@ import {startProgress} from '../drill/progress.ts';
 import {startQuiz, type QuizHook} from '../drill/quiz.ts';
 import {findScenario, scenarios, type Scenario} from '../drill/scenarios.ts';
 import type {GuidedOptions} from './guided.ts';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 import {holdKeys} from '../ui/terminal-modes.ts';
 
 export type DemoOptions = GuidedOptions & {list?: boolean; headless?: boolean; quiz?: boolean};

@@ -1,6 +1,6 @@
 import {Command, CommanderError} from 'commander';
 import {addReportOptions, addTargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import {UsageError} from '../errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
 import {toolVersion} from '../version.ts';
 import {holdKeys} from '../ui/terminal-modes.ts';

@@ -1,4 +1,4 @@
-import type {ReportOptions} from './options.ts';
+import type {ReportOptions} from '../session/options.ts';
 import {JournalError} from '../journal/header.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';

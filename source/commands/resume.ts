@@ -1,5 +1,4 @@
-import {createExecutor} from '../checks/create-executor.ts';
-import {now} from '../checks/drive.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {reduce} from '../engine/reducer.ts';
 import type {RunEvent} from '../engine/types.ts';
 import {JournalError} from '../journal/header.ts';
@@ -8,8 +7,8 @@ import {replayJournal} from '../journal/replay.ts';
 import {listSessions} from '../journal/sessions.ts';
 import {journalDir} from '../journal/location.ts';
 import {reopenJournal} from '../journal/write.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {interactive, openGuide} from './guided.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {guidedSession, interactive, openGuide} from './open-guide.ts';
 
 const reportFormats = new Set(['markdown', 'json', 'html']);
 
@@ -61,9 +60,10 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 	const writer = reopenJournal(file);
 	// The timeline says how long the session was away, and how it had ended; results from before are marked stale.
 	const lastAt = Date.parse(journal.events.at(-1)?.at ?? journal.header.startedAt);
-	const resumed: RunEvent = {type: 'session-resumed', at: now(), gapMs: Number.isNaN(lastAt) ? 0 : Math.max(0, Date.now() - lastAt), after: state.endedBy ?? 'cut off'};
+	const resumed: RunEvent = {type: 'session-resumed', at: new Date().toISOString(), gapMs: Number.isNaN(lastAt) ? 0 : Math.max(0, Date.now() - lastAt), after: state.endedBy ?? 'cut off'};
 	writer.append(resumed, {flush: true});
-	state = reduce(state, resumed);
-	const hasNotes = Object.values(state.steps).some(s => s.note);
-	return openGuide({state, executor, journal: writer, report: reportOptionsOf(saved), color: options.color, unsavedNotes: hasNotes && state.exports.length === 0});
+	const session = guidedSession({state: reduce(state, resumed), executor, journal: writer, report: reportOptionsOf(saved)});
+	// A step cut off when the session stopped runs again first; the screen follows it.
+	void session.rerunInterrupted();
+	return openGuide({session, executor, journal: writer, color: options.color});
 }

@@ -2,24 +2,21 @@ import {access, constants, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {Runbook} from '../runbook/schema.ts';
 import {loadRunbook} from '../runbook/load.ts';
-import type {RunEvent, RunState} from '../engine/types.ts';
-import {initialState, reduce} from '../engine/reducer.ts';
+import type {RunState} from '../engine/types.ts';
+import {initialState} from '../engine/reducer.ts';
 import {exitCodes, verdictOf} from '../engine/verdict.ts';
 import type {Executor} from '../checks/executor.ts';
-import {driveHeadless, now, type Dispatch} from '../checks/drive.ts';
-import {createExecutor} from '../checks/create-executor.ts';
+import {createSession} from '../session/controller.ts';
+import {createExecutor} from '../session/create-executor.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
-import {toolVersion} from '../version.ts';
-import type {ReportOptions, TargetOptions} from './options.ts';
-import {UsageError} from './errors.ts';
+import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {UsageError} from '../errors.ts';
 
 export interface HeadlessRun {
 	runbook: Runbook;
 	executor: Executor;
 	report: ReportOptions;
-	/** Every event as it happens (the journal, a progress line). */
-	onEvent?: (event: RunEvent, state: RunState) => void;
 }
 
 /**
@@ -27,15 +24,10 @@ export interface HeadlessRun {
  * output or --output. The exit code is the verdict's (0 ok, 1 warning, 2 critical).
  * The caller owns the executor and closes it.
  */
-export async function runHeadless({runbook, executor, report, onEvent}: HeadlessRun): Promise<{state: RunState; exitCode: number}> {
-	let state = initialState(runbook);
-	const dispatch: Dispatch = event => {
-		state = reduce(state, event);
-		onEvent?.(event, state);
-		return state;
-	};
-	dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: runbook.path});
-	state = await driveHeadless(state, executor, dispatch);
+export async function runHeadless({runbook, executor, report}: HeadlessRun): Promise<{state: RunState; exitCode: number}> {
+	const session = createSession({state: initialState(runbook), executor});
+	session.start();
+	const state = await session.runToEnd();
 	const text = await renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
 	if (report.output) {
 		try {
@@ -52,7 +44,7 @@ function writeStdout(text: string): Promise<void> {
 	return new Promise((resolve, reject) => process.stdout.write(text, error => (error ? reject(error) : resolve())));
 }
 
-/** A log the operator named must be readable: finding out half-way through would waste the run. */
+/** Why a file operation failed, in a few words. */
 function reasonOf(error: unknown): string {
 	const code = (error as NodeJS.ErrnoException).code;
 	if (code === 'ENOENT') return 'no such file or directory';
@@ -62,6 +54,7 @@ function reasonOf(error: unknown): string {
 	return code ?? (error as Error).message;
 }
 
+/** A log the operator named must be readable: finding out half-way through would waste the run. */
 async function checkReadable(option: string, file: string | undefined): Promise<void> {
 	if (file === undefined || file === '-') return;
 	try {

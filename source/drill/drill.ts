@@ -5,6 +5,8 @@ import {startEmbeddedPostgres, type EmbeddedServer} from './embedded.ts';
 import {renderLog} from './server-log.ts';
 import {appRole, oncallRole, type Scenario} from './scenarios.ts';
 import {DrillSessions, runSql} from './sessions.ts';
+import {startWriteLoad} from './write-load.ts';
+import {loadRunbook} from '../runbook/load.ts';
 
 /* A drill = an embedded server, a denokv database with the scenario's fault
  * made for real, and the denokv server log to go with it. */
@@ -26,6 +28,8 @@ export interface PrepareOptions {
 	/** Default `denokv.log` in the server's directory. The name never says which fault it is (quiz). */
 	logName?: string;
 	now?: () => Date;
+	/** Clients of the background write load (default drillLoadClients). */
+	loadClients?: number;
 }
 
 /** The two roles of every drill server, made once per server. */
@@ -42,7 +46,16 @@ async function ensureRoles(server: EmbeddedServer): Promise<void> {
 	);
 }
 
-/** Creates the scenario's database on `server` (schema as the denokv server makes it, seeded) and injects the fault. */
+/** The denokv server's pool: the background traffic every drill runs on (its default pool size). */
+export const drillLoadClients = 10;
+
+/**
+ * Creates the scenario's database on `server` (schema as the denokv server
+ * makes it, seeded), starts a healthy denokv write load on it, and injects
+ * the fault on top of that load: a drill on a quiet server would teach the
+ * wrong normal. The load's failures go to the server log after the history
+ * the scenario writes there.
+ */
 export async function prepareScenario(server: EmbeddedServer, scenario: Scenario, options: PrepareOptions = {}): Promise<PreparedScenario> {
 	const database = options.database ?? 'denokv';
 	await ensureRoles(server);
@@ -50,19 +63,26 @@ export async function prepareScenario(server: EmbeddedServer, scenario: Scenario
 	await runSql(server.url(database, appRole), fullDenokvSql);
 	const sessions = new DrillSessions(role => server.url(database, role));
 	const serverLogPath = path.join(server.dir, options.logName ?? 'denokv.log');
+	await writeFile(serverLogPath, renderLog(scenario.serverLog(), (options.now ?? (() => new Date()))()), {mode: 0o600});
+	const load = startWriteLoad({url: server.url(database, appRole), clients: options.loadClients ?? drillLoadClients, pauseMs: 20, logPath: serverLogPath});
+	const release = async () => {
+		await load.stop();
+		await sessions.close();
+	};
 	try {
+		await load.flowing;
 		await scenario.inject({
 			database,
 			sessions,
 			admin: (sql, values) => runSql(server.url(database), sql, values),
 			stopServer: () => server.stopServer(),
+			thresholds: (await loadRunbook()).thresholds,
 		});
-		await writeFile(serverLogPath, renderLog(scenario.serverLog(), (options.now ?? (() => new Date()))()), {mode: 0o600});
 	} catch (error) {
-		await sessions.close();
+		await release();
 		throw error;
 	}
-	return {scenario, database, targetUrl: server.url(database, oncallRole), serverLogPath, release: () => sessions.close()};
+	return {scenario, database, targetUrl: server.url(database, oncallRole), serverLogPath, release};
 }
 
 export interface Drill extends PreparedScenario {

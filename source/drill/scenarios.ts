@@ -23,6 +23,8 @@ export interface FaultContext {
 	admin(sql: string, values?: unknown[]): Promise<pg.QueryResult>;
 	/** Stops PostgreSQL (the server-down drill). */
 	stopServer(): Promise<void>;
+	/** The default runbook's thresholds: a drill's fault is in place once it is anomalous by them. */
+	thresholds: Record<string, number>;
 }
 
 export interface Scenario {
@@ -64,10 +66,12 @@ async function leakTransaction(ctx: FaultContext, n: number): Promise<void> {
 	await client.query(`SELECT value FROM kv_store WHERE key = ${byKey}`, [key(n)]);
 }
 
-async function availableSlots(ctx: FaultContext): Promise<number> {
+/** Client slots still free for ordinary roles (the background load already holds some). */
+async function freeSlots(ctx: FaultContext): Promise<number> {
 	const r = await ctx.admin(
 		`SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
-			- coalesce(current_setting('reserved_connections', true)::int, 0) AS n`,
+			- coalesce(current_setting('reserved_connections', true)::int, 0)
+			- (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS n`,
 	);
 	return r.rows[0].n as number;
 }
@@ -118,7 +122,13 @@ export const scenarios: readonly Scenario[] = [
 			ctx.sessions.every(4000, async () => {
 				if (next <= 16) await leakTransaction(ctx, next++);
 			});
-			await waitFor('six sessions idle in transaction', async () => (await countActivity(ctx, "state = 'idle in transaction'")) >= 6);
+			// A leak of a few seconds looks like any transaction between two statements: wait until it is old.
+			const {idle_tx_warning_seconds: seconds = 10, idle_tx_critical_count: count = 5} = ctx.thresholds;
+			await waitFor(
+				`${count} sessions idle in transaction for ${seconds} s`,
+				async () => (await countActivity(ctx, `state = 'idle in transaction' AND now() - state_change > make_interval(secs => ${seconds + 0.5})`)) >= count,
+				(seconds + 5) * 1000,
+			);
 		},
 		// Exhaustion hangs requests rather than failing them: the server's log stays quiet.
 		serverLog: () => startUp(45),
@@ -130,7 +140,8 @@ export const scenarios: readonly Scenario[] = [
 		keySteps: ['connections'],
 		settings: smallServer,
 		async inject(ctx) {
-			const keep = (await availableSlots(ctx)) - 3;
+			// The admin session that counts is gone by the time the pool opens: one slot more than counted.
+			const keep = (await freeSlots(ctx)) + 1 - 3;
 			await idlePool(ctx, keep);
 		},
 		serverLog: () => startUp(45),
@@ -142,7 +153,7 @@ export const scenarios: readonly Scenario[] = [
 		keySteps: ['connect', 'server-logs'],
 		settings: smallServer,
 		async inject(ctx) {
-			const limit = await availableSlots(ctx);
+			const limit = (await freeSlots(ctx)) + 1;
 			// Open sessions until PostgreSQL refuses one (53300): background workers may hold slots too.
 			for (let i = 0; i < limit + 5; i++) {
 				try {
@@ -170,7 +181,16 @@ export const scenarios: readonly Scenario[] = [
 				await waiter.query('BEGIN');
 				ctx.sessions.leaveRunning(waiter, bumpVersion);
 			}
-			await waitFor('six writers waiting on data_version', async () => (await countActivity(ctx, "wait_event_type = 'Lock'")) >= 6);
+			// Waits of some milliseconds are normal under load: wait until three have lasted.
+			const {lock_wait_warning_seconds: seconds = 1, lock_root_waiters_critical_count: count = 3} = ctx.thresholds;
+			await waitFor(
+				`${count} writers waiting ${seconds} s on data_version`,
+				async () => {
+					const r = await ctx.admin(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND now() - waitstart > make_interval(secs => ${seconds + 0.3})`);
+					return (r.rows[0].n as number) >= count;
+				},
+				(seconds + 8) * 1000,
+			);
 		},
 		// Writers hang on the lock rather than fail: the server's log stays quiet.
 		serverLog: () => startUp(45),

@@ -18,6 +18,11 @@ export function formatLine(at: Date, level: Level, target: string, message: stri
 	return `${at.toISOString().slice(0, 19)}.${micros}Z ${level.padStart(5)} ${target}: ${message}`;
 }
 
+/** `[2025-06-01T12:00:00Z ERROR denokv] message` (env_logger's default format, what `RUST_LOG=error` prints). */
+export function formatEnvLoggerLine(at: Date, level: Level, target: string, message: string): string {
+	return `[${at.toISOString().slice(0, 19)}Z ${level.padEnd(5)} ${target}] ${message}`;
+}
+
 /**
  * `count` moments over the last `minutes` minutes, oldest first. With
  * `growing`, more of them fall in the recent minutes (a fault getting worse).

@@ -13,6 +13,11 @@ export function likelihoodOf(score: number): Likelihood {
 	return 'unlikely';
 }
 
+/** `step-id.rule-id`, or `*.rule-id` for a finding any step can make (e.g. the target lost mid-run). */
+export function evidenceMatches(ref: string, finding: Finding): boolean {
+	return ref.startsWith('*.') ? finding.ruleId === ref.slice(2) : finding.ref === ref;
+}
+
 /**
  * Scores every cause of the runbook from the findings: each piece of evidence
  * contributes weight × severity factor of its most severe finding, combined as
@@ -28,7 +33,7 @@ export function rankCauses(runbook: Runbook, findings: Finding[]): RankedCause[]
 		let keep = 1;
 		for (const item of cause.evidence) {
 			const own = findings
-				.filter(x => x.ref === item.finding)
+				.filter(x => evidenceMatches(item.finding, x))
 				.map(f => ({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`}));
 			if (own.length === 0) continue;
 			keep *= 1 - Math.max(...own.map(x => x.c));

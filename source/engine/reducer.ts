@@ -1,5 +1,5 @@
 import type {Runbook} from '../runbook/schema.ts';
-import type {RunEvent, RunState, SessionEnding, StepState, StepStatus} from './types.ts';
+import type {Histogram, RunEvent, RunState, SessionEnding, StepState, StepStatus} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
 import {formatDuration} from '../text/duration.ts';
@@ -14,6 +14,12 @@ export function initialState(runbook: Runbook): RunState {
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
 	return {runbook, steps, visited: [], exports: [], timeline: []};
+}
+
+/** Journals written before buckets were sized in seconds say bucketMinutes. */
+function histogramOf(histogram: Histogram | undefined): Histogram | undefined {
+	const legacy = (histogram as {bucketMinutes?: number} | undefined)?.bucketMinutes;
+	return histogram?.bucketSeconds === undefined && legacy !== undefined ? {start: histogram!.start, bucketSeconds: legacy * 60, counts: histogram!.counts} : histogram;
 }
 
 function statusFrom(kind: string, step: StepState): StepStatus {
@@ -119,7 +125,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 					query: outcome.query,
 					error: outcome.error,
 					manual: outcome.manual,
-					histogram: outcome.histogram,
+					histogram: histogramOf(outcome.histogram),
 					findings: withNotices,
 				};
 				return {...finished, status: statusFrom(def.step.kind, finished)};

@@ -36,7 +36,7 @@ export function evaluateRules(
 		if (rule.per === 'result') {
 			const row = rows[0] ?? {};
 			const severity = judge(row);
-			if (severity) findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds)));
+			if (severity) findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
 			continue;
 		}
 		const matched = rows.flatMap(row => {
@@ -45,7 +45,7 @@ export function evaluateRules(
 		});
 		matched.sort((a, b) => levels.indexOf(a.severity) - levels.indexOf(b.severity));
 		for (const {row, severity} of matched.slice(0, maxFindingsPerRule))
-			findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds)));
+			findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
 		const rest = matched.slice(maxFindingsPerRule);
 		if (rest.length > 0)
 			findings.push(make(rest[0]!.severity, {}, `… and ${rest.length} more like this`));

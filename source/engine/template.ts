@@ -1,4 +1,5 @@
 import type {Row, Value} from './types.ts';
+import type {Lookup} from './conditions.ts';
 
 /** Formats a value for a message: numbers rounded for reading, null as a dash. */
 export function formatValue(value: Value | undefined): string {
@@ -8,10 +9,11 @@ export function formatValue(value: Value | undefined): string {
 	return String(value);
 }
 
-/** Fills `{column}`, `{$threshold}` and `{rows}` in a rule's message. */
-export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>): string {
-	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, key: string) => {
+/** Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier step saw) and `{rows}` in a rule's message. */
+export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
+	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*|@[a-z][a-z0-9-/]*\.[A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, key: string) => {
 		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
+		if (key.startsWith('@')) return formatValue(lookup?.(key.slice(1)));
 		if (key === 'rows') return String(rowCount);
 		return key in row ? formatValue(row[key]) : whole;
 	});

@@ -45,7 +45,7 @@ export interface StepOutcome {
 	notices?: Notice[];
 	/** The SQL that ran (version-selected), for the report. */
 	query?: string;
-	/** Log steps: matching lines per minute, oldest first. */
+	/** Log steps: matching lines over time, oldest first. */
 	histogram?: Histogram;
 	/** Set when the tool could not do this step itself and the operator must (e.g. no log file given): why. */
 	manual?: string;
@@ -54,7 +54,8 @@ export interface StepOutcome {
 export interface Histogram {
 	/** ISO time of the first bucket. */
 	start: string;
-	bucketMinutes: number;
+	/** Seconds each bucket covers: seconds for an incident of minutes, minutes or hours for a long window. */
+	bucketSeconds: number;
 	counts: number[];
 }
 

@@ -5,7 +5,8 @@ import {isUtf8} from 'node:buffer';
  * file without newlines, cannot grow the buffer), and what was odd about the
  * input is counted so the report can say so. */
 
-export const maxLineBytes = 8192;
+/** Room for a line Docker's json-file driver wraps (16 kB of text, escaped), not for a runaway one. */
+export const maxLineBytes = 64 * 1024;
 /** Text is decoded this much at a time: V8 puts larger strings in the large-object space, freed only by full GCs. */
 const decodeBytes = 64 * 1024;
 

@@ -1,4 +1,4 @@
-import {UsageError} from '../commands/errors.ts';
+import {UsageError} from '../errors.ts';
 import {escapeUntrusted} from '../text/escape.ts';
 
 /** A log file the user named that cannot be read: one line naming the path, exit 3. */

@@ -15,11 +15,13 @@ export interface PgLogSettings {
 	logFilename: string | null;
 	dataDirectory: string | null;
 	logLinePrefix: string | null;
+	/** The zone of the log's timestamps (an IANA name such as America/Chicago). */
+	logTimezone: string | null;
 	/** May list the log directory and read files in it. */
 	mayRead: boolean;
 }
 
-const settingNames = ['log_destination', 'logging_collector', 'log_directory', 'log_filename', 'data_directory', 'log_line_prefix'];
+const settingNames = ['log_destination', 'logging_collector', 'log_directory', 'log_filename', 'data_directory', 'log_line_prefix', 'log_timezone'];
 
 export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -42,6 +44,7 @@ export async function readLogSettings(sql: Sql): Promise<PgLogSettings> {
 		logFilename: get('log_filename'),
 		dataDirectory: get('data_directory'),
 		logLinePrefix: get('log_line_prefix'),
+		logTimezone: get('log_timezone'),
 		mayRead: who?.may_list === true && who?.may_read === true,
 	};
 }
@@ -58,14 +61,24 @@ export interface LogFileInfo {
 	size: number;
 }
 
-/** The newest log file, of the preferred format when there is one; null when the directory is empty. */
+const formatOfExtension: Record<string, string> = {'.json': 'jsonlog', '.csv': 'csvlog', '.log': 'stderr'};
+
+/**
+ * The file the server writes now (pg_current_logfile, 10+: modification times
+ * tie within a second of a rotation), else the newest, of the preferred format
+ * when there is one; null when the directory is empty.
+ */
 export async function newestLogFile(sql: Sql, settings: PgLogSettings): Promise<LogFileInfo | null> {
+	const ext = preferredExtension(settings.logDestination);
+	const current = await sql(`SELECT pg_current_logfile(${literal(formatOfExtension[ext]!)}) AS path`)
+		.then(rows => str(rows[0]?.path))
+		.catch(() => null);
 	const rows = await sql('SELECT name, size, modification FROM pg_ls_logdir() ORDER BY modification DESC, name DESC LIMIT 50');
 	const files = rows.map(r => ({name: String(r.name), size: Number(r.size)}));
-	const ext = preferredExtension(settings.logDestination);
-	const pick = files.find(f => f.name.endsWith(ext)) ?? files[0];
+	const currentName = current?.split('/').pop();
+	const pick = files.find(f => f.name === currentName) ?? files.find(f => f.name.endsWith(ext)) ?? files[0];
 	if (!pick) return null;
-	return {...pick, path: `${settings.logDirectory ?? 'log'}/${pick.name}`};
+	return {...pick, path: pick.name === currentName ? current! : `${settings.logDirectory ?? 'log'}/${pick.name}`};
 }
 
 /** The last tailBytes of the file, chunk by chunk. */

@@ -1,10 +1,11 @@
 import {anyOf, classBySqlstate, classifyText, postgresClasses, serverBugClasses, unclassified, type LogClass} from './log-classes.ts';
-import type {LineClassifier, LineVerdict} from './scan.ts';
+import {skipLine, type LineClassifier, type LineVerdict} from './scan.ts';
 
 /* The denokv server's log. A failing request logs two lines carrying the same
  * Postgres text (`atomic_write failed: …` and `Database error: …`, in either
  * order, depending on the version): the second is the same failure and is
- * not counted again. */
+ * not counted again, however many lines of other requests (or debug lines)
+ * come between them. */
 
 /** Server-side lines whose reason matched no Postgres text: still about the connection or a background task. */
 const serverFallbacks: LogClass[] = [
@@ -19,7 +20,7 @@ const wrappers = /^(?:\s*(?:atomic_write failed|Database error|db error)\s*:\s*)
 /** tokio-postgres Debug output names the code: `code: SqlState(E40P01)`. */
 const debugSqlstate = /SqlState\((?:Inner::)?E?([0-9A-Z]{5})\)/;
 /** How many lines apart the two lines of one failing request may be. */
-const pairDistance = 4;
+const pairWithinLines = 1000;
 
 const textClasses = [...serverBugClasses, ...postgresClasses];
 const prefilter = anyOf([...textClasses, ...serverFallbacks], [wrapper, about500, debugSqlstate]);
@@ -44,28 +45,54 @@ function innerMessage(line: string): string {
 	return line.slice(at).replace(wrappers, '').split(/(?<!\\)"/)[0]!.trim();
 }
 
+/**
+ * The first lines of failing requests still waiting for their second, by kind
+ * and Postgres text: lines of concurrent requests interleave (A1 A2 D1 D2 is
+ * two requests), and a version that logs one line per failure never pairs.
+ */
+class Unpaired {
+	private readonly lines = new Map<string, number[]>();
+	private added = 0;
+
+	/** Takes the oldest line of `kind` with this text within reach; false when there is none. */
+	take(kind: string, inner: string, lineNo: number): boolean {
+		const waiting = this.lines.get(`${kind}\0${inner}`);
+		if (!waiting) return false;
+		while (waiting.length > 0 && lineNo - waiting[0]! > pairWithinLines) waiting.shift();
+		return waiting.shift() !== undefined;
+	}
+
+	add(kind: string, inner: string, lineNo: number): void {
+		const key = `${kind}\0${inner}`;
+		const waiting = this.lines.get(key) ?? [];
+		while (waiting.length > 0 && lineNo - waiting[0]! > pairWithinLines) waiting.shift();
+		waiting.push(lineNo);
+		this.lines.set(key, waiting);
+		// Texts that vary (a table name, a pid) leave keys behind: drop those out of reach now and then.
+		if (++this.added % pairWithinLines === 0)
+			for (const [k, v] of this.lines) if (v.length === 0 || lineNo - v.at(-1)! > pairWithinLines) this.lines.delete(k);
+	}
+}
+
 export function serverLogClassifier(): LineClassifier {
 	let lineNo = 0;
-	let open: {kind: string; inner: string; lineNo: number} | undefined;
+	const unpaired = new Unpaired();
 	return {
 		classify(line: string): LineVerdict {
 			lineNo++;
-			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
-			if (!prefilter.test(line)) return {kind: 'skip'};
+			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : skipLine;
+			if (!prefilter.test(line)) return skipLine;
 			const klass =
 				classifyText(line, textClasses) ?? classBySqlstate(debugSqlstate.exec(line)?.[1]) ?? classifyText(line, serverFallbacks);
 			if (wrapper.test(line)) {
 				const kind = line.includes('atomic_write failed:') ? 'atomic_write' : 'database';
 				const inner = innerMessage(line);
-				if (open && open.kind !== kind && open.inner === inner && lineNo - open.lineNo <= pairDistance) {
-					open = undefined;
-					return {kind: 'skip'};
-				}
-				open = {kind, inner, lineNo};
+				if (unpaired.take(kind === 'atomic_write' ? 'database' : 'atomic_write', inner, lineNo)) return skipLine;
+				unpaired.add(kind, inner, lineNo);
 				return {kind: 'count', klass: klass ?? unclassified};
 			}
 			if (klass) return {kind: 'count', klass};
-			return about500.test(line) ? {kind: 'count', klass: unclassified} : {kind: 'skip'};
+			return about500.test(line) ? {kind: 'count', klass: unclassified} : skipLine;
 		},
 	};
 }

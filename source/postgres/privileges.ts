@@ -6,7 +6,8 @@ import {escapeUntrusted} from '../text/escape.ts';
  * `needs` the role lacks says what is hidden and gives the exact GRANT, so it
  * is never "ok" on data it could not see. pg_has_role(…, 'USAGE') counts
  * inherited membership (pg_monitor brings pg_read_all_stats). The deadlock
- * counter at connect time lets a later rule see it rise during the run. */
+ * counter at connect time lets a later rule see it rise during the run; the
+ * backend pid tells pg500's own lines in the server log from the application's. */
 
 export const connectSql = `SELECT
 	current_setting('server_version') AS server_version,
@@ -18,6 +19,7 @@ export const connectSql = `SELECT
 	pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS pg_read_all_stats,
 	pg_has_role(current_user, 'pg_read_server_files', 'USAGE') AS pg_read_server_files,
 	pg_is_in_recovery() AS in_recovery,
+	pg_backend_pid() AS backend_pid,
 	(SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()) AS deadlocks`;
 
 export interface Privileges {

@@ -19,6 +19,30 @@ export const defaultLockTimeoutMs = 200;
 /** Beyond the server-side statement_timeout, how long to wait for an answer before giving the connection up. */
 const clientGraceMs = 5000;
 
+/**
+ * Parameters a check's SQL reads with `current_setting('pg500.name')`: named
+ * `pg500.` + snake_case (so the name is safe in SQL as it is), any text value.
+ */
+export type CheckSettings = Record<string, string>;
+
+const settingName = /^pg500\.[a-z][a-z0-9_]*$/;
+
+/** A literal that means the same whatever standard_conforming_strings says: dollar-quoted, with a tag the value lacks. */
+function dollarQuoted(value: string): string {
+	let tag = 'v';
+	while (value.includes(`$${tag}$`)) tag += 'v';
+	return `$${tag}$${value}$${tag}$`;
+}
+
+function setLocals(settings: CheckSettings): string {
+	return Object.entries(settings)
+		.map(([name, value]) => {
+			if (!settingName.test(name)) throw new Error(`not a pg500 check setting: ${name}`);
+			return `; SET LOCAL ${name} = ${dollarQuoted(value)}`;
+		})
+		.join('');
+}
+
 type State =
 	| {kind: 'not-tried'}
 	| {kind: 'connected'; client: pg.Client; info: Row}
@@ -108,25 +132,30 @@ export class SafeSession {
 		this.state = {kind: 'lost', failure: classifyConnectError(error)};
 	}
 
-	/** Runs `sql` in its own read-only transaction. Throws the server's error; a lost connection is noted first. */
-	async query(sql: string): Promise<pg.QueryResult> {
+	/**
+	 * Runs `sql` in its own read-only transaction, with `settings` (custom
+	 * `pg500.*` parameters: the runbook's thresholds, the application's roles)
+	 * set for that transaction only. Throws the server's error; a lost connection is noted first.
+	 */
+	async query(sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
 		const failure = await this.ensureConnected();
 		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
 		const {client} = this.state;
 		try {
-			return await this.inReadOnly(client, sql);
+			return await this.inReadOnly(client, sql, settings);
 		} catch (error) {
 			if (connectionLost(error)) this.lose(client, error);
 			throw error;
 		}
 	}
 
-	private async inReadOnly(client: pg.Client, sql: string): Promise<pg.QueryResult> {
+	private async inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
 		const {statementMs, lockMs} = this.timeouts;
 		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
 		const watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
 		try {
-			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}`);
+			// One round trip: the transaction, its timeouts and the check's parameters, all SET LOCAL.
+			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}${setLocals(settings)}`);
 			try {
 				// The extended protocol takes exactly one statement: a check can never slip a
 				// COMMIT and a write past the read-only transaction. Its statement is unnamed,

@@ -4,7 +4,7 @@ import type {ConnectionOptions} from 'node:tls';
 import {parse} from 'pg-connection-string';
 import type pg from 'pg';
 import type {TargetInfo} from '../engine/types.ts';
-import {UsageError} from '../commands/errors.ts';
+import {UsageError} from '../errors.ts';
 import {lookupPgpass, pgpassPath} from './pgpass.ts';
 
 /* Which server to diagnose, by the libpq conventions an operator already

@@ -44,11 +44,14 @@ export interface JsonStep {
 	/** Commands for the operator (shown, never run), for steps done by hand. */
 	commands: {title: string; run: string}[];
 	error: {message: string; hint: string | null; sqlstate: string | null} | null;
-	histogram: Histogram | null;
+	histogram: JsonHistogram | null;
 	/** A manual step the operator ticked off. */
 	done: boolean;
 	note: string | null;
 }
+
+/** bucketMinutes is bucketSeconds / 60, kept for readers of schemaVersion 1 from before buckets of seconds. */
+export type JsonHistogram = Histogram & {bucketMinutes: number};
 
 export interface JsonCause {
 	id: string;
@@ -131,7 +134,7 @@ function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
 		instructions: byHand ? (def?.instructions ?? []) : [],
 		commands: byHand ? (def?.commands ?? []).map(c => ({title: c.title, run: c.run})) : [],
 		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
-		histogram: step.histogram ?? null,
+		histogram: step.histogram ? {...step.histogram, bucketMinutes: step.histogram.bucketSeconds / 60} : null,
 		done: step.done ?? false,
 		note: step.note ?? null,
 	};

@@ -1,6 +1,7 @@
 import type {Row} from '../engine/types.ts';
 import {formatDuration} from '../text/duration.ts';
 import {truncate} from '../text/escape.ts';
+import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {
 	elapsedMs,
@@ -19,6 +20,8 @@ import {
  * the causes and the fix, then the evidence step by step. */
 
 const maxTableRows = 10;
+/** Columns for a log step's sparkline: a ticket or chat message wraps longer lines. */
+const sparklineWidth = 100;
 const maxCellLength = 120;
 
 /**
@@ -125,6 +128,10 @@ function step(s: JsonStep, index: number): string {
 	}
 	for (const c of s.commands) lines.push('', `**${escapeMarkdown(c.title)}**`, '', codeBlock(c.run, 'sh'));
 	if (s.note) lines.push('', `> **Operator's note:** ${escapeMarkdown(s.note)}`);
+	if (s.histogram) {
+		const spark = sparkline(s.histogram, sparklineWidth, true);
+		lines.push('', `**Over time:** \`${spark.bars}\`${spark.tail}`);
+	}
 	const rows = resultsTable(s);
 	if (rows) lines.push('', rows);
 	return lines.join('\n');

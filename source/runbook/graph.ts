@@ -1,4 +1,4 @@
-import type {RunbookInput} from './schema.ts';
+import {executorFindings, type RunbookInput} from './schema.ts';
 
 /** A problem found after the shape is valid: names that point nowhere, cycles. */
 export interface GraphProblem {
@@ -67,13 +67,20 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	for (const [i, c] of runbook.causes.entries()) {
 		if (!fixIds.includes(c.fix)) problems.push({path: ['causes', i, 'fix'], message: `unknown fix "${c.fix}"`});
 		for (const [j, e] of (c.evidence ?? []).entries())
-			if (!findings.has(e.finding))
+			if (!findings.has(e.finding) && !anyStepFinding(e.finding, findings))
 				problems.push({path: ['causes', i, 'evidence', j, 'finding'], message: `unknown finding "${e.finding}"`});
 	}
 
 	const cycle = findCycle(runbook.steps, stepIds);
 	if (cycle) problems.push({path: cycle.path, message: `branching loops: ${cycle.ids.join(' → ')}`});
 	return problems;
+}
+
+/** `*.rule-id`: a finding the executor itself makes on any step, or a rule id some step has. */
+function anyStepFinding(ref: string, findings: Set<string>): boolean {
+	if (!ref.startsWith('*.')) return false;
+	const id = ref.slice(2);
+	return (executorFindings as readonly string[]).includes(id) || [...findings].some(f => f.endsWith(`.${id}`));
 }
 
 /** What operands of a rule may name: the thresholds, and main steps up to `seen` (exclusive) for `@step.column`. */
@@ -91,16 +98,20 @@ interface OperandNames {
 function checkOperands(rule: RuleShape, at: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
 	for (const m of rule.message.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/g))
 		if (!names.thresholds.has(m[1]!)) problems.push({path: [...at, 'message'], message: `unknown threshold "$${m[1]}"`});
+	const checkEarlier = (ref: string, path: (string | number)[]) => {
+		const stepId = ref.slice(1, ref.lastIndexOf('.'));
+		const index = names.stepIds.indexOf(stepId);
+		if (ref.lastIndexOf('.') < 2 || ref.endsWith('.')) problems.push({path, message: `"${ref}" is not @step-id.column`});
+		else if (index < 0) problems.push({path, message: `unknown step "${stepId}" in "${ref}"`});
+		else if (index >= names.seen) problems.push({path, message: `"${ref}" names a step that has not run yet at this point`});
+	};
+	for (const m of rule.message.matchAll(/\{(@[^}]*)\}/g)) checkEarlier(m[1]!, [...at, 'message']);
 	const walk = (node: unknown, path: (string | number)[]) => {
 		const literal = path.at(-1) === 'matches' || path.at(-1) === 'column';
 		if (typeof node === 'string' && node.startsWith('$') && !literal) {
 			if (!names.thresholds.has(node.slice(1))) problems.push({path, message: `unknown threshold "${node}"`});
 		} else if (typeof node === 'string' && node.startsWith('@') && !literal) {
-			const stepId = node.slice(1, node.lastIndexOf('.'));
-			const index = names.stepIds.indexOf(stepId);
-			if (node.lastIndexOf('.') < 2 || node.endsWith('.')) problems.push({path, message: `"${node}" is not @step-id.column`});
-			else if (index < 0) problems.push({path, message: `unknown step "${stepId}" in "${node}"`});
-			else if (index >= names.seen) problems.push({path, message: `"${node}" names a step that has not run yet at this point`});
+			checkEarlier(node, path);
 		} else if (node !== null && typeof node === 'object') {
 			for (const [key, value] of Object.entries(node)) walk(value, [...path, Array.isArray(node) ? Number(key) : key]);
 		}

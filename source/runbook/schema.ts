@@ -140,6 +140,13 @@ export type Privilege = (typeof privileges)[number];
 
 export const stepKinds = ['connect', 'sql', 'log', 'manual', 'info'] as const;
 
+/**
+ * Findings the tool itself makes on whatever step it is running, named
+ * `*.id` in a cause's evidence: `target-lost`, the target went away during
+ * the run and could not be reached again.
+ */
+export const executorFindings = ['target-lost'] as const;
+
 const stepFields = {
 	id,
 	title: z.string().min(1),
@@ -185,7 +192,7 @@ const cause = z
 			.array(
 				z
 					.object({
-						finding: z.string().min(1).describe('step-id.rule-id'),
+						finding: z.string().min(1).describe('step-id.rule-id, or *.rule-id for a finding of any step'),
 						weight: z.number().min(0).max(1),
 					})
 					.strict(),

@@ -1,5 +1,7 @@
 import {Box} from 'ink';
 import {useCallback, useEffect, useSyncExternalStore} from 'react';
+import {findStep} from '../engine/steps.ts';
+import type {SessionState} from '../session/store.ts';
 import type {Glyphs} from './glyphs.ts';
 import type {KeyContext} from './keymap.ts';
 import {LineView} from './line-view.tsx';
@@ -7,38 +9,57 @@ import type {Line} from './lines.ts';
 import {screenOf} from './screen.ts';
 import {useGuideActions, type GuideEffects} from './use-guide-actions.ts';
 import {useGuideKeys} from './use-guide-keys.ts';
-import {useGuideStore} from './use-guide-state.ts';
+import {useGuideStore, type GuideState} from './use-guide-state.ts';
 import {useTerminalSize} from './use-terminal-size.ts';
 
 export interface GuideProps {
 	effects: GuideEffects;
 	glyphs: Glyphs;
 	color: boolean;
-	/** Resume: notes already typed but not in a report yet. */
-	unsavedNotes?: boolean;
+}
+
+const isMain = (session: SessionState, stepId: string) => findStep(session.run.runbook, stepId)?.main ?? false;
+
+/** The first screen: the step last started (a resumed session may be running one again already). */
+function initialGuide(session: SessionState): Omit<GuideState, 'list' | 'input'> {
+	const focus = session.running ?? session.run.visited.at(-1);
+	return {view: session.running && !isMain(session, session.running) ? 'fix' : 'step', scroll: 0, focus};
 }
 
 /** The guided runbook: header, checklist, the current panel, the keys that work now. Render only: screen.ts says what, the keymap what keys do. */
-export function Guide({effects, glyphs, color, unsavedNotes = false}: GuideProps) {
-	const run = useSyncExternalStore(effects.store.subscribe, effects.store.get);
-	const guideStore = useGuideStore(() => ({view: 'step', scroll: 0, unsavedNotes, focus: effects.store.get().visited.at(-1)}));
+export function Guide({effects, glyphs, color}: GuideProps) {
+	const controller = effects.session;
+	const session = useSyncExternalStore(controller.subscribe, controller.getState);
+	const guideStore = useGuideStore(() => initialGuide(controller.getState()));
 	const guide = useSyncExternalStore(guideStore.subscribe, guideStore.get);
-	const actions = useGuideActions(effects, guideStore.get, guideStore.dispatch);
 	const {columns, rows} = useTerminalSize();
-	const extras = {logInput: Boolean(effects.executor.setLogPath), quiz: Boolean(effects.quiz)};
+	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices)};
 
-	// What a key acts on: the state as it is when the key is applied, not as this render saw it.
+	// What a key acts on: the session and the screen as they are when the key is applied, not as this render saw them.
+	const screenFor = useCallback(
+		(now: SessionState, g: GuideState) =>
+			screenOf({run: now.run, running: now.running, reveal: now.reveal, guide: g, columns, rows, glyphs, quiz: controller.quizChoices ? {choices: controller.quizChoices} : undefined, logInput: controller.logInput, captureLimits: controller.captureLimits, now: Date.now()}),
+		[controller, columns, rows, glyphs],
+	);
 	const context = useCallback((): KeyContext => {
-		const now = {run: effects.store.get(), guide: guideStore.get()};
-		return {...now, extras, screen: screenOf({...now, columns, rows, glyphs, quiz: effects.quiz, logInput: extras.logInput, now: Date.now()})};
-	}, [effects, guideStore, columns, rows, glyphs, extras.logInput, extras.quiz]);
-	useGuideKeys(guideStore, context, {actions, dispatch: guideStore.dispatch});
+		const now = controller.getState();
+		const g = guideStore.get();
+		return {run: now.run, running: now.running, reveal: now.reveal, guide: g, extras, screen: screenFor(now, g)};
+	}, [controller, guideStore, screenFor, extras.logInput, extras.quiz]);
+	const onScreen = useCallback(() => context().screen.onScreen, [context]);
+	const actions = useGuideActions(effects, guideStore.get, onScreen, guideStore.dispatch);
+	useGuideKeys([guideStore, controller], context, {actions, dispatch: guideStore.dispatch});
 
-	useEffect(() => {
-		actions.rerunUnfinished();
-	}, [actions]);
+	// The screen follows the session: a step that starts takes the panel.
+	useEffect(
+		() =>
+			controller.onEvent(event => {
+				if (event.type === 'step-started') guideStore.dispatch({type: 'follow', stepId: event.stepId, main: findStep(controller.getState().run.runbook, event.stepId)?.main ?? false});
+			}),
+		[controller, guideStore],
+	);
 
-	const screen = screenOf({run, guide, columns, rows, glyphs, quiz: effects.quiz, logInput: extras.logInput, now: Date.now()});
+	const screen = screenFor(session, guide);
 	return <FrameView frame={screen.frame} width={screen.layout.width} color={color} glyphs={glyphs} />;
 }
 

@@ -5,7 +5,7 @@ import {escapeUntrusted} from '../text/escape.ts';
 import type {Glyphs} from './glyphs.ts';
 import type {KeyPress} from './key-input.ts';
 import type {Hint} from './layout.ts';
-import {logTarget} from './log-commands.ts';
+import {logTarget} from '../session/log-input.ts';
 import type {Screen} from './screen.ts';
 import {targetStep, type GuideActions} from './use-guide-actions.ts';
 import {inputOverlays, type GuideAction, type GuideState} from './use-guide-state.ts';
@@ -38,6 +38,10 @@ export interface KeyExtras {
 
 export interface KeyContext {
 	run: RunState;
+	/** The step the session runs now. */
+	running?: string;
+	/** Training mode: the reveal, once the cause was named. */
+	reveal?: {correct: boolean; text: string};
 	guide: GuideState;
 	/** The screen for this state (its lists, rows, scrolling). */
 	screen: Screen;
@@ -74,8 +78,8 @@ const panels: Mode[] = ['steps', 'rows', 'detail', 'causes', 'reveal'];
 const stepModes: Mode[] = ['steps', 'rows', 'detail'];
 
 function enterLabel(c: KeyContext): string | undefined {
-	if (c.guide.running) return undefined;
-	const quizOpen = c.extras.quiz && !c.guide.reveal;
+	if (c.running) return undefined;
+	const quizOpen = c.extras.quiz && !c.reveal;
 	if (c.run.finishedAt && !quizOpen) return undefined;
 	const move = nextMove(c.run);
 	switch (move.kind) {
@@ -92,11 +96,11 @@ function enterLabel(c: KeyContext): string | undefined {
 
 /** The step under `r`, `t`, `n`. */
 const target = (c: KeyContext) => {
-	const id = targetStep(c.run, c.guide);
+	const id = targetStep(c.run, c.guide, c.screen.onScreen);
 	return id ? c.run.steps[id] : undefined;
 };
 
-const logHere = (c: KeyContext) => (c.extras.logInput && c.guide.view === 'step' ? logTarget(c.run, targetStep(c.run, c.guide)) : undefined);
+const logHere = (c: KeyContext) => (c.extras.logInput && c.guide.view === 'step' ? logTarget(c.run, targetStep(c.run, c.guide, c.screen.onScreen)) : undefined);
 
 /** Moves the row cursor to `index` (or closes it) and scrolls its line into sight. */
 function pickRow(effects: KeyEffects, index: number | undefined, open = false): void {
@@ -235,7 +239,7 @@ export const keymap: readonly Binding[] = [
 		keys: ['r'],
 		modes: stepModes,
 		help: 're-run the step shown',
-		footer: c => (c.guide.running ? undefined : 're-run'),
+		footer: c => (c.running ? undefined : 're-run'),
 		priority: 2,
 		waits: true,
 		when: c => c.guide.view !== 'causes' && (target(c)?.status ?? 'pending') !== 'pending',
@@ -289,7 +293,7 @@ export const keymap: readonly Binding[] = [
 		keys: ['a'],
 		modes: [...stepModes, 'causes'],
 		help: '(drill quiz) name the cause, then see the answer',
-		footer: c => (c.guide.reveal ? 'the answer' : 'name the cause'),
+		footer: c => (c.reveal ? 'the answer' : 'name the cause'),
 		priority: 1,
 		waits: true,
 		when: c => c.extras.quiz,
@@ -327,7 +331,7 @@ export function bindingFor(key: KeyPress, c: KeyContext): Binding | undefined {
 
 export function waitsNow(binding: Binding, c: KeyContext): boolean {
 	const waits = typeof binding.waits === 'function' ? binding.waits(c) : (binding.waits ?? false);
-	return waits && c.guide.running !== undefined;
+	return waits && c.running !== undefined;
 }
 
 const arrows: Record<string, string> = {Up: '↑', Down: '↓', Left: '←', Right: '→'};
@@ -349,7 +353,7 @@ export function keysLabel(keys: string[], glyphs: Glyphs): string {
 export function footerHints(c: KeyContext, glyphs: Glyphs): Hint[] {
 	const mode = modeOf(c.guide);
 	const hints: Hint[] = [];
-	if (c.guide.running && ['steps', 'rows', 'detail', 'causes'].includes(mode)) hints.push({text: `running ${c.guide.running}…`, priority: 0});
+	if (c.running && ['steps', 'rows', 'detail', 'causes'].includes(mode)) hints.push({text: `running ${c.running}…`, priority: 0});
 	const seen = new Set<string>();
 	for (const b of keymap) {
 		if (!b.modes.includes(mode) || !(b.when?.(c) ?? true) || b.footer === undefined) continue;

@@ -1,24 +1,18 @@
 import {render} from 'ink';
-import {now} from '../checks/drive.ts';
 import type {Executor} from '../checks/executor.ts';
+import type {SessionEnding} from '../engine/types.ts';
 import {exitCodes, verdictOf} from '../engine/verdict.ts';
-import type {RunState, SessionEnding} from '../engine/types.ts';
-import type {QuizHook} from '../drill/quiz.ts';
+import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
-import {createRunStore, type EventSink} from './run-store.ts';
 import {releaseGoneTerminal} from './terminal-modes.ts';
 
 export interface GuideSession {
-	state: RunState;
-	executor: Executor;
-	journal: EventSink & {close(): unknown};
-	/** Writes the report of a state; says where and in which format. */
-	exportReport(state: RunState): Promise<{path: string; format: string}>;
+	session: SessionController;
+	/** The session's journal and executor, closed once the guide is done with them. */
+	journal: {readonly path: string; close(): unknown};
+	executor: Pick<Executor, 'close'>;
 	color: boolean;
-	unsavedNotes?: boolean;
-	/** `pg500 demo --quiz`: ask for the cause at the end, then reveal. */
-	quiz?: QuizHook;
 }
 
 /** Conventional shell codes for a session ended by a signal (128 + number); `q` gives the verdict's code. */
@@ -33,12 +27,9 @@ const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
  * its export journaled, the journal synced and closed, the connection
  * closed, and both paths on standard error.
  */
-export function launchGuide(session: GuideSession): Promise<number> {
+export function launchGuide({session: controller, journal, executor, color}: GuideSession): Promise<number> {
 	return new Promise(resolve => {
 		let ended = false;
-		const store = createRunStore(session.state, session.journal, error => {
-			process.stderr.write(`pg500: cannot write the journal: ${(error as Error).message ?? String(error)}\n`);
-		});
 		// These stay until the clean-up is done: while a listener of ours is
 		// there, Ink's signal-exit does not re-raise the signal (which would kill
 		// the process half-way), and a second signal cannot cut the clean-up short.
@@ -53,32 +44,30 @@ export function launchGuide(session: GuideSession): Promise<number> {
 		process.stdin.on('end', onLost);
 		process.stdin.on('error', onLost);
 		process.stdout.on('error', onLost);
-		const ignore = () => {};
-		process.stderr.on('error', ignore);
+		process.stderr.on('error', () => {});
 
 		const finish = async (ending: SessionEnding) => {
 			if (ended) return;
 			ended = true;
-			store.dispatch({type: 'session-ended', at: now(), how: ending});
+			controller.end(ending);
 			try {
 				instance.unmount();
 			} catch {
 				// Restoring a terminal that is gone fails; there is nothing left to restore.
 			}
-			const lines = [`journal: ${session.journal.path}`];
+			const lines = [`journal: ${journal.path}`];
 			if (ending !== 'quit') {
 				try {
-					const {path, format} = await session.exportReport(store.get());
-					store.dispatch({type: 'report-exported', at: now(), path, format});
+					const {path} = await controller.exportReport();
 					lines.push(`partial report: ${path}`);
 				} catch (error) {
 					lines.push(`partial report not written: ${(error as Error).message ?? String(error)}`);
 				}
-			} else for (const e of store.get().exports) lines.push(`report: ${e.path}`);
-			store.close();
-			await session.journal.close();
+			} else for (const e of controller.getState().run.exports) lines.push(`report: ${e.path}`);
+			controller.close();
+			await journal.close();
 			// The executor may be mid-query after a signal; closing it ends that query too.
-			await session.executor.close().catch(() => {});
+			await executor.close().catch(() => {});
 			try {
 				process.stderr.write(`${[...new Set(lines)].join('\n')}\n`);
 			} catch {
@@ -90,16 +79,11 @@ export function launchGuide(session: GuideSession): Promise<number> {
 			// Input from a terminal that is gone may still be pending: let it go, so the process can end.
 			if (ending === 'terminal-lost') process.stdin.destroy();
 			releaseGoneTerminal();
-			resolve(ending === 'quit' ? exitCodes[verdictOf(store.get())] : signalCodes[ending]);
+			resolve(ending === 'quit' ? exitCodes[verdictOf(controller.getState().run)] : signalCodes[ending]);
 		};
 
 		const instance = render(
-			<Guide
-				effects={{store, executor: session.executor, exportReport: session.exportReport, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason), quiz: session.quiz}}
-				glyphs={glyphsFor(process.env)}
-				color={colorWanted(session.color, process.env)}
-				unsavedNotes={session.unsavedNotes}
-			/>,
+			<Guide effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason)}} glyphs={glyphsFor(process.env)} color={colorWanted(color, process.env)} />,
 			{exitOnCtrlC: false, patchConsole: false},
 		);
 	});

@@ -1,6 +1,3 @@
-import {findStep} from '../engine/steps.ts';
-import type {RunState} from '../engine/types.ts';
-
 /* Commands that print the denokv server's log, offered when no --server-log
  * was given. The operator fills in the placeholder; the exact line is shown
  * for confirmation before anything runs. */
@@ -33,20 +30,4 @@ export function commandLine(command: LogCommand, value: string): string {
 	const filled = command.id === 'other' ? value.trim() : shellWord(value.trim());
 	// A function, so `$&` or `$'` in what was typed stays literal.
 	return command.template.replace('{}', () => filled);
-}
-
-export interface LogTarget {
-	stepId: string;
-	source: 'server-log' | 'postgres-log';
-	/** Commands are offered for the denokv server log; the PostgreSQL log is a file on the database host. */
-	commands: boolean;
-}
-
-/** The log step `stepId`, when it ended without a log the tool could read: what `l` (and `x`) act on. */
-export function logTarget(run: RunState, stepId: string | undefined): LogTarget | undefined {
-	const def = stepId ? findStep(run.runbook, stepId) : undefined;
-	const step = stepId ? run.steps[stepId] : undefined;
-	if (!def || !step || def.step.kind !== 'log' || !def.step.source) return undefined;
-	if (step.status !== 'manual' && step.status !== 'error') return undefined;
-	return {stepId: step.id, source: def.step.source, commands: def.step.source === 'server-log'};
 }

@@ -3,7 +3,7 @@ import type {Finding, RankedCause, RunState, StepState} from '../engine/types.ts
 import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {exactLines, paragraph, plain, type Line, type Segment} from './lines.ts';
 import {resultLines} from './result-lines.ts';
-import {sparkline} from './sparkline.ts';
+import {sparkline} from '../text/sparkline.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
  * same state gives the same lines, so tests can read them and scrolling is a slice. */
@@ -33,7 +33,8 @@ function commandLines(key: string, commands: {title: string; run: string}[] | un
 /** A title wrapped (never cut) after its lead segments: the status symbol, the step's number. */
 function titleLines(key: string, lead: Segment[], title: string, width: number, glyphs: Glyphs): Line[] {
 	const text = lead.map(s => s.text).join('');
-	return paragraph(key, title, width, glyphs, {bold: true}, {text}).map((line, i) => (i === 0 ? {...line, segments: [...lead, ...line.segments.slice(1)]} : line));
+	// The first line keeps the key `…:title`: stepsOnScreen finds a step's title by it.
+	return paragraph(key, title, width, glyphs, {bold: true}, {text}).map((line, i) => (i === 0 ? {key, segments: [...lead, ...line.segments.slice(1)]} : line));
 }
 
 /**
@@ -77,7 +78,7 @@ function resultPanel(step: StepState, def: RunnableStep, width: number, glyphs: 
 	if (step.status === 'manual')
 		lines.push(plain(`${k}:tick`, step.done ? `${glyphs.done} done` : `${glyphs.manual} not done yet: press t when done`, {color: step.done ? 'green' : 'blue'}));
 	if (finished && step.histogram?.counts.length) {
-		const label = 'Per minute: ';
+		const label = 'Over time: ';
 		const spark = sparkline(step.histogram, width - label.length, glyphs.unicode);
 		lines.push({key: `${k}:spark`, segments: [{text: label, bold: true}, {text: spark.bars, color}, {text: spark.tail, dim: true}]});
 	}

@@ -59,15 +59,23 @@ interface TreeNode {
 	children: TreeNode[];
 }
 
+const blank = (value: Row[string] | undefined) => value === null || value === undefined || value === '';
+
+/** The parent a row names: the first when it names several (`{901,902}`, `901 902`: pg_blocking_pids). */
+function parentOf(value: Row[string] | undefined): string | undefined {
+	return blank(value) ? undefined : String(value).split(/[\s,{}]+/).find(Boolean);
+}
+
 /**
  * Rows linked by `node` and `parent` as a forest, in the result's order. A
  * parent named by a row but without a row of its own is a root of its own
  * (only its id is known); a node in a cycle (a deadlock caught mid-way) is
- * shown as a root rather than lost.
+ * shown as a root rather than lost. Rows without a node (a summary) are left
+ * to the caller.
  */
 function forest(rows: Row[], node: string, parent: string): TreeNode[] {
 	const nodes = new Map<string, TreeNode>();
-	const parentOf = new Map<string, string>();
+	const parents = new Map<string, string>();
 	const order: string[] = [];
 	const get = (id: string) => {
 		let n = nodes.get(id);
@@ -79,21 +87,21 @@ function forest(rows: Row[], node: string, parent: string): TreeNode[] {
 		return n;
 	};
 	for (const row of rows) {
+		if (blank(row[node])) continue;
 		const id = formatValue(row[node]);
-		const up = row[parent];
-		const hasParent = up !== null && up !== undefined && up !== '';
+		const up = parentOf(row[parent]);
 		// A parent first, so a root named only as a parent comes before its waiters.
-		if (hasParent) get(formatValue(up));
+		if (up !== undefined) get(up);
 		const n = get(id);
 		if (n.row) continue;
 		n.row = row;
-		if (hasParent && formatValue(up) !== id) parentOf.set(id, formatValue(up));
+		if (up !== undefined && up !== id) parents.set(id, up);
 	}
 	const placed = new Set<string>();
 	const place = (n: TreeNode, ancestors: Set<string>): void => {
 		placed.add(n.id);
 		for (const id of order)
-			if (parentOf.get(id) === n.id && !placed.has(id) && !ancestors.has(id)) {
+			if (parents.get(id) === n.id && !placed.has(id) && !ancestors.has(id)) {
 				const child = nodes.get(id)!;
 				n.children.push(child);
 				place(child, new Set([...ancestors, n.id]));
@@ -101,7 +109,7 @@ function forest(rows: Row[], node: string, parent: string): TreeNode[] {
 	};
 	const roots: TreeNode[] = [];
 	for (const id of order)
-		if (!parentOf.has(id) && !placed.has(id)) {
+		if (!parents.has(id) && !placed.has(id)) {
 			roots.push(nodes.get(id)!);
 			place(nodes.get(id)!, new Set());
 		}
@@ -151,17 +159,19 @@ export function resultLines(key: string, step: StepState, def: RunnableStep, wid
 
 	if (mode === 'tree' && display?.node && display.parent) {
 		const {node, parent} = display;
-		const walked = treeRows(forest(rows, node, parent), glyphs);
+		// Rows without a node (a summary) come first, outside the tree.
+		const loose = rows.filter(r => blank(r[node]));
+		const walked = [...loose.map(row => ({prefix: '', id: '', row})), ...treeRows(forest(rows, node, parent), glyphs).map(w => ({prefix: w.prefix, id: w.node.id, row: w.node.row}))];
 		const rest = keys.filter(c => c !== node && c !== parent);
 		const columns = [
 			columnOf(
 				node,
-				walked.map(w => w.prefix + w.node.id),
+				walked.map(w => (w.id === '' ? '' : w.prefix + w.id)),
 				{whole: true},
 			),
-			...rest.map(c => columnOf(c, walked.map(w => (w.node.row ? w.node.row[c] : undefined)))),
+			...rest.map(c => columnOf(c, walked.map(w => (w.row ? w.row[c] : undefined)))),
 		];
-		const details = walked.map(w => detailOf(`${node} ${w.node.id}`, w.node.row ?? {[node]: w.node.id}));
+		const details = walked.map((w, i) => detailOf(w.id === '' ? `row ${i + 1}` : `${node} ${w.id}`, w.row ?? {[node]: w.id}));
 		return tableLines(key, columns, details, step, width, glyphs);
 	}
 

@@ -1,4 +1,4 @@
-import {defaultCaptureLimits} from '../checks/capture-command.ts';
+import {defaultCaptureLimits, type CaptureLimits} from '../checks/capture-command.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
@@ -16,7 +16,7 @@ import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
-import {targetStep} from './use-guide-actions.ts';
+import {stepsOnScreen, targetStep} from './use-guide-actions.ts';
 import type {GuideState} from './use-guide-state.ts';
 
 /* The whole frame as a pure function of the state and the terminal's size:
@@ -25,12 +25,18 @@ import type {GuideState} from './use-guide-state.ts';
 
 export interface ScreenInput {
 	run: RunState;
+	/** The step the session runs now (a spinner). */
+	running?: string;
+	/** Training mode: the reveal once the trainee named the cause. */
+	reveal?: {correct: boolean; text: string};
 	guide: GuideState;
 	columns: number;
 	rows: number;
 	glyphs: Glyphs;
 	/** A log the tool could not read can be named now (a path, a command). */
 	logInput?: boolean;
+	/** How long and how much of a log command's output is read (said before it runs). */
+	captureLimits?: CaptureLimits;
 	/** Training mode: the answers to offer; the screen must not give the drill away. */
 	quiz?: {choices: readonly QuizChoice[]};
 	/** For the age of results in a resumed session. */
@@ -53,6 +59,8 @@ export interface Screen {
 	shown: Line[];
 	/** Lines of the result rows that can be picked (→), in the step or fix panel. */
 	entries: {line: number}[];
+	/** The steps with a line on the panel's rows, those whose title shows first: what `r`, `t` and `n` act on in the fix view. */
+	onScreen: readonly string[];
 	list?: ListModel & {height: number};
 	input?: {label: string};
 	/** Lines the panel has room for, above a list or an input. */
@@ -84,19 +92,19 @@ function helpLines(width: number, glyphs: Glyphs): Line[] {
 
 /** The step or fix panel, before any overlay: where result rows live. */
 function basePanel(input: ScreenInput, width: number, quizOpen: boolean): Line[] {
-	const {run, guide, glyphs, now} = input;
-	if (guide.view === 'quiz' && guide.reveal) return revealLines(guide.reveal, width, glyphs);
+	const {run, guide, glyphs, now, running, reveal} = input;
+	if (guide.view === 'quiz' && reveal) return revealLines(reveal, width, glyphs);
 	if (guide.view === 'causes') return causeLines(causesShown(run, quizOpen), width, glyphs, {hideLikelihood: quizOpen});
 	if (guide.view === 'fix' && run.chosenFix) {
 		const fix = run.runbook.fixes.find(f => f.id === run.chosenFix!.id);
-		if (fix) return fixLines(fix, run, guide.running, width, glyphs, step => ageLines(step, run, now, width, glyphs));
+		if (fix) return fixLines(fix, run, running, width, glyphs, step => ageLines(step, run, now, width, glyphs));
 	}
 	const stepId = guide.focus ?? run.visited.at(-1) ?? run.runbook.steps[0]!.id;
 	const def = findStep(run.runbook, stepId);
 	const step = run.steps[stepId];
 	if (!def || !step) return [];
 	const number = run.runbook.steps.findIndex(s => s.id === stepId);
-	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', guide.running === stepId, width, glyphs, ageLines(step, run, now, width, glyphs));
+	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', running === stepId, width, glyphs, ageLines(step, run, now, width, glyphs));
 }
 
 /** The list under the panel, if the view or overlay has one. */
@@ -122,9 +130,9 @@ function listFor(input: ScreenInput, width: number, quizOpen: boolean): ListMode
 	return items.length > 0 ? {kind: 'fix', title: recommended ? `Choose the fix to follow (${glyphs.star} recommended):` : 'Choose the fix to follow:', items} : undefined;
 }
 
-function inputFor(input: ScreenInput): {label: string} | undefined {
+function inputFor(input: ScreenInput, onScreen: readonly string[]): {label: string} | undefined {
 	const {run, guide} = input;
-	const noteTarget = targetStep(run, guide);
+	const noteTarget = targetStep(run, guide, onScreen);
 	if (guide.overlay === 'note' && noteTarget) return {label: `Note on ${noteTarget}: `};
 	if (guide.overlay === 'log-path' && guide.log) return {label: `Log file for ${guide.log.stepId}: `};
 	const command = logCommands.find(c => c.id === guide.log?.commandId);
@@ -136,7 +144,7 @@ export function screenOf(input: ScreenInput): Screen {
 	const {run, guide, glyphs} = input;
 	const layout = layoutFor(input.columns, input.rows);
 	const width = layout.panelWidth;
-	const quizOpen = Boolean(input.quiz && !guide.reveal);
+	const quizOpen = Boolean(input.quiz && !input.reveal);
 
 	const base = basePanel(input, width, quizOpen);
 	const entries = base.flatMap((line, i) => (line.detail ? [{line: i, detail: line.detail}] : []));
@@ -145,7 +153,7 @@ export function screenOf(input: ScreenInput): Screen {
 	if (guide.overlay === 'help') panel = helpLines(width, glyphs);
 	else if (guide.overlay === 'log-confirm' && guide.log?.line) {
 		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
-		panel = confirmLines(guide.log.line, name, defaultCaptureLimits, width, glyphs);
+		panel = confirmLines(guide.log.line, name, input.captureLimits ?? defaultCaptureLimits, width, glyphs);
 	} else if (guide.overlay === 'quiz') panel = quizPromptLines(width, glyphs);
 	else if (cursor?.open) {
 		const entry = entries[cursor.index]!;
@@ -163,7 +171,11 @@ export function screenOf(input: ScreenInput): Screen {
 
 	const list = listFor(input, width, quizOpen);
 	const listHeight = list ? Math.min(list.items.length, Math.max(2, Math.floor(layout.bodyHeight / (list.kind === 'fix' ? 3 : 2)))) + 1 : 0;
-	const inputLabel = inputFor(input);
+	// What `r`, `t` and `n` act on: the steps on the panel's rows without the input, so opening it changes nothing.
+	const panelHeight = Math.max(1, layout.bodyHeight - listHeight);
+	const top = Math.min(guide.scroll, Math.max(0, lines.length - panelHeight));
+	const onScreen = stepsOnScreen(base === panel ? lines.slice(top, top + panelHeight).map(l => l.key) : []);
+	const inputLabel = inputFor(input, onScreen);
 	const linesHeight = Math.max(1, layout.bodyHeight - listHeight - (inputLabel ? 1 : 0));
 	// When the panel scrolls, its last line says where it is: one line less of content.
 	const room = lines.length > linesHeight ? linesHeight - 1 : linesHeight;
@@ -181,9 +193,10 @@ export function screenOf(input: ScreenInput): Screen {
 		layout,
 		frame: [],
 		header: headerLine(run, layout.width, glyphs, Boolean(input.quiz)),
-		sidebar: layout.checklistWidth > 0 ? sidebarLines(run, guide, layout.checklistWidth, layout.bodyHeight, glyphs, input.now) : [],
+		sidebar: layout.checklistWidth > 0 ? sidebarLines(run, guide, input.running, layout.checklistWidth, layout.bodyHeight, glyphs, input.now) : [],
 		shown: visible,
 		entries: entries.map(e => ({line: e.line})),
+		onScreen,
 		list: list ? {...list, height: listHeight} : undefined,
 		input: inputLabel,
 		linesHeight,
@@ -192,7 +205,7 @@ export function screenOf(input: ScreenInput): Screen {
 		page: Math.max(1, linesHeight - 1),
 		message: messageLine(quitLine ?? guide.message, layout.width, glyphs),
 	};
-	const footer = packHints(footerHints({run, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz)}}, glyphs), layout.width, layout.footerHeight, glyphs);
+	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz)}}, glyphs), layout.width, layout.footerHeight, glyphs);
 	return {...screen, frame: [screen.header, ...bodyRows(screen, guide, glyphs), screen.message, ...footer]};
 }
 

@@ -18,14 +18,14 @@ interface Row {
 	age?: string;
 }
 
-function rowsOf(run: RunState, guide: GuideState, glyphs: Glyphs, now: number): Row[] {
+function rowsOf(run: RunState, guide: GuideState, running: string | undefined, glyphs: Glyphs, now: number): Row[] {
 	const rows: Row[] = run.runbook.steps.map((def, i) => {
 		const step = run.steps[def.id]!;
 		const age = resultAge(step, run, now);
 		return {
 			id: def.id,
 			shown: guide.view === 'step' && guide.focus === def.id,
-			mark: guide.running === def.id ? {symbol: glyphs.current, color: 'cyan'} : statusMark(step.status, step.done, glyphs),
+			mark: running === def.id ? {symbol: glyphs.current, color: 'cyan'} : statusMark(step.status, step.done, glyphs),
 			number: String(i + 1).padStart(2),
 			title: step.title,
 			age: age?.stale ? shortAge(age.ms) : undefined,
@@ -36,8 +36,8 @@ function rowsOf(run: RunState, guide: GuideState, glyphs: Glyphs, now: number): 
 	return rows;
 }
 
-export function sidebarLines(run: RunState, guide: GuideState, width: number, height: number, glyphs: Glyphs, now: number): Line[] {
-	const rows = rowsOf(run, guide, glyphs, now);
+export function sidebarLines(run: RunState, guide: GuideState, running: string | undefined, width: number, height: number, glyphs: Glyphs, now: number): Line[] {
+	const rows = rowsOf(run, guide, running, glyphs, now);
 	const symbolWidth = glyphs.unicode ? 1 : 3;
 	const lead = symbolWidth + 3;
 	const room = Math.max(4, width - lead);

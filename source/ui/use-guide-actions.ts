@@ -1,25 +1,19 @@
 import {useMemo, type Dispatch} from 'react';
-import {performStep, now} from '../checks/drive.ts';
-import type {Executor} from '../checks/executor.ts';
-import {nextMove} from '../engine/next.ts';
-import {findStep} from '../engine/steps.ts';
-import type {RunState} from '../engine/types.ts';
-import type {QuizHook} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
+import type {RunState} from '../engine/types.ts';
+import type {SessionController} from '../session/controller.ts';
 import {logActions, type LogActions} from './log-actions.ts';
-import type {RunStore} from './run-store.ts';
 import type {GuideAction, GuideState} from './use-guide-state.ts';
+
+/* What the keys, lists and inputs of the guide do: the session's intents,
+ * sent to its controller, and what the screen shows next (the UI's own state).
+ * Nothing here runs a step or writes a file itself. */
 
 /** What the guide needs from the outside world; the command wires the real ones, tests too. */
 export interface GuideEffects {
-	store: RunStore;
-	executor: Executor;
-	/** Writes the report of the state as it is; says where and in which format. */
-	exportReport(state: RunState): Promise<{path: string; format: string}>;
+	session: SessionController;
 	/** The operator is done (q, or Ctrl-C): the command tears down. */
 	exit(reason: 'quit' | 'interrupt'): void;
-	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
-	quiz?: QuizHook;
 }
 
 export interface GuideActions {
@@ -35,8 +29,6 @@ export interface GuideActions {
 	show(view: GuideState['view'], focus?: string): void;
 	scroll(by: number, max: number): void;
 	overlay(overlay?: GuideState['overlay']): void;
-	/** Steps interrupted mid-flight (resume): run them again. */
-	rerunUnfinished(): void;
 	/** A log the tool could not read: a path typed, or a confirmed command's output. */
 	log: LogActions;
 	/** Quiz: ask for the cause, or show the reveal again once answered. */
@@ -44,146 +36,90 @@ export interface GuideActions {
 	answerQuiz(answer: DrillCause): void;
 }
 
-/** The step a key like `r`, `t` or `n` acts on in the current view. */
-export function targetStep(run: RunState, guide: GuideState): string | undefined {
+/** The ids of the steps with a line in the panel's window, those whose title shows first (line keys start with the step id). */
+export function stepsOnScreen(keys: readonly string[]): string[] {
+	const titles = keys.filter(k => k.endsWith(':title')).map(k => k.slice(0, -':title'.length));
+	return [...new Set([...titles, ...keys.map(k => k.split(':')[0]!)])];
+}
+
+/**
+ * The step a key like `r`, `t` or `n` acts on in the current view. In the fix
+ * view, the follow-up on screen (`onScreen`, from stepsOnScreen), else the one
+ * last run, else the first still to be done by hand.
+ */
+export function targetStep(run: RunState, guide: GuideState, onScreen: readonly string[] = []): string | undefined {
 	if (guide.view === 'fix' && run.chosenFix) {
 		const followUps = Object.values(run.steps).filter(s => s.fixId === run.chosenFix!.id);
+		const shown = onScreen.find(id => followUps.some(s => s.id === id));
+		if (shown) return shown;
 		if (guide.focus && followUps.some(s => s.id === guide.focus)) return guide.focus;
 		return followUps.find(s => s.status === 'manual' && !s.done)?.id ?? followUps.at(-1)?.id;
 	}
 	return guide.focus ?? run.visited.at(-1);
 }
 
-export function useGuideActions(effects: GuideEffects, getGuide: () => GuideState, dispatchGuide: Dispatch<GuideAction>): GuideActions {
+export function useGuideActions(effects: GuideEffects, getGuide: () => GuideState, getOnScreen: () => readonly string[], dispatchGuide: Dispatch<GuideAction>): GuideActions {
 	return useMemo(() => {
-		const {store, executor} = effects;
-		// The guide state reaches the closure only on the next render; two quick
-		// Enters must not start two steps, so the flag lives here.
-		let inFlight = false;
-		const busy = () => inFlight;
+		const {session} = effects;
+		const target = () => targetStep(session.getState().run, getGuide(), getOnScreen());
+		const message = (severity: 'info' | 'critical', text: string) => dispatchGuide({type: 'message', severity, text});
 
-		const hold = (stepId: string) => {
-			const main = findStep(store.get().runbook, stepId)?.main ?? false;
-			dispatchGuide({type: 'show', view: main ? 'step' : 'fix', focus: stepId});
-			dispatchGuide({type: 'running', stepId});
-			inFlight = true;
-			return () => {
-				inFlight = false;
-				dispatchGuide({type: 'running'});
-			};
-		};
-
-		const runStep = async (stepId: string, via: Executor = executor) => {
-			const release = hold(stepId);
-			try {
-				await performStep(stepId, store.get(), via, store.dispatch);
-			} catch (error) {
-				// The executor reports expected failures as outcomes; anything else
-				// still must not end the session: the step shows why, the run goes on.
-				store.dispatch({
-					type: 'step-finished',
-					at: now(),
-					stepId,
-					durationMs: 0,
-					outcome: {rows: [], rowCount: 0, error: {message: (error as Error).message ?? String(error), hint: 'an internal error of pg500; press r to try again or go on with Enter'}},
-				});
-			} finally {
-				release();
-			}
-		};
-
-		/** Runs the chosen fix's follow-up checks one after another, live. */
-		const runFollowUps = async () => {
-			for (;;) {
-				const move = nextMove(store.get());
-				if (move.kind !== 'step') return;
-				await runStep(move.stepId);
-			}
-		};
-
-		const chooseFix = (fixId: string) => {
-			if (busy()) return;
-			store.dispatch({type: 'fix-chosen', at: now(), fixId, by: 'operator'});
-			dispatchGuide({type: 'show', view: 'fix'});
-			void runFollowUps();
-		};
-
-		const actions: GuideActions = {
+		return {
 			next() {
-				if (busy()) return;
-				const state = store.get();
-				const move = nextMove(state);
-				switch (move.kind) {
-					case 'step':
-						void (state.chosenFix ? runFollowUps() : runStep(move.stepId));
-						return;
-					case 'fix':
-						chooseFix(move.fixId);
-						return;
-					case 'choose-fix':
-						dispatchGuide({type: 'show', view: 'causes'});
-						return;
-					case 'end':
-						if (!state.finishedAt) store.dispatch({type: 'run-finished', at: now()});
-						if (effects.quiz && !getGuide().reveal) dispatchGuide({type: 'overlay', overlay: 'quiz'});
-						else dispatchGuide({type: 'message', severity: 'info', text: 'Runbook complete: e exports the report, q quits.'});
-				}
+				void session.runNext().then(move => {
+					if (move?.kind === 'fix') dispatchGuide({type: 'show', view: 'fix'});
+					else if (move?.kind === 'choose-fix') dispatchGuide({type: 'show', view: 'causes'});
+					else if (move?.kind === 'end') {
+						if (session.quizChoices && !session.getState().reveal) dispatchGuide({type: 'overlay', overlay: 'quiz'});
+						else message('info', 'Runbook complete: e exports the report, q quits.');
+					}
+				});
 			},
 			rerun() {
-				const stepId = targetStep(store.get(), getGuide());
-				if (!busy() && stepId && store.get().steps[stepId]?.status !== 'pending') void runStep(stepId);
+				const stepId = target();
+				if (stepId) void session.rerun(stepId);
 			},
-			chooseFix,
+			chooseFix(fixId) {
+				if (session.getState().running) return;
+				dispatchGuide({type: 'show', view: 'fix'});
+				void session.chooseFix(fixId);
+			},
 			tick() {
-				const stepId = targetStep(store.get(), getGuide());
-				const step = stepId ? store.get().steps[stepId] : undefined;
-				if (step?.status === 'manual' && !step.done) store.dispatch({type: 'manual-done', at: now(), stepId: step.id});
+				const stepId = target();
+				if (stepId) session.tick(stepId);
 			},
 			saveNote(text) {
-				const stepId = targetStep(store.get(), getGuide());
+				const stepId = target();
 				if (!stepId) return;
-				store.dispatch({type: 'note-set', at: now(), stepId, text: text.trim()});
-				dispatchGuide({type: 'note-saved'});
+				session.setNote(stepId, text);
+				dispatchGuide({type: 'overlay'});
 			},
 			exportReport() {
-				return effects.exportReport(store.get()).then(
-					({path, format}) => {
-						store.dispatch({type: 'report-exported', at: now(), path, format});
-						dispatchGuide({type: 'exported'});
-						dispatchGuide({type: 'message', severity: 'info', text: `Report written to ${path}`});
-					},
-					(error: unknown) =>
-						dispatchGuide({type: 'message', severity: 'critical', text: `Could not write the report: ${(error as Error).message ?? String(error)}`}),
+				return session.exportReport().then(
+					({path}) => message('info', `Report written to ${path}`),
+					(error: unknown) => message('critical', `Could not write the report: ${(error as Error).message ?? String(error)}`),
 				);
 			},
 			quit(force = false) {
-				if (!force && getGuide().unsavedNotes) dispatchGuide({type: 'overlay', overlay: 'quit'});
+				if (!force && session.getState().unsavedNotes) dispatchGuide({type: 'overlay', overlay: 'quit'});
 				else effects.exit('quit');
 			},
 			interrupt: () => effects.exit('interrupt'),
 			show: (view, focus) => dispatchGuide({type: 'show', view, focus}),
 			scroll: (by, max) => dispatchGuide({type: 'scroll', by, max}),
 			overlay: overlay => dispatchGuide({type: 'overlay', overlay}),
-			log: logActions({executor, getRun: store.get, getGuide, dispatchGuide, busy, hold, runStep}),
+			log: logActions(session, getGuide, dispatchGuide),
 			openQuiz() {
-				if (!effects.quiz || busy()) return;
-				if (getGuide().reveal) dispatchGuide({type: 'show', view: 'quiz'});
+				const {running, reveal} = session.getState();
+				if (!session.quizChoices || running) return;
+				if (reveal) dispatchGuide({type: 'show', view: 'quiz'});
 				else dispatchGuide({type: 'overlay', overlay: 'quiz'});
 			},
 			answerQuiz(answer) {
-				if (!effects.quiz || getGuide().reveal) return;
-				const reveal = effects.quiz.reveal(store.get(), answer);
-				// The result is a note: it reaches the journal at once and the report with the rest.
-				store.dispatch(reveal.event);
-				dispatchGuide({type: 'revealed', correct: reveal.correct, text: reveal.text});
-			},
-			rerunUnfinished() {
-				const unfinished = Object.values(store.get().steps).filter(s => s.status === 'running').map(s => s.id);
-				void (async () => {
-					for (const id of unfinished) await runStep(id);
-				})();
+				if (!session.answerQuiz(answer)) return;
+				dispatchGuide({type: 'overlay'});
+				dispatchGuide({type: 'show', view: 'quiz'});
 			},
 		};
-		return actions;
-	}, [effects, getGuide, dispatchGuide]);
+	}, [effects, getGuide, getOnScreen, dispatchGuide]);
 }

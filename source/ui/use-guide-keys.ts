@@ -2,7 +2,7 @@ import {useEffect, useRef, useState} from 'react';
 import type {KeyPress} from './key-input.ts';
 import {bindingFor, waitsNow, type KeyContext, type KeyEffects} from './keymap.ts';
 import {useKeys} from './use-keys.ts';
-import type {GuideAction, GuideStore} from './use-guide-state.ts';
+import type {GuideAction} from './use-guide-state.ts';
 
 /**
  * Applies keys in the order they were typed, each to the state the one
@@ -33,7 +33,7 @@ export function createKeyQueue(deps: {context(): KeyContext; effects: Omit<KeyEf
 			pending.push(key);
 			drain();
 		},
-		/** The guide state changed: a step may have finished. Drained a moment later, so a fix's next follow-up starts first. */
+		/** The session or the screen changed: a step may have finished. Drained a moment later, so a fix's next follow-up starts first. */
 		wake() {
 			if (pending.length === 0 || scheduled) return;
 			scheduled = true;
@@ -49,11 +49,16 @@ export function createKeyQueue(deps: {context(): KeyContext; effects: Omit<KeyEf
 	};
 }
 
-/** The guide's keyboard: every key through the keymap (keymap.ts), in order. */
-export function useGuideKeys(guideStore: GuideStore, context: () => KeyContext, effects: {actions: KeyEffects['actions']; dispatch(action: GuideAction): void}): void {
+/** The guide's keyboard: every key through the keymap (keymap.ts), in order; keys that wait go on when `stores` (the session's, the screen's) change. */
+export function useGuideKeys(stores: {subscribe(listener: () => void): () => void}[], context: () => KeyContext, effects: {actions: KeyEffects['actions']; dispatch(action: GuideAction): void}): void {
 	const latest = useRef(context);
 	latest.current = context;
 	const [queue] = useState(() => createKeyQueue({context: () => latest.current(), effects}));
-	useEffect(() => guideStore.subscribe(queue.wake), [guideStore, queue]);
+	useEffect(() => {
+		const unsubscribe = stores.map(store => store.subscribe(queue.wake));
+		return () => {
+			for (const stop of unsubscribe) stop();
+		};
+	}, [...stores, queue]);
 	useKeys(queue.push);
 }

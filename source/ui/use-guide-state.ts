@@ -2,7 +2,8 @@ import {useState} from 'react';
 import type {Severity} from '../engine/types.ts';
 import {noteInputReducer, type NoteInputAction} from './use-note-input-state.ts';
 
-/* What the screen shows, apart from the run itself (which lives in the run store). */
+/* What the screen shows, apart from the session itself (the session
+ * controller's state: the run, the step running, the quiz's reveal). */
 
 export type View = 'step' | 'causes' | 'fix' | 'quiz';
 /**
@@ -21,15 +22,9 @@ export interface GuideState {
 	focus?: string;
 	scroll: number;
 	overlay?: Overlay;
-	/** The step running now: the spinner shows only while this is set. */
-	running?: string;
 	message?: {text: string; severity: Severity};
-	/** A note was saved after the last exported report. */
-	unsavedNotes: boolean;
 	/** The log step the log overlays act on, and the command being prepared for it. */
 	log?: {stepId: string; commandId?: string; line?: string};
-	/** Training mode: the reveal once the trainee named the cause. */
-	reveal?: {correct: boolean; text: string};
 	/** The result row picked in the panel (→), and whether its detail is open. */
 	cursor?: {index: number; open: boolean};
 	/** The item highlighted in the list under the panel (the fix, a log command, the quiz's answers). */
@@ -40,18 +35,18 @@ export interface GuideState {
 
 export type GuideAction =
 	| {type: 'show'; view: View; focus?: string}
+	/** A step started: the screen goes to it (a main step's panel, or the fix for a follow-up). */
+	| {type: 'follow'; stepId: string; main: boolean}
 	| {type: 'scroll'; by: number; max: number}
 	| {type: 'scroll-to'; line: number}
 	| {type: 'overlay'; overlay?: Overlay}
-	| {type: 'running'; stepId?: string}
 	| {type: 'message'; text: string; severity: Severity}
-	| {type: 'note-saved'}
-	| {type: 'exported'}
 	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>}
-	| {type: 'revealed'; correct: boolean; text: string}
 	| {type: 'cursor'; cursor?: GuideState['cursor']}
 	| {type: 'list'; index: number}
 	| {type: 'input'; edit: NoteInputAction};
+
+const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 
 /** A new overlay starts its list at the top and its input empty. */
 function entering(state: GuideState, overlay: Overlay | undefined): Pick<GuideState, 'list' | 'input'> {
@@ -65,13 +60,29 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 			const same = action.view === state.view && focus === state.focus;
 			return same ? state : {...state, view: action.view, focus, scroll: 0, cursor: undefined, list: action.view === state.view ? state.list : 0};
 		}
+		case 'follow': {
+			const view = action.main ? 'step' : 'fix';
+			// The fix view is one panel for all its follow-ups: a follow-up re-run where the operator scrolled to stays in sight.
+			const same = view === state.view && (view === 'fix' || action.stepId === state.focus);
+			// The step now runs on the log its overlay named: the overlay has done its job.
+			const logDone = state.log?.stepId === action.stepId && inLog(state.overlay);
+			return {
+				...state,
+				view,
+				focus: action.stepId,
+				scroll: same ? state.scroll : 0,
+				// A row picked in a panel that is now another one (or whose rows are being replaced) is let go.
+				cursor: same && view === 'fix' ? state.cursor : undefined,
+				message: undefined,
+				...(logDone ? {overlay: undefined, log: undefined, input: ''} : {}),
+			};
+		}
 		case 'scroll':
 			return {...state, scroll: Math.max(0, Math.min(action.max, state.scroll + action.by))};
 		case 'scroll-to':
 			return {...state, scroll: Math.max(0, action.line)};
-		case 'overlay': {
+		case 'overlay':
 			// Leaving the log overlays forgets the command half-prepared there; its error line goes too.
-			const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 			return {
 				...state,
 				...entering(state, action.overlay),
@@ -79,19 +90,10 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 				log: inLog(action.overlay) ? state.log : undefined,
 				message: inLog(state.overlay) && !inLog(action.overlay) ? undefined : state.message,
 			};
-		}
 		case 'log':
 			return {...state, ...entering(state, action.overlay), overlay: action.overlay, log: action.log, message: undefined};
-		case 'revealed':
-			return {...state, overlay: undefined, view: 'quiz', scroll: 0, cursor: undefined, reveal: {correct: action.correct, text: action.text}, unsavedNotes: true};
-		case 'running':
-			return {...state, running: action.stepId, message: action.stepId ? undefined : state.message};
 		case 'message':
 			return {...state, message: {text: action.text, severity: action.severity}};
-		case 'note-saved':
-			return {...state, unsavedNotes: true, overlay: undefined, input: ''};
-		case 'exported':
-			return {...state, unsavedNotes: false};
 		case 'cursor':
 			return {...state, cursor: action.cursor};
 		case 'list':
@@ -102,8 +104,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 }
 
 /**
- * The guide state as an external store, like the run store: a burst of keys
- * is applied one after another, each to the state the previous one left
+ * The guide state as an external store, like the session's: a burst of keys
+ * is applied one after another, each to the state the one before it left
  * (React's state would give every key of the burst the same stale render).
  */
 export interface GuideStore {

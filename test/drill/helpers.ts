@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import {runHeadless} from '../../source/commands/run.ts';
-import {createExecutor} from '../../source/checks/create-executor.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import type {RunState} from '../../source/engine/types.ts';
 import type {EmbeddedServer} from '../../source/drill/embedded.ts';

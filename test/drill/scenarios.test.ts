@@ -48,7 +48,9 @@ test('healthy: a seeded database and an idle pool; the run finds nothing', async
 	const drill = await prepare(shared, 'healthy');
 	try {
 		assert.equal(n(await look(shared, drill.database, 'SELECT count(*) AS n FROM kv_store')), 200);
-		assert.equal(n(await look(shared, drill.database, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'denokv' AND state = 'idle'")), 3);
+		// The idle pool, beside the background write load's ten clients.
+		assert.ok(n(await look(shared, drill.database, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'denokv'")) >= 13);
+		assert.ok(n(await look(shared, drill.database, 'SELECT version AS n FROM data_version')) > 0, 'the write load commits');
 		const {report, exitCode} = await headless(shared, drill);
 		assert.equal(report.verdict, 'ok');
 		assert.equal(exitCode, 0);
@@ -124,7 +126,9 @@ test('lock-chain: one idle transaction holds the data_version row, six writers w
 				count(*) FILTER (WHERE cardinality(pg_blocking_pids(pid)) > 0) AS blocked
 			FROM pg_stat_activity WHERE datname = current_database()`,
 		);
-		assert.deepEqual({waiting: Number(row!.waiting), holding: Number(row!.holding), blocked: Number(row!.blocked)}, {waiting: 6, holding: 1, blocked: 6});
+		// The drill's six writers and the background load's, all queued behind the one holder.
+		assert.equal(Number(row!.holding), 1);
+		assert.ok(Number(row!.waiting) >= 6 && Number(row!.blocked) === Number(row!.waiting), JSON.stringify(row));
 		const {report, state} = await headless(shared, drill);
 		assert.equal(topCause(report).id, 'deadlocks');
 		assert.equal(statusOf(report, 'locks'), 'critical');
@@ -168,7 +172,7 @@ test('timeouts: a 200 ms statement_timeout on the database cancels statements (5
 			'SELECT unnest(setconfig) AS setting FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())',
 		);
 		assert.deepEqual(settings.map(r => r.setting).sort(), ['idle_in_transaction_session_timeout=0', 'statement_timeout=200ms']);
-		assert.equal(n(await look(shared, drill.database, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'")), 2);
+		assert.equal(n(await look(shared, drill.database, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'SELECT value FROM kv_store%'")), 2);
 		assert.match(await readFile(shared.pgLogPath, 'utf8'), /canceling statement due to statement timeout/);
 		const {report} = await headless(shared, drill);
 		assert.equal(topCause(report).id, 'timeouts');

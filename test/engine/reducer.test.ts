@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {initialState, reduce} from '../../source/engine/reducer.ts';
 import {verdictOf, exitCodes} from '../../source/engine/verdict.ts';
-import type {RunEvent} from '../../source/engine/types.ts';
+import type {RunEvent, StepOutcome} from '../../source/engine/types.ts';
 import {at, finished, makeRunbook, play, runStep, sqlStep, started} from './fixtures.ts';
 
 const runbook = makeRunbook({
@@ -106,6 +106,12 @@ test('a step the tool could not do itself is manual, with the reason and the com
 	const s = runStep(fresh(), 'logs', [{command: 'journalctl -u denokv'}], {manual: 'no --server-log given'});
 	assert.equal(s.steps.logs!.status, 'manual');
 	assert.equal(s.steps.logs!.manual, 'no --server-log given');
+});
+
+test('a histogram journaled before buckets of seconds (bucketMinutes) replays in seconds', () => {
+	const legacy = {start: '2024-05-01T02:50:00.000Z', bucketMinutes: 2, counts: [1, 5]} as unknown as StepOutcome['histogram'];
+	const s = runStep(fresh(), 'logs', [], {histogram: legacy});
+	assert.deepEqual(s.steps.logs!.histogram, {start: '2024-05-01T02:50:00.000Z', bucketSeconds: 120, counts: [1, 5]});
 });
 
 test('executor notices become findings first and count for the status', () => {

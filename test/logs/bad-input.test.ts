@@ -2,7 +2,7 @@ import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {chmod} from 'node:fs/promises';
 import {LogFileError, runLogStep} from '../../source/logs/run-log-step.ts';
-import {UsageError} from '../../source/commands/errors.ts';
+import {UsageError} from '../../source/errors.ts';
 import {byClass, serverLogStep, tempDir, type TempDir} from './helpers.ts';
 
 let tmp: TempDir;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {runLogStep} from '../../source/logs/run-log-step.ts';
 import {postgresLogClassifier} from '../../source/logs/postgres-log.ts';
 import {scanLog} from '../../source/logs/scan.ts';
+import {TimeReader} from '../../source/logs/timestamps.ts';
 import {byClass, counts, postgresLogStep, tempDir, type TempDir} from './helpers.ts';
 
 let tmp: TempDir;
@@ -78,8 +79,8 @@ test('a prefix with %e (known from log_line_prefix): the SQLSTATE classifies mes
 		(async function* () {
 			yield Buffer.from(`${lines.join('\n')}\n`);
 		})(),
-		postgresLogClassifier({linePrefix: '%m [%p] %e ', now}),
-		{now},
+		postgresLogClassifier({linePrefix: '%m [%p] %e ', times: new TimeReader({now})}),
+		{times: new TimeReader({now})},
 	);
 	assert.deepEqual(counts(scanned.tally.rows(null)), {deadlock: 1, 'missing-relation': 1, unclassified: 1});
 	// Without the prefix the German text matches nothing: unclassified.

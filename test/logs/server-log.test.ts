@@ -59,11 +59,17 @@ test('env_logger lines: one row per class, a failing request counted once althou
 	assert.equal(byClass(outcome.rows, 'too-many-clients')!.cause, 'pool-exhaustion');
 	assert.equal(byClass(outcome.rows, 'statement-timeout')!.sqlstate, '57014');
 	assert.equal(byClass(outcome.rows, 'unclassified')!.cause, 'unclassified');
-	// The window runs 10:00:00–10:09:00: 9 minutes, 2 deadlocks.
-	assert.equal(deadlock.per_minute, 0.22);
+	// Two deadlocks 2 minutes apart: 1/min over the time they span, not 0.22/min over the log's 9 minutes.
+	assert.equal(deadlock.per_minute, 1);
+	// The log ends at 10:09: the last five minutes (10:04–10:09) hold no deadlock.
+	assert.equal(deadlock.per_minute_last_5m, 0);
+	assert.equal(byClass(outcome.rows, 'statement-timeout')!.per_minute_last_5m, 0.2);
+	// Nine minutes in 5-second buckets, from the first line (a second before the first error) to the last.
 	assert.equal(outcome.histogram?.start, '2026-11-26T10:00:00.000Z');
-	assert.equal(outcome.histogram?.bucketMinutes, 1);
-	assert.deepEqual(outcome.histogram?.counts, [1, 0, 1, 2, 1, 1, 2, 1, 1, 1]);
+	assert.equal(outcome.histogram?.bucketSeconds, 5);
+	assert.equal(outcome.histogram?.counts.length, 109);
+	assert.equal(outcome.histogram?.counts.reduce((a, b) => a + b, 0), 11);
+	assert.equal(outcome.histogram?.counts[24], 1, '10:02:00, the second deadlock');
 	assert.equal(outcome.manual, undefined);
 });
 
@@ -105,8 +111,10 @@ test('syslog / journal timestamps are read, and samples keep at most three lines
 	assert.equal(row.count, 5);
 	assert.equal(row.first_seen, new Date(2026, 10, 26, 10, 0).toISOString());
 	assert.equal(row.last_seen, new Date(2026, 10, 26, 10, 4).toISOString());
+	// The newest three, oldest first; the example is the newest line.
 	assert.equal(String(row.sample).split(' ⏎ ').length, 3);
-	assert.match(String(row.sample), /#0 ⏎ .*#1 ⏎ .*#2$/);
+	assert.match(String(row.sample), /#2 ⏎ .*#3 ⏎ .*#4$/);
+	assert.match(String(row.example), /#4$/);
 });
 
 test('lines without timestamps: counts, null times, no histogram', async () => {
@@ -119,6 +127,7 @@ test('lines without timestamps: counts, null times, no histogram', async () => {
 			first_seen: null,
 			last_seen: null,
 			per_minute: null,
+			per_minute_last_5m: null,
 			sample: 'atomic_write failed: db error: ERROR: deadlock detected',
 			example: 'atomic_write failed: db error: ERROR: deadlock detected',
 			sqlstate: '40P01',

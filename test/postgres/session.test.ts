@@ -5,7 +5,7 @@ import {parseRunbook} from '../../source/runbook/parse.ts';
 import {initialState} from '../../source/engine/reducer.ts';
 import type {StepOutcome} from '../../source/engine/types.ts';
 import type {Executor} from '../../source/checks/executor.ts';
-import {createExecutor} from '../../source/checks/create-executor.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
 
 /* The safe session and the executor against a real server: what a step sees,
  * and what it never does to the database it diagnoses. */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {resolveTarget} from '../../source/postgres/target.ts';
 import {findPgpassPassword, lookupPgpass, parsePgpassLine} from '../../source/postgres/pgpass.ts';
-import {UsageError} from '../../source/commands/errors.ts';
+import {UsageError} from '../../source/errors.ts';
 
 const secret = 's3cr3t-PW';
 

@@ -122,7 +122,7 @@ export function poolExhaustionEvents(): RunEvent[] {
 					},
 				],
 				rowCount: 1,
-				histogram: {start: at(-600), bucketMinutes: 1, counts: [0, 1, 3, 0, 12, 40, 80, 60, 30, 14]},
+				histogram: {start: at(-600), bucketSeconds: 60, counts: [0, 1, 3, 0, 12, 40, 80, 60, 30, 14]},
 			},
 		},
 		{type: 'step-started', at: at(3), stepId: 'connect'},

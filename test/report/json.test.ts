@@ -2,8 +2,8 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {buildJsonReport, interrupted, maxReportRows, notRunYet} from '../../source/report/json.ts';
 import {renderReport} from '../../source/report/render.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
-import {driveHeadless} from '../../source/checks/drive.ts';
+import {initialState} from '../../source/engine/reducer.ts';
+import {createSession} from '../../source/session/controller.ts';
 import type {Executor} from '../../source/checks/executor.ts';
 import type {RunEvent, RunState, StepOutcome} from '../../source/engine/types.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
@@ -18,6 +18,8 @@ test('a finished run: contract fields, steps in runbook order then the follow-up
 	assert.deepEqual(report.runbook, {id: 'small-500', title: 'Small 500 runbook', path: 'runbooks/small-500.yaml', version: '3'});
 	assert.deepEqual(report.target, {...target, serverVersion: '16.4'});
 	assert.equal(report.verdict, 'critical');
+	// Buckets in seconds, and in minutes for readers of schema 1 from before.
+	assert.deepEqual(report.steps[0]!.histogram, {start: '2024-05-01T02:50:00.000Z', bucketSeconds: 60, bucketMinutes: 1, counts: [0, 1, 3, 0, 12, 40, 80, 60, 30, 14]});
 	assert.equal(report.finished, true);
 	assert.equal(report.finishedAt, '2024-05-01T03:00:51.000Z');
 	assert.deepEqual(
@@ -106,16 +108,15 @@ test('the schema rejects what the contract forbids', () => {
 /** Runs the real default runbook headless, each step answering with the given rows. */
 async function runDefault(outcomes: Record<string, StepOutcome>): Promise<RunState> {
 	const runbook = await loadRunbook();
-	let state = initialState(runbook);
 	const executor: Executor = {
 		target,
 		run: async (_step, stepId) => outcomes[stepId] ?? {rows: [], rowCount: 0},
 		serverVersion: () => '16.4',
 		close: async () => {},
 	};
-	const dispatch = (event: RunEvent) => (state = reduce(state, event));
-	dispatch({type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: '1.2.3'}, target, runbookPath: runbook.path});
-	return driveHeadless(state, executor, dispatch);
+	const session = createSession({state: initialState(runbook), executor});
+	session.start();
+	return session.runToEnd();
 }
 
 test('the default runbook: fixed step and cause ids, all five causes, valid against the schema', async () => {
@@ -123,7 +124,7 @@ test('the default runbook: fixed step and cause ids, all five causes, valid agai
 		'server-logs': {
 			rows: [{class: 'pool-timeout', cause: 'pool-exhaustion', count: 500, first_seen: null, last_seen: null, per_minute: 50, sample: 'Database error: pool timed out', sqlstate: null}],
 			rowCount: 1,
-			histogram: {start: '2024-05-01T02:50:00.000Z', bucketMinutes: 1, counts: [1, 5, 50, 120]},
+			histogram: {start: '2024-05-01T02:50:00.000Z', bucketSeconds: 60, counts: [1, 5, 50, 120]},
 		},
 		connect: {rows: [{server_version: '16.4', server_version_num: 160004, current_user: 'app', database: 'denokv', superuser: true, pg_monitor: true, pg_read_all_stats: true, pg_read_server_files: true, in_recovery: false}], rowCount: 1},
 		connections: {rows: [{used: 97, usable: 97, used_pct: 100, idle_in_tx: 40, oldest_idle_in_tx_s: 300, oldest_idle_in_tx_pid: 42, oldest_idle_in_tx_by: 'app/denokv', oldest_idle_in_tx_query: 'SELECT 1', long_active: 0}], rowCount: 1},

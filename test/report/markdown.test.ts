@@ -23,6 +23,8 @@ test('markdown: steps with symbols, findings, escaped result tables, notes, time
 	assert.match(md, /### ✖ 1\. Read the server log \(`server-logs`\) — critical, 850 ms/);
 	assert.match(md, /### ✔ 2\. Reach PostgreSQL \(`connect`\) — ok, 40 ms/);
 	assert.match(md, /### ☑ 4\. Tell the team/);
+	// The log step's histogram as a sparkline, its span and its peak per bucket.
+	assert.match(md, /\n\*\*Over time:\*\* `▁▂▂▁▃▅█▆▄▃` 02:50–03:00 UTC, peak 80\/1 min\n/);
 	assert.match(md, /### ⚠ 5\. Sessions idle in transaction \(`fix-pool\/leaked-sessions`\)/);
 	// A title with a pipe does not break the heading; a value with | < ` does not break the table.
 	assert.match(md, /### ✖ 3\. Connections \\\| slots/);

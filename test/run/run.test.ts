@@ -4,7 +4,7 @@ import {mkdtemp, readFile, writeFile, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import {startTestServer, freePort, superuser, type TestServer} from '../support/pg.ts';
+import {startTestServer, freePort, superuser, waitForLockWaits, type TestServer} from '../support/pg.ts';
 import {cli, runToJson, step} from './helpers.ts';
 
 /* `pg500 run` with the default runbook against real faults: the step
@@ -23,14 +23,6 @@ const release = (clients: pg.Client[]) => Promise.all(clients.map(c => c.end()))
 function assertNoPassword(text: string) {
 	assert.equal(text.includes(superuser.password), false, 'the password leaked');
 	assert.equal(text.includes('app-pw'), false, 'the password leaked');
-}
-
-async function waitFor(db: string, sql: string, until: (n: number) => boolean) {
-	for (;;) {
-		const {rows} = await server.sql(db, sql);
-		if (until(Number(rows[0].n))) return;
-		await new Promise(resolve => setTimeout(resolve, 25));
-	}
 }
 
 test('a healthy denokv database: every check ok, exit 0', async () => {
@@ -67,14 +59,18 @@ test('a healthy database and a server log full of deadlocks: the log decides, de
 	assert.equal(exitCode, 2);
 });
 
-test('five sessions idle in transaction: connections critical, pool exhaustion first, exit 2', async () => {
+test('five sessions idle in transaction for over 10 s: connections critical, pool exhaustion first, exit 2', async () => {
 	const db = await server.createDatabase({denokv: true});
 	const leaks = await Promise.all(Array.from({length: 5}, () => server.connect(db)));
 	for (const leak of leaks) await leak.query('BEGIN; SELECT count(*) FROM kv_store');
 	try {
+		// Fresh, they look like any write between two statements: not yet a leak.
+		const fresh = await runToJson(server.url(db));
+		assert.equal(step(fresh.report, 'connections').status, 'ok', JSON.stringify(step(fresh.report, 'connections').findings));
+		await new Promise(resolve => setTimeout(resolve, 10_500));
 		const {exitCode, report} = await runToJson(server.url(db));
 		assert.equal(step(report, 'connections').status, 'critical');
-		assert.ok(step(report, 'connections').findings.some(f => /5 sessions idle in transaction/.test(f.message)));
+		assert.ok(step(report, 'connections').findings.some(f => /^5 sessions idle in transaction for 10 s or more/.test(f.message)), JSON.stringify(step(report, 'connections').findings));
 		assert.equal(report.causes[0]!.id, 'pool-exhaustion');
 		assert.equal(exitCode, 2);
 	} finally {
@@ -89,14 +85,17 @@ test('a lock chain on data_version: the root blocker is named, deadlocks cause f
 	const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
 	const waiters = await Promise.all(Array.from({length: 3}, () => server.connect(db)));
 	const waiting = waiters.map(w => w.query('UPDATE data_version SET version = version + 1 WHERE k = 0'));
-	await waitFor(db, `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`, n => n === 3);
+	await waitForLockWaits(server, db, 3, 1.2);
 	try {
 		const {exitCode, report} = await runToJson(server.url(db));
 		const locks = step(report, 'locks');
 		assert.equal(locks.status, 'critical');
-		assert.equal(Number(locks.rows[0]!.root_blocker_pid), holderPid);
-		assert.equal(Number(locks.rows[0]!.waiting), 3);
-		assert.ok(locks.findings.some(f => f.message.includes(`pid ${holderPid}`)));
+		const [summary, root, ...waiting] = locks.rows;
+		assert.equal(summary!.kind, 'summary');
+		assert.equal(Number(summary!.blocks), 3);
+		assert.deepEqual({kind: root!.kind, pid: root!.pid, state: root!.state}, {kind: 'root', pid: holderPid, state: 'idle in transaction'});
+		assert.deepEqual(waiting.map(w => [w.kind, w.waits_for]), Array(3).fill(['waiter', String(holderPid)]));
+		assert.ok(locks.findings.some(f => f.severity === 'critical' && f.message.startsWith(`Root blocker pid ${holderPid} `)), JSON.stringify(locks.findings));
 		assert.equal(report.causes[0]!.id, 'deadlocks');
 		assert.equal(exitCode, 2);
 	} finally {
@@ -255,4 +254,15 @@ test('the JSON report goes to standard output when no --output is given', async 
 	assert.equal(report.target.database, db);
 	assert.equal(report.verdict, 'ok');
 	assertNoPassword(stdout + stderr);
+});
+
+test('an on-call role with pg_monitor alone (no table privileges): no false schema alarm; a deleted data_version row still found', async () => {
+	const db = await server.createDatabase({denokv: true});
+	await server.sql('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'watcher') THEN CREATE ROLE watcher LOGIN PASSWORD 'watcher-pw' IN ROLE pg_monitor; END IF; END $$`);
+	const watcher = {user: 'watcher', password: 'watcher-pw'};
+	const healthy = await runToJson(server.url(db, watcher));
+	assert.equal(step(healthy.report, 'schema').status, 'ok', JSON.stringify(step(healthy.report, 'schema').findings));
+	await server.sql(db, 'DELETE FROM data_version; SELECT pg_stat_force_next_flush()');
+	const {report} = await runToJson(server.url(db, watcher));
+	assert.ok(step(report, 'schema').findings.some(f => f.severity === 'critical' && /data_version table has no row/.test(f.message)), JSON.stringify(step(report, 'schema').findings));
 });

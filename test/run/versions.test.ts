@@ -1,7 +1,7 @@
 import {test, before, after, describe} from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import {startTestServer, type ServerMajor, type TestServer} from '../support/pg.ts';
+import {startTestServer, waitForLockWaits, type ServerMajor, type TestServer} from '../support/pg.ts';
 import {runToJson, step} from './helpers.ts';
 
 /* The SQL of the default runbook is chosen by server version (13–18). Each
@@ -39,16 +39,12 @@ for (const major of majors) {
 				const pending = waiters.map(w =>
 					w.query("SET statement_timeout = 0; UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version").catch(() => undefined),
 				);
-				for (;;) {
-					const {rows} = await server.sql(db, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
-					if (rows[0].n >= 5) break;
-					await new Promise(resolve => setTimeout(resolve, 25));
-				}
+				await waitForLockWaits(server, db, 5, 1.2);
 				const {report, exitCode} = await runToJson(server.url(db));
 				for (const s of report.steps) assert.notEqual(s.status, 'error', `${s.id} failed on ${major}`);
 				const locks = step(report, 'locks');
 				assert.equal(locks.status, 'critical');
-				assert.ok(locks.findings.some(f => f.message.includes(`Root blocker: pid ${holderPid}`)), JSON.stringify(locks.findings));
+				assert.ok(locks.findings.some(f => f.message.includes(`Root blocker pid ${holderPid}`)), JSON.stringify(locks.findings));
 				assert.ok(locks.findings.some(f => /writers queue on the data_version row/.test(f.message)));
 				assert.ok(step(report, 'timeouts').findings.some(f => /statement_timeout = 300ms \(from the database setting\)/.test(f.message)));
 				assert.equal(exitCode, 2);

@@ -103,3 +103,22 @@ export async function startTestServer(settings: Record<string, string> = {}, maj
 		},
 	};
 }
+
+/**
+ * Polls until `count` sessions of `database` have waited on a lock for `seconds` or more (as
+ * the locks step ages a wait: pg_locks.waitstart, the statement's start on 13): a wait of
+ * some milliseconds is normal, so a lock fault is in place only once its waits have lasted.
+ */
+export async function waitForLockWaits(server: TestServer, database: string, count: number, seconds: number): Promise<void> {
+	const sql = `SELECT count(*)::int AS n FROM pg_stat_activity a
+		WHERE a.wait_event_type = 'Lock' AND a.datname = current_database()
+		  AND now() - coalesce((SELECT min((to_jsonb(l) ->> 'waitstart')::timestamptz) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted), a.query_start)
+		      >= make_interval(secs => ${seconds})`;
+	const until = Date.now() + 30_000 + seconds * 1000;
+	for (;;) {
+		const {rows} = await server.sql(database, sql);
+		if (rows[0].n >= count) return;
+		if (Date.now() > until) throw new Error(`${count} lock waits of ${seconds} s never came (${rows[0].n})`);
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+}

@@ -66,8 +66,8 @@ fixes:
 
 test('a check cancelled by the statement timeout: why, what to do, and Enter goes on to the next step', async () => {
 	const db = await server.createDatabase();
-	const {executor, journal, store} = guideSession({runbookText, name: 'error-test.yaml', url: server.url(db), dir, statementTimeout: 200});
-	const effects = {store, executor, exportReport: () => Promise.reject(new Error('not in this test')), exit: () => {}};
+	const {executor, journal, session} = guideSession({runbookText, name: 'error-test.yaml', url: server.url(db), dir, statementTimeout: 200});
+	const effects = {session, exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	try {
 		await press(ui, keys.enter, 'Enter');
@@ -80,13 +80,13 @@ test('a check cancelled by the statement timeout: why, what to do, and Enter goe
 		assert.match(panel, /The run goes on: Enter continues, r tries this step again\./);
 		assert.match(frame, /✖ 2 A check slower/, 'the checklist marks the step as an error');
 		assert.match(frame, /Enter run next: settings/);
-		assert.equal(store.get().steps['slow']!.error?.sqlstate, '57014');
+		assert.equal(session.getState().run.steps['slow']!.error?.sqlstate, '57014');
 
 		// The session survived the cancel: the next check runs on it.
 		await press(ui, keys.enter, 'Enter');
 		const next = await waitForFrame(ui.lastFrame, f => /max_connections +\d+/.test(f), 'the next step run');
 		assert.match(next, /✔ 3\. Max connections/);
-		assert.equal(store.get().steps['settings']!.status, 'ok');
+		assert.equal(session.getState().run.steps['settings']!.status, 'ok');
 	} finally {
 		ui.unmount();
 		journal.close();

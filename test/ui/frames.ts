@@ -92,3 +92,42 @@ export async function press(ui: {lastFrame: () => string | undefined; stdin: {wr
 	ui.stdin.write(input);
 	return waitForFrame(ui.lastFrame, f => f !== before, `the screen to react to ${what}`, 10_000);
 }
+
+/** Two log steps and nothing else: with no log given, both end manual, waiting for a path or a command. */
+export const logRunbook = `
+id: log-ui-test
+title: Log UI test
+steps:
+  - id: server-logs
+    title: Read the denokv server log
+    why: Only the server log says what failed.
+    kind: log
+    source: server-log
+    rules:
+      - id: pool-errors
+        message: '{count} pool/slot errors ({class})'
+        critical: {all: [{column: cause, eq: pool-exhaustion}, {column: count, gte: 1}]}
+  - id: postgres-logs
+    title: Read the PostgreSQL log
+    why: ERROR and FATAL lines say why requests failed.
+    kind: log
+    source: postgres-log
+    rules:
+      - id: timeout-errors
+        message: '{count} timeout errors ({class})'
+        warning: {all: [{column: cause, eq: timeouts}, {column: count, gte: 1}]}
+causes:
+  - id: pool-exhaustion
+    title: The pool ran dry
+    symptom: slots refused
+    check: server-logs
+    fix: more-slots
+    evidence:
+      - {finding: server-logs.pool-errors, weight: 1}
+fixes:
+  - id: more-slots
+    title: Free the slots
+    summary: End what holds them.
+    actions:
+      - Find the sessions.
+`;

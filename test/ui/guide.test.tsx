@@ -5,7 +5,6 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {reportExporter} from '../../source/commands/guided.ts';
 import type {RunEvent, RunState} from '../../source/engine/types.ts';
 import {readJournal} from '../../source/journal/read.ts';
 import {replayJournal} from '../../source/journal/replay.ts';
@@ -38,15 +37,15 @@ async function session(options: {state?: (runbook: ReturnType<typeof parseRunboo
 	await leak.query("set application_name = 'leaky-app'");
 	await leak.query('begin');
 	await leak.query('select 1');
-	const {executor, journal, store} = guideSession({runbookText: testRunbook, name: 'ui-test.yaml', url: server.url(db), dir, color: true, ...options});
+	const {executor, journal, session} = guideSession({runbookText: testRunbook, name: 'ui-test.yaml', url: server.url(db), dir, color: true, ...options});
 	const exits: string[] = [];
-	const effects = {store, executor, exportReport: reportExporter({format: 'markdown'}, journal.path), exit: (reason: string) => void exits.push(reason)};
+	const effects = {session, exit: (reason: string) => void exits.push(reason)};
 	const close = async () => {
 		journal.close();
 		await executor.close();
 		await leak.end();
 	};
-	return {effects, journal, exits, close, store};
+	return {effects, journal, exits, close, session};
 }
 
 function resize(stdout: unknown, columns: number, rows: number) {
@@ -107,7 +106,7 @@ test('the whole flow at 80×24: steps, the anomaly, the fix, a note, the export'
 		await waitForFrame(ui.lastFrame, f => f.includes('Notes are not in a report yet'), 'the question before quitting with unsaved notes');
 		ui.stdin.write('e');
 		await waitForFrame(() => String(s.exits.length), f => f !== '0', 'quit after the export');
-		const exported = s.store.get().exports[0]!;
+		const exported = s.session.getState().run.exports[0]!;
 		assert.equal(exported.path, s.journal.path.replace(/\.jsonl$/, '.md'));
 		const report = await readFile(exported.path, 'utf8');
 		assert.ok(/posted in \\?#incident/.test(report), report);
@@ -201,7 +200,7 @@ test('resume: a step that was running when the link dropped runs again; notes st
 
 	const writer = reopenJournal(first.path);
 	const s = await session({journal: writer, state: () => replayJournal(readJournal(first.path))});
-	const ui = render(<Guide effects={s.effects} glyphs={utf8} color={false} unsavedNotes />);
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color={false} />);
 	try {
 		const frame = await waitForFrame(ui.lastFrame, f => f.includes('⚠ backend'), 'the interrupted step run again');
 		assert.match(frame, /Enter run next: next-steps/);

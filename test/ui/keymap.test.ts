@@ -31,21 +31,29 @@ test('no key does two things in one mode', () => {
 
 /** A guide whose keys only move things on screen, and a step that runs until told to finish. */
 function harness(list = 0) {
-	let guide: GuideState = {view: 'causes', scroll: 0, unsavedNotes: false, list, input: ''};
+	let guide: GuideState = {view: 'causes', scroll: 0, list, input: ''};
+	let running: string | undefined;
 	const calls: string[] = [];
 	const screen = {entries: [], list: {kind: 'fix', title: '', items: [1, 2, 3, 4, 5].map(i => ({value: `fix-${i}`, label: `${i}`})), height: 6}, maxScroll: 0, page: 1, linesHeight: 10} as unknown as Screen;
 	const dispatch = (action: GuideAction) => (guide = guideReducer(guide, action));
-	const context = (): KeyContext => ({run: {} as KeyContext['run'], guide, screen, extras: {logInput: false, quiz: false}});
+	const context = (): KeyContext => ({run: {} as KeyContext['run'], running, guide, screen, extras: {logInput: false, quiz: false}});
 	const actions = {
 		chooseFix: (id: string) => {
 			calls.push(`choose ${id}`);
-			dispatch({type: 'running', stepId: id});
+			running = id;
 		},
 		interrupt: () => calls.push('interrupt'),
 		show: (view: GuideState['view']) => dispatch({type: 'show', view}),
 	} as unknown as Parameters<typeof createKeyQueue>[0]['effects']['actions'];
 	const queue = createKeyQueue({context, effects: {actions, dispatch}});
-	return {queue, calls, guide: () => guide, finish: () => dispatch({type: 'running'})};
+	return {
+		queue,
+		calls,
+		guide: () => guide,
+		finish: () => {
+			running = undefined;
+		},
+	};
 }
 
 test('Down Down Down in one read moves the list three items; Enter picks the one reached', () => {

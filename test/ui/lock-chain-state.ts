@@ -24,8 +24,13 @@ export function lockChain(): RunState {
 			stepId: 'locks',
 			durationMs: 12,
 			outcome: {
-				rows: [{waiting: '6', longest_wait_s: '26', data_version_waiters: '6', root_blocker_pid: 904512, root_blocks: '6', root_by: 'denokv/注文サービス', root_state: 'idle in transaction', root_xact_s: '26', root_query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version', deadlocks: '0', stats_reset: null}],
-				rowCount: 1,
+				// The summary, the root blocker, the writers it holds up (as the runbook's locks query returns them).
+				rows: [
+					{kind: 'summary', pid: null, waits_for: null, blocks: '6', wait_s: '26.0', waiting_long: '6', data_version_waiters: '6', state: null, xact_s: null, idle_s: null, role: null, app: '-', query: null, deadlocks: '0'},
+					{kind: 'root', pid: 904512, waits_for: null, blocks: '6', wait_s: '26.0', waiting_long: '6', data_version_waiters: '6', state: 'idle in transaction', xact_s: '31', idle_s: '26', role: 'denokv', app: '注文サービス', query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version', deadlocks: null},
+					...[1, 2, 3, 4, 5, 6].map(i => ({kind: 'waiter', pid: 904512 + i, waits_for: '904512', blocks: null, wait_s: String(27 - i), waiting_long: null, data_version_waiters: null, state: 'active', xact_s: null, idle_s: null, role: 'denokv', app: 'denokv', query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version', deadlocks: null})),
+				],
+				rowCount: 8,
 			},
 		},
 		{type: 'step-started', at: at(5), stepId: 'timeouts'},
@@ -50,9 +55,11 @@ export function lockChain(): RunState {
 /** The same, on to the fix with its lock tree: one root, six writers queued behind it. */
 export function lockChainWithFix(): RunState {
 	const root = 904512;
+	const query = 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version';
+	// As the fix's lock-tree query returns them: the root first, then the longest waits; each waits for the first it names.
 	const tree = [
-		{pid: root, blocked_by: null, blocked_by_all: '', state: 'idle in transaction', waiting_s: null, xact_s: '31', app: 'denokv/denokv', query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version'},
-		...[1, 2, 3, 4, 5, 6].map(i => ({pid: root + i, blocked_by: root + (i === 1 ? 0 : 1), blocked_by_all: Array.from({length: i}, (_, j) => root + j).join(' '), state: 'active', waiting_s: String(31 - i), xact_s: String(31 - i), app: 'denokv/denokv', query: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version'})),
+		{pid: root, waits_for: null, by: 'denokv/denokv', state: 'idle in transaction', waiting_s: null, xact_s: '31', blocked_by: '', query},
+		...[1, 2, 3, 4, 5, 6].map(i => ({pid: root + i, waits_for: root + (i === 1 ? 0 : 1), by: 'denokv/denokv', state: 'active', waiting_s: `${31 - i}.0`, xact_s: String(31 - i), blocked_by: Array.from({length: i}, (_, j) => root + j).join(' '), query})),
 	];
 	const events: RunEvent[] = [
 		{type: 'fix-chosen', at: at(10), fixId: 'fix-deadlocks', by: 'operator'},

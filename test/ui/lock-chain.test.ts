@@ -102,19 +102,21 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	}
 	let screen = await runNext('locks');
 	const locks = journal().filter(e => e.type === 'step-finished' && e.stepId === 'locks').at(-1)!;
-	const root = String(locks.outcome!.rows[0]!['root_blocker_pid']);
+	const root = String(locks.outcome!.rows.find(r => r['kind'] === 'root')!['pid']);
 	assert.match(root, /^\d+$/, 'the drill has a root blocker');
-	assert.match(panel(screen), new RegExp(`^root_blocker_pid +${root}$`, 'm'), 'the locks step shows the root blocker’s pid whole');
-	assert.match(panel(screen), new RegExp(`pid ${root} \\(`), 'and names it in its finding');
+	assert.match(panel(screen), new RegExp(`pid ${root} \\(`), 'the locks step names the root blocker in its finding');
 	await pageThrough('locks');
 
-	// Its detail: every column of the result, the root's query in full.
+	// Its rows: the summary, then the root, its pid whole, the writers it holds up under it; the root's detail has every column.
 	tmux('send-keys', '-t', 'demo', 'Right');
-	screen = await show('the locks detail', s => s.includes('Locks and deadlocks: the result'));
-	assert.match(panel(screen), new RegExp(`^root_blocker_pid +${root}$`, 'm'));
-	assert.match(panel(screen), /^root_query +UPDATE data_version SET version/m);
-	assert.match(panel(screen), /^stats_reset /m, 'columns the step does not show are in the detail');
-	tmux('send-keys', '-t', 'demo', 'Escape');
+	screen = await show('the locks step’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panel(s)));
+	assert.match(panel(screen), /^[└├]─ \d+ +active/m, 'the waiters under their root');
+	tmux('send-keys', '-t', 'demo', 'Down', 'Enter');
+	screen = await show('the root’s detail', s => s.includes(`Locks and deadlocks: pid ${root}`));
+	assert.match(panel(screen), new RegExp(`^pid +${root}$`, 'm'));
+	assert.match(panel(screen), /^query +UPDATE data_version SET version/m);
+	assert.match(panel(screen), /^kind +root$/m, 'columns the step does not show are in the detail');
+	tmux('send-keys', '-t', 'demo', 'Escape', 'Escape');
 	await show('back to the locks step', s => s.includes('Enter run next: timeouts'));
 
 	// Three arrows in one write: three steps up, three down.
@@ -149,7 +151,7 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	screen = await show('the lock tree’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panel(s)));
 	assert.match(panel(screen), /^[└├]─ \d+ +active/m, 'its waiters hang under it');
 	tmux('send-keys', '-t', 'demo', 'Enter');
-	screen = await show('the root’s detail', s => s.includes(`Blocked sessions and who blocks them: pid ${root}`));
+	screen = await show('the root’s detail in the fix', s => s.includes(`Who waits for whom: pid ${root}`));
 	assert.match(panel(screen), new RegExp(`^pid +${root}$`, 'm'));
 	assert.match(panel(screen), /^state +idle in transaction$/m);
 	tmux('send-keys', '-t', 'demo', 'Escape', 'Escape');

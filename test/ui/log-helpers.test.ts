@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs';
 import {readFile, stat} from 'node:fs/promises';
 import {captureCommand} from '../../source/checks/capture-command.ts';
 import {commandLine, logCommands, shellWord} from '../../source/ui/log-commands.ts';
-import {bars, sparkline, squeeze, timeSpan} from '../../source/ui/sparkline.ts';
+import {bars, sparkline, squeeze, timeSpan} from '../../source/text/sparkline.ts';
 
 /* The pure parts behind issue 6 and the sparkline, and the capture's limits. */
 
@@ -65,12 +65,24 @@ test('sparkline: zero is the lowest bar, any line lifts it, the peak is the top'
 });
 
 test('sparkline: fits the width, names its span and its peak per bucket', () => {
-	const histogram = {start: '2026-11-26T03:30:00.000Z', bucketMinutes: 1, counts: Array.from({length: 120}, (_, i) => (i === 100 ? 40 : i % 7))};
+	const histogram = {start: '2026-11-26T03:30:00.000Z', bucketSeconds: 60, counts: Array.from({length: 120}, (_, i) => (i === 100 ? 40 : i % 7))};
 	const line = sparkline(histogram, 50, true);
 	assert.ok([...line.bars].length + line.tail.length <= 50, `${line.bars}${line.tail}`);
-	// 120 minutes in 18 bars of 7 minutes: the spike at minute 100 is the tallest bar.
-	assert.equal([...line.bars].length, 18);
-	assert.equal([...line.bars].indexOf('█'), 14);
-	assert.equal(line.tail, ' 03:30–05:30 UTC, peak 59/7 min');
-	assert.equal(timeSpan({start: '2026-11-26T23:50:00.000Z', bucketMinutes: 1, counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]}, '-'), '2026-11-26 23:50-2026-11-27 00:05 UTC');
+	// 120 minutes in 12 bars of 10 minutes (5 would not leave room for the span): the spike at minute 100 is the tallest bar.
+	assert.equal([...line.bars].length, 12);
+	assert.equal([...line.bars].indexOf('█'), 10);
+	assert.equal(line.tail, ' 03:30–05:30 UTC, peak 68/10 min');
+	assert.equal(timeSpan({start: '2026-11-26T23:50:00.000Z', bucketSeconds: 60, counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]}, '-'), '2026-11-26 23:50-2026-11-27 00:05 UTC');
+});
+
+test('sparkline: a short incident in buckets of seconds shows seconds in its span and its peak', () => {
+	// Seven minutes in 5-second buckets: 84 buckets, squeezed two to a bar in 80 columns.
+	const histogram = {start: '2026-11-26T01:08:00.000Z', bucketSeconds: 5, counts: Array.from({length: 84}, (_, i) => (i < 12 ? 0 : i % 3))};
+	const line = sparkline(histogram, 80, true);
+	assert.equal(line.tail, ' 01:08:00–01:15:00 UTC, peak 3/10 s');
+	assert.equal([...line.bars].length, 42);
+	assert.ok([...line.bars].length + line.tail.length <= 80);
+	assert.match(line.bars, /^▁{6}[^▁]/, 'the first minute, quiet, is the lowest bars');
+	// In a narrow panel, minutes: the span without seconds.
+	assert.deepEqual(sparkline(histogram, 40, true), {bars: '▁██████', tail: ' 01:08–01:15 UTC, peak 12/1 min'});
 });

@@ -11,7 +11,7 @@ import {readJournal} from '../../source/journal/read.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
 import {startTestServer, type TestServer} from '../support/pg.ts';
-import {keys, press, waitForFrame} from './frames.ts';
+import {keys, logRunbook, press, waitForFrame} from './frames.ts';
 import {guideSession} from './guide-session.ts';
 
 /* Issue 6: no log file given. The operator types a path, or runs a command
@@ -36,49 +36,11 @@ after(async () => {
 	await rm(dir, {recursive: true, force: true});
 });
 
-const runbookText = `
-id: log-ui-test
-title: Log UI test
-steps:
-  - id: server-logs
-    title: Read the denokv server log
-    why: Only the server log says what failed.
-    kind: log
-    source: server-log
-    rules:
-      - id: pool-errors
-        message: '{count} pool/slot errors ({class})'
-        critical: {all: [{column: cause, eq: pool-exhaustion}, {column: count, gte: 1}]}
-  - id: postgres-logs
-    title: Read the PostgreSQL log
-    why: ERROR and FATAL lines say why requests failed.
-    kind: log
-    source: postgres-log
-    rules:
-      - id: timeout-errors
-        message: '{count} timeout errors ({class})'
-        warning: {all: [{column: cause, eq: timeouts}, {column: count, gte: 1}]}
-causes:
-  - id: pool-exhaustion
-    title: The pool ran dry
-    symptom: slots refused
-    check: server-logs
-    fix: more-slots
-    evidence:
-      - {finding: server-logs.pool-errors, weight: 1}
-fixes:
-  - id: more-slots
-    title: Free the slots
-    summary: End what holds them.
-    actions:
-      - Find the sessions.
-`;
-
 async function session() {
 	const db = await server.createDatabase();
 	// No --server-log, no --pg-log: both log steps end manual, as on a bastion with nothing given.
-	const {executor, journal, store} = guideSession({runbookText, name: 'log-ui-test.yaml', url: server.url(db), dir});
-	const effects = {store, executor, exportReport: () => Promise.reject(new Error('not in this test')), exit: () => {}};
+	const {executor, journal, session} = guideSession({runbookText: logRunbook, name: 'log-ui-test.yaml', url: server.url(db), dir});
+	const effects = {session, exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	// Wide enough that a command line with a temp path shows on one line.
 	Object.defineProperty(ui.stdout, 'columns', {value: 160, configurable: true});
@@ -91,7 +53,7 @@ async function session() {
 	};
 	await press(ui, keys.enter, 'Enter');
 	await waitForFrame(ui.lastFrame, f => f.includes('No --server-log given') && f.includes('l log file') && f.includes('x run a command'), 'server-logs manual, with the keys to give a log');
-	return {ui, store, journal, close};
+	return {ui, session, journal, close};
 }
 
 const logDirs = async () => new Set((await readdir(os.tmpdir())).filter(n => n.startsWith('pg500-log-')));
@@ -106,16 +68,16 @@ test('l: a missing file says why and lets the operator retype; a real one is rea
 		frame = await waitForFrame(s.ui.lastFrame, f => f.includes('no such file'), 'the one-line error');
 		assert.match(frame, /cannot read the log file .*nope\.log: no such file: type another path, or Esc/);
 		assert.match(frame, /Log file for server-logs: .*nope\.log/, 'the input stays, with what was typed');
-		assert.equal(s.store.get().steps['server-logs']!.status, 'manual', 'nothing ran on a bad path');
+		assert.equal(s.session.getState().run.steps['server-logs']!.status, 'manual', 'nothing ran on a bad path');
 
 		// Retype: Ctrl-U clears the line.
 		await press(s.ui, '\u0015', 'Ctrl-U');
 		await press(s.ui, serverLog, 'the real path');
 		await press(s.ui, keys.enter, 'Enter');
 		frame = await waitForFrame(s.ui.lastFrame, f => /✖ 30 pool\/slot errors/.test(f), 'the log read and judged');
-		assert.match(frame, /Per minute: [▁▂▃▄▅▆▇█]{8,} (\d{4}-\d\d-\d\d )?\d\d:\d\d–(\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, peak \d+\/1 min/, 'the sparkline with its time span');
+		assert.match(frame, /Over time: [▁▂▃▄▅▆▇█]{8,} (\d{4}-\d\d-\d\d )?\d\d:\d\d(:\d\d)?–(\d{4}-\d\d-\d\d )?\d\d:\d\d(:\d\d)? UTC, peak \d+\/\d+ (s|min)/, 'the sparkline with its time span');
 		assert.doesNotMatch(frame, /no such file/, 'the error line is gone');
-		assert.equal(s.store.get().steps['server-logs']!.status, 'critical');
+		assert.equal(s.session.getState().run.steps['server-logs']!.status, 'critical');
 		const finished = readJournal(s.journal.path).events.filter(e => e.type === 'step-finished' && e.stepId === 'server-logs');
 		assert.equal(finished.length, 2, 'the manual outcome, then the run on the typed path, both in the journal');
 
@@ -128,7 +90,7 @@ test('l: a missing file says why and lets the operator retype; a real one is rea
 		await press(s.ui, pgLog, 'the path');
 		await press(s.ui, keys.enter, 'Enter');
 		frame = await waitForFrame(s.ui.lastFrame, f => /⚠ 4 timeout errors/.test(f), 'the PostgreSQL log read');
-		assert.match(frame, /Per minute: /);
+		assert.match(frame, /Over time: /);
 	} finally {
 		await s.close();
 	}
@@ -150,7 +112,7 @@ test('x: the command runs only after y on the exact line; its output is read as 
 		frame = await waitForFrame(s.ui.lastFrame, f => f.includes('Run this command on this machine?'), 'the confirmation');
 		assert.ok(frame.includes(`$ ${line}`), `the exact line is shown:\n${frame}`);
 		assert.match(frame, /y run it/);
-		assert.equal(s.store.get().steps['server-logs']!.status, 'manual', 'nothing ran before y');
+		assert.equal(s.session.getState().run.steps['server-logs']!.status, 'manual', 'nothing ran before y');
 
 		const before = await logDirs();
 		await press(s.ui, 'y', "'y'");
@@ -193,7 +155,7 @@ test('x then n: nothing runs; a placeholder is quoted as one shell word', async 
 		await press(s.ui, keys.escape, 'Esc');
 		await waitForFrame(s.ui.lastFrame, f => f.includes('Nothing was run.'), 'declined');
 		assert.ok(!existsSync(marker), 'declining runs nothing');
-		assert.equal(s.store.get().steps['server-logs']!.status, 'manual');
+		assert.equal(s.session.getState().run.steps['server-logs']!.status, 'manual');
 		assert.equal(readJournal(s.journal.path).events.filter(e => e.type === 'step-started').length, 1, 'no step started after the first');
 	} finally {
 		await s.close();
@@ -214,7 +176,7 @@ test('a command that fails: its last line says why, and nothing is read', async 
 		await press(s.ui, 'y', "'y'");
 		const frame = await waitForFrame(s.ui.lastFrame, f => f.includes('The command failed'), 'the failure');
 		assert.match(frame, /The command failed \(exit 1\), nothing was read: cat: .*absent\.log: No such file/);
-		assert.equal(s.store.get().steps['server-logs']!.status, 'manual');
+		assert.equal(s.session.getState().run.steps['server-logs']!.status, 'manual');
 	} finally {
 		await s.close();
 	}

@@ -4,20 +4,18 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
-import {createExecutor} from '../../source/checks/create-executor.ts';
-import {reportExporter} from '../../source/commands/guided.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
+import {guidedSession} from '../../source/commands/open-guide.ts';
 import {startDrill, type Drill} from '../../source/drill/drill.ts';
 import {startQuiz, type QuizHook} from '../../source/drill/quiz.ts';
 import {scenarios, type Scenario} from '../../source/drill/scenarios.ts';
-import {initialState, reduce} from '../../source/engine/reducer.ts';
-import type {RunEvent} from '../../source/engine/types.ts';
+import {initialState} from '../../source/engine/reducer.ts';
 import {readJournal} from '../../source/journal/read.ts';
 import {openJournal} from '../../source/journal/write.ts';
 import {readDefaultRunbook} from '../../source/runbook/default-runbook.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {Guide} from '../../source/ui/guide.tsx';
-import {createRunStore} from '../../source/ui/run-store.ts';
 import {keys, press, unstyled, waitForFrame} from './frames.ts';
 
 /* `pg500 demo --quiz` on a real drill: the lock chain, picked the way the
@@ -43,12 +41,9 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 	const runbook = await loadRunbook();
 	const executor = createExecutor({url: drill.targetUrl, serverLog: drill.serverLogPath, pgLog: drill.server.pgLogPath, statementTimeout: 5000, logTailMb: 64, color: false}, {});
 	const journal = openJournal({dir, runbookPath: runbook.path, runbookText: readDefaultRunbook(), target: executor.target, options: {}});
-	const started: RunEvent = {type: 'run-started', at: new Date().toISOString(), tool: {name: 'pg500', version: 'test'}, target: executor.target, runbookPath: runbook.path};
-	journal.append(started);
-	const store = createRunStore(reduce(initialState(runbook), started), journal, error => {
-		throw error;
-	});
-	const effects = {store, executor, exportReport: reportExporter({format: 'markdown'}, journal.path), exit: () => {}, quiz};
+	const session = guidedSession({state: initialState(runbook), executor, journal, report: {format: 'markdown'}, quiz});
+	session.start();
+	const effects = {session, exit: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	try {
 		let frame = await waitForFrame(ui.lastFrame, f => f.includes('Enter run next: server-logs'), 'the first frame');
@@ -64,7 +59,7 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 			frame = await waitForFrame(ui.lastFrame, idle, 'no step running');
 		}
 		assert.match(frame, /Name the cause/);
-		assert.ok(store.get().steps['locks']!.findings.length > 0, 'the locks step saw the chain');
+		assert.ok(session.getState().run.steps['locks']!.findings.length > 0, 'the locks step saw the chain');
 		const walked = ui.frames.map(unstyled);
 		for (const f of walked) {
 			assert.ok(!f.includes(scenario.id), `a frame names the drill:\n${f}`);
@@ -85,7 +80,7 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 		assert.ok(note && note.type === 'note-set' && note.text.includes('The drill was lock-chain'), 'the result is in the journal at once');
 		await press(ui, 'e', "'e'");
 		frame = await waitForFrame(ui.lastFrame, f => f.includes('Report written to'), 'the export');
-		const report = await readFile(store.get().exports[0]!.path, 'utf8');
+		const report = await readFile(session.getState().run.exports[0]!.path, 'utf8');
 		assert.match(report, /The drill was lock-chain/);
 	} finally {
 		ui.unmount();

@@ -106,7 +106,7 @@ function withoutInterruption(report: Report): Report {
 	return {...rest, exports: [], timeline: timeline.filter(t => !/^session (ended|resumed)/.test(t.event) && !/^report exported/.test(t.event))};
 }
 
-/** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages. */
+/** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages, pg500's backend pid. */
 function finalReport(journal: string): Report {
 	const report = JSON.parse(execFileSync(process.execPath, [bin, 'report', journal, '--format', 'json'], {encoding: 'utf8'})) as Report;
 	const strip = (value: unknown): unknown => {
@@ -114,7 +114,7 @@ function finalReport(journal: string): Report {
 		if (value && typeof value === 'object')
 			return Object.fromEntries(
 				Object.entries(value)
-					.filter(([key]) => !['at', 'startedAt', 'finishedAt', 'durationMs', 'idle_s'].includes(key))
+					.filter(([key]) => !['at', 'startedAt', 'finishedAt', 'durationMs', 'idle_s', 'backend_pid'].includes(key))
 					.map(([key, v]) => [key, strip(v)]),
 			);
 		return typeof value === 'string' ? value.replace(/in \d+ ms/g, 'in N ms') : value;

@@ -13,10 +13,10 @@ import type {GuideState} from '../../source/ui/use-guide-state.ts';
 
 const utf8 = glyphsFor({LANG: 'C.UTF-8'});
 const ascii = glyphsFor({LANG: 'C'});
-const guide = (extra: Partial<GuideState> = {}): GuideState => ({view: 'step', scroll: 0, unsavedNotes: false, list: 0, input: '', ...extra});
+const guide = (extra: Partial<GuideState> = {}): GuideState => ({view: 'step', scroll: 0, list: 0, input: '', ...extra});
 
-function frame(run: RunState, g: GuideState, glyphs: Glyphs, columns = 80, rows = 24, quiz = false): {screen: Screen; lines: string[]} {
-	const screen = screenOf({run, guide: g, columns, rows, glyphs, now: t0 + 60_000, quiz: quiz ? {choices: quizChoices} : undefined});
+function frame(run: RunState, g: GuideState, glyphs: Glyphs, columns = 80, rows = 24, quiz = false, reveal?: {correct: boolean; text: string}): {screen: Screen; lines: string[]} {
+	const screen = screenOf({run, reveal, guide: g, columns, rows, glyphs, now: t0 + 60_000, quiz: quiz ? {choices: quizChoices} : undefined});
 	return {screen, lines: screen.frame.map(l => l.segments.map(s => s.text).join(''))};
 }
 
@@ -65,7 +65,7 @@ test('a quiz not yet answered: the causes in the runbook’s order, no likelihoo
 	const titles = runbook.causes.map(c => c.title.slice(0, 20));
 	const found = titles.map(t => text.indexOf(t));
 	assert.ok(found.every(i => i >= 0) && found.every((i, k) => k === 0 || i > found[k - 1]!), 'in the runbook’s order');
-	const after = frame(run, guide({view: 'causes', reveal: {correct: true, text: 'x'}}), utf8, 80, 40, true);
+	const after = frame(run, guide({view: 'causes'}), utf8, 80, 40, true, {correct: true, text: 'x'});
 	assert.match(after.lines.join('\n'), /likely \d+%/);
 	assert.match(after.screen.list!.items[0]!.label, /^★ Clear the lock chain/);
 	assert.equal(after.screen.list!.title, 'Choose the fix to follow (★ recommended):');

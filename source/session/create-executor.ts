@@ -1,7 +1,6 @@
-import type {TargetOptions} from '../commands/options.ts';
-import {targetUrl} from '../commands/options.ts';
-import type {Executor} from './executor.ts';
-import {SqlExecutor} from './sql-executor.ts';
+import {targetUrl, type TargetOptions} from './options.ts';
+import type {Executor} from '../checks/executor.ts';
+import {SqlExecutor} from '../checks/sql-executor.ts';
 import {resolveTarget} from '../postgres/target.ts';
 import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
 
@@ -17,7 +16,9 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,
 		tailBytes: options.logTailMb * 1024 * 1024,
-		sinceMinutes: options.logSince,
+		sinceMinutes: options.logSince !== undefined && Number.isFinite(options.logSince) ? options.logSince : undefined,
 	};
-	return new SqlExecutor(info, session, logs, options.statementTimeout);
+	// denokv's own URL (--postgres-url) names the application's role, even when pg500 then connects as it.
+	const appRoles = [...(options.appRole ?? []), ...(options.postgresUrl && !options.url ? [info.user] : [])];
+	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles);
 }

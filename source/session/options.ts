@@ -1,0 +1,33 @@
+import {UsageError} from '../errors.ts';
+
+/* What the options of a diagnosis mean, below the command line that parses
+ * them (commands/options.ts): the executor, the reports and the faces share it. */
+
+/** Options shared by the commands that diagnose a target (`pg500`, `run`, `demo`, `resume`). */
+export interface TargetOptions {
+	url?: string;
+	runbook?: string;
+	serverLog?: string;
+	pgLog?: string;
+	logTailMb: number;
+	/** Minutes of log to read back from now; Infinity (`all`) reads every line of the tail window, as does undefined. */
+	logSince?: number;
+	statementTimeout: number;
+	/** The application's roles, when its sessions cannot be seen (denokv down) or to add to them. */
+	appRole?: string[];
+	color: boolean;
+	debug?: boolean;
+}
+
+export interface ReportOptions {
+	format: 'json' | 'markdown' | 'html';
+	output?: string;
+	redactLiterals?: boolean;
+}
+
+/** `--postgres-url` is an alias of `--url`; giving both with different values is a mistake. */
+export function targetUrl(options: {url?: string; postgresUrl?: string}): string | undefined {
+	if (options.url && options.postgresUrl && options.url !== options.postgresUrl)
+		throw new UsageError('--url and --postgres-url name different targets; give one');
+	return options.url ?? options.postgresUrl;
+}

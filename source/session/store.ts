@@ -1,0 +1,92 @@
+import {reduce} from '../engine/reducer.ts';
+import type {RunEvent, RunState} from '../engine/types.ts';
+
+/** What a face shows of a session: the run, and what the controller is doing with it. */
+export interface SessionState {
+	run: RunState;
+	/** The step running now (a spinner); while it is set no other step starts. */
+	running?: string;
+	/** A note (or a quiz result) was saved after the last exported report. */
+	unsavedNotes: boolean;
+	/** Training mode: the reveal once the trainee named the cause. */
+	reveal?: {correct: boolean; text: string};
+}
+
+/** Where every event goes before anything else sees it: the journal. Notes are flushed at once. */
+export interface EventSink {
+	append(event: RunEvent, options?: {flush?: boolean}): unknown;
+}
+
+export type SessionEventListener = (event: RunEvent, state: SessionState) => void;
+
+/**
+ * The session as an external store: the controller needs the new run state
+ * back synchronously from each dispatch, React reads it with
+ * useSyncExternalStore, `run` with getState(). Every event reaches the journal
+ * before any listener, so nothing the operator typed lives only in memory.
+ */
+export interface SessionStore {
+	getState(): SessionState;
+	/** Called after every change (an event, or a step starting or ending). */
+	subscribe(listener: () => void): () => void;
+	/** Called with every event, after the journal and the state have it. */
+	onEvent(listener: SessionEventListener): () => void;
+	/** Applies a run event: the reducer, the journal, then the listeners. */
+	dispatch(event: RunEvent): RunState;
+	setRunning(stepId: string | undefined): void;
+	setReveal(reveal: SessionState['reveal']): void;
+	/** After a shutdown, a step still in flight must not write to a closed journal. */
+	close(): void;
+}
+
+/** Notes typed and not exported yet: a replayed session has them when it has notes and no report. */
+function unsavedIn(run: RunState): boolean {
+	return run.exports.length === 0 && Object.values(run.steps).some(s => s.note);
+}
+
+export function createSessionStore(initial: RunState, sink: EventSink | undefined, onSinkError: (error: unknown) => void): SessionStore {
+	let state: SessionState = {run: initial, unsavedNotes: unsavedIn(initial)};
+	let closed = false;
+	const listeners = new Set<() => void>();
+	const eventListeners = new Set<SessionEventListener>();
+	const change = (next: SessionState) => {
+		if (closed) return;
+		state = next;
+		for (const listener of listeners) listener();
+	};
+	return {
+		getState: () => state,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		onEvent(listener) {
+			eventListeners.add(listener);
+			return () => eventListeners.delete(listener);
+		},
+		dispatch(event) {
+			if (closed) return state.run;
+			const run = reduce(state.run, event);
+			try {
+				// A note is what the operator typed: it must survive a dropped link right now.
+				const written = sink?.append(event, {flush: event.type === 'note-set'});
+				if (written instanceof Promise) written.catch(onSinkError);
+			} catch (error) {
+				onSinkError(error);
+			}
+			const unsavedNotes = event.type === 'note-set' ? true : event.type === 'report-exported' ? false : state.unsavedNotes;
+			change({...state, run, unsavedNotes});
+			for (const listener of eventListeners) listener(event, state);
+			return state.run;
+		},
+		setRunning(stepId) {
+			if (state.running !== stepId) change({...state, running: stepId});
+		},
+		setReveal(reveal) {
+			change({...state, reveal});
+		},
+		close() {
+			closed = true;
+		},
+	};
+}
