@@ -97,3 +97,15 @@ test('one row: a record, whose long value wraps (at most three lines here) and i
 	assert.equal(detail[0], 'Locks: the result');
 	assert.equal(detail.slice(2).join(' ').replace(/\s+/g, ' ').includes(query.trim().replace(/\s+/g, ' ')), true, 'the whole query in the detail');
 });
+
+test('a tree whose parent column lists several pids hangs each row under the first; a row without a node (a summary) comes first', () => {
+	const rows: Row[] = [
+		{kind: 'summary', pid: null, waits_for: null, wait_s: '26.0'},
+		{kind: 'root', pid: 101, waits_for: null, wait_s: '26.0'},
+		{kind: 'waiter', pid: 102, waits_for: '101', wait_s: '26'},
+		{kind: 'waiter', pid: 103, waits_for: '{101,102}', wait_s: '25'},
+	];
+	const lines = resultLines('s', step(rows), def({display: {as: 'tree', node: 'pid', parent: 'waits_for', key: ['wait_s']}}), 40, utf8);
+	assert.deepEqual(text(lines), ['pid     wait_s', '          26.0', '101       26.0', '├─ 102      26', '└─ 103      25', '4 rows']);
+	assert.deepEqual(lines.filter(l => l.detail).map(l => l.detail!.name), ['row 1', 'pid 101', 'pid 102', 'pid 103']);
+});
