@@ -94,15 +94,8 @@ console.log('\nthe guided screen:');
 const {firstFrames} = await import('./first-frame.ts');
 const frames = await firstFrames(Number(process.env.BENCH_FRAMES ?? 12));
 console.log(`  first frame at 80×24 in tmux, ${frames.runs.length} runs: median ${fmt(frames.median)}, range ${fmt(frames.min)}–${fmt(frames.max)}; CPU to it, median ${fmt(frames.cpuMedian)}`);
-const {screenRenders} = await import('./screens.tsx');
-for (const [columns, rows] of [
-	[80, 24],
-	[200, 50],
-] as const) {
-	const results = screenRenders(columns, rows);
-	const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
-	console.log(`  one screen rendered at ${columns}×${rows}: slowest ${slowest.ms.toFixed(1)} ms (${slowest.name}), median ${median(results.map(r => r.ms)).toFixed(1)} ms of ${results.length} screens`);
-}
+const {screenRenderLines} = await import('./screens.tsx');
+for (const line of screenRenderLines()) console.log(`  ${line}`);
 
 console.log('\nlog reading (1 GB generated denokv log):');
 const {benchLogs} = await import('./logs.ts');

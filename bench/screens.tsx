@@ -61,15 +61,18 @@ export function screenRenders(columns: number, rows: number, rounds = 15): {name
 	return [...times].map(([name, t]) => ({name, ms: median(t.all.slice(1)), buildMs: median(t.build.slice(1))}));
 }
 
-if (process.argv[1] === import.meta.filename) {
-	for (const [columns, rows] of [
-		[80, 24],
-		[200, 50],
-	] as const) {
+/** The slowest and the median screen at 80×24 and 200×50, a line each. */
+export function screenRenderLines(): string[] {
+	return (
+		[
+			[80, 24],
+			[200, 50],
+		] as const
+	).map(([columns, rows]) => {
 		const results = screenRenders(columns, rows);
 		const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
-		console.log(
-			`screens at ${columns}×${rows}: slowest ${slowest.ms.toFixed(1)} ms (${slowest.name}; its lines built in ${slowest.buildMs.toFixed(1)} ms, the rest React, Yoga and Ink), median ${median(results.map(r => r.ms)).toFixed(1)} ms of ${results.length} screens`,
-		);
-	}
+		return `one screen rendered at ${columns}×${rows}: slowest ${slowest.ms.toFixed(1)} ms (${slowest.name}; its lines built in ${slowest.buildMs.toFixed(1)} ms, the rest React, Yoga and Ink), median ${median(results.map(r => r.ms)).toFixed(1)} ms of ${results.length} screens`;
+	});
 }
+
+if (process.argv[1] === import.meta.filename) for (const line of screenRenderLines()) console.log(line);

@@ -1,10 +1,8 @@
-import {test, before, after} from 'node:test';
+import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readdirSync, readFileSync} from 'node:fs';
-import {mkdtemp, rm} from 'node:fs/promises';
-import os from 'node:os';
+import {readdirSync} from 'node:fs';
 import path from 'node:path';
-import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
+import {bin, journalEvents, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
 
 /* `pg500 demo lock-chain` in an 80×24 tmux pane, walked as a new on-call
  * engineer walks it: every screen must be readable. The root blocker's pid
@@ -13,38 +11,12 @@ import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
  * names. */
 
 const skip = tmuxSkip;
+const {tmux, alive, waitForPane, where} = tmuxTestbed('lock-chain');
 
-let dir: string;
-let tmux: ReturnType<typeof tmuxOn>['tmux'];
-let alive: ReturnType<typeof tmuxOn>['alive'];
-let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
-let kill: () => void;
-
-before(async () => {
-	if (skip) return;
-	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-lock-chain-'));
-	({tmux, alive, waitForPane, kill} = tmuxOn(path.join(dir, 'tmux.sock')));
-});
-after(async () => {
-	if (skip) return;
-	kill();
-	await rm(dir, {recursive: true, force: true});
-});
-
-interface Event {
-	type: string;
-	stepId?: string;
-	outcome?: {rows: Record<string, unknown>[]};
-}
-
-function journal(): Event[] {
-	const files = readdirSync(path.join(dir, 'pg500')).filter(f => f.endsWith('.jsonl'));
+function journal() {
+	const files = readdirSync(path.join(where.dir, 'pg500')).filter(f => f.endsWith('.jsonl'));
 	assert.equal(files.length, 1);
-	return readFileSync(path.join(dir, 'pg500', files[0]!), 'utf8')
-		.trim()
-		.split('\n')
-		.slice(1)
-		.map(line => JSON.parse(line) as Event);
+	return journalEvents(path.join(where.dir, 'pg500', files[0]!));
 }
 
 const finished = () => journal().filter(e => e.type === 'step-finished').length;
@@ -93,7 +65,7 @@ async function pageThrough(what: string): Promise<void> {
 }
 
 test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no number cut, arrows typed together all taken, timeouts by their names', {skip, timeout: 240_000}, async () => {
-	tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} demo lock-chain`);
+	tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} demo lock-chain`);
 	await show('the first frame', s => s.includes('Enter run next: server-logs'));
 
 	for (const step of ['server-logs', 'connect', 'postgres-logs', 'connections']) {

@@ -1,13 +1,9 @@
-import {test, before, after} from 'node:test';
+import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import {startTestServer, type TestServer} from '../support/pg.ts';
-import {testRunbook} from './frames.ts';
-import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
+import {bin, journalEvents, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
 
 /* Every way a guided session can end without `q`, sent for real to the
  * built bin in a pseudo-terminal (tmux): SIGHUP, SIGTERM and SIGINT from
@@ -18,31 +14,8 @@ import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
  * is gone. */
 
 const skip = tmuxSkip;
-
-let server: TestServer;
-let dir: string;
-let db: string;
-let runbook: string;
-let tmux: ReturnType<typeof tmuxOn>['tmux'];
-let alive: ReturnType<typeof tmuxOn>['alive'];
-let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
-let kill: () => void;
-
-before(async () => {
-	if (skip) return;
-	server = await startTestServer();
-	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-signals-'));
-	({tmux, alive, waitForPane, kill} = tmuxOn(path.join(dir, 'tmux.sock')));
-	runbook = path.join(dir, 'runbook.yaml');
-	await writeFile(runbook, testRunbook);
-	db = await server.createDatabase();
-});
-after(async () => {
-	if (skip) return;
-	kill();
-	await server.stop();
-	await rm(dir, {recursive: true, force: true});
-});
+const {tmux, alive, waitForPane, where} = tmuxTestbed('signals', {postgres: true});
+let db: string | undefined;
 
 async function until(what: string, done: () => boolean): Promise<void> {
 	for (let i = 0; i < 1200 && !done(); i++) await new Promise(resolve => setTimeout(resolve, 25));
@@ -55,34 +28,29 @@ async function until(what: string, done: () => boolean): Promise<void> {
  * hang-up: it only finds its input gone.
  */
 async function session(name: string, detached = false) {
-	const journal = path.join(dir, `${name}.jsonl`);
-	const err = path.join(dir, `${name}.err`);
-	const code = path.join(dir, `${name}.code`);
-	const shellPid = path.join(dir, `${name}.pid`);
+	db ??= await where.server.createDatabase();
+	const journal = path.join(where.dir, `${name}.jsonl`);
+	const err = path.join(where.dir, `${name}.err`);
+	const code = path.join(where.dir, `${name}.code`);
+	const shellPid = path.join(where.dir, `${name}.pid`);
 	// A shell runs pg500 and keeps its exit code, outliving a hang-up (Node resets the signals it inherits);
 	// setsid gives that shell and pg500 a session of their own.
-	const command = `${detached ? 'setsid ' : ''}sh -c 'trap "" HUP; echo $$ > ${shellPid}; node ${bin} --runbook ${runbook} --journal ${journal} 2> ${err}; echo $? > ${code}'; sleep 30`;
-	tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, command);
+	const command = `${detached ? 'setsid ' : ''}sh -c 'trap "" HUP; echo $$ > ${shellPid}; node ${bin} --runbook ${where.runbook} --journal ${journal} 2> ${err}; echo $? > ${code}'; sleep 30`;
+	tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${where.server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, command);
 	await waitForPane(name, s => s.includes('Enter run next: connect'), 'the first frame');
 	tmux('send-keys', '-t', name, 'Enter');
 	await waitForPane(name, s => s.includes('nothing anomalous'), 'connect done');
 	const shell = readFileSync(shellPid, 'utf8').trim();
-	const pid = Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim());
+	const pid = Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(' ')[0]);
+	// Never 0: kill(0) would signal the test runner's own process group.
+	assert.ok(pid > 0, `pg500's pid, the child of shell ${shell}`);
 	assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /pg500\.mjs/, 'the pid is pg500 itself');
 	return {journal, err, code, pid};
 }
 
-/** The journal's events after its header. */
-const events = (journal: string) =>
-	readFileSync(journal, 'utf8')
-		.trim()
-		.split('\n')
-		.slice(1)
-		.map(line => JSON.parse(line) as {type: string; how?: string; path?: string});
-
 function assertCleanEnding(s: {journal: string; err: string; code: string}, how: string, exitCode: number): void {
 	const report = s.journal.replace(/\.jsonl$/, '.md');
-	const [ended, exported] = events(s.journal).slice(-2);
+	const [ended, exported] = journalEvents(s.journal).slice(-2);
 	assert.deepEqual(ended && {type: ended.type, how: ended.how}, {type: 'session-ended', how});
 	assert.deepEqual(exported && {type: exported.type, path: exported.path}, {type: 'report-exported', path: report}, 'the export is the last event');
 	assert.ok(existsSync(report), 'the partial report was written');

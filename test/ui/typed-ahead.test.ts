@@ -1,71 +1,37 @@
-import {test, before, after} from 'node:test';
+import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import {startTestServer, type TestServer} from '../support/pg.ts';
-import {testRunbook} from './frames.ts';
-import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
+import {bin, journalEvents, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
 
 /* Keys an operator types ahead over a slow SSH link arrive together, some
  * before the first frame: every one of them counts, in order. Sent with one
  * tmux send-keys each burst, to the built bin in an 80×24 pane. */
 
 const skip = tmuxSkip;
-
-let server: TestServer;
-let dir: string;
-let runbook: string;
-let tmux: ReturnType<typeof tmuxOn>['tmux'];
-let alive: ReturnType<typeof tmuxOn>['alive'];
-let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
-let kill: () => void;
-
-before(async () => {
-	if (skip) return;
-	server = await startTestServer();
-	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-typed-ahead-'));
-	({tmux, alive, waitForPane, kill} = tmuxOn(path.join(dir, 'tmux.sock')));
-	runbook = path.join(dir, 'runbook.yaml');
-	await writeFile(runbook, testRunbook);
-});
-after(async () => {
-	if (skip) return;
-	kill();
-	await server.stop();
-	await rm(dir, {recursive: true, force: true});
-});
-
-const events = (journal: string) =>
-	readFileSync(journal, 'utf8')
-		.trim()
-		.split('\n')
-		.slice(1)
-		.map(line => JSON.parse(line) as {type: string; stepId?: string; text?: string});
+const {tmux, alive, waitForPane, where} = tmuxTestbed('typed-ahead', {postgres: true});
 
 test('Enter Enter Enter typed right after start, before the first frame: three steps run, one after another', {skip}, async () => {
-	const db = await server.createDatabase();
-	const journal = path.join(dir, 'enters.jsonl');
-	tmux('new-session', '-d', '-s', 'enters', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} --runbook ${runbook} --journal ${journal}`);
+	const db = await where.server.createDatabase();
+	const journal = path.join(where.dir, 'enters.jsonl');
+	tmux('new-session', '-d', '-s', 'enters', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${where.server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} --runbook ${where.runbook} --journal ${journal}`);
 	tmux('send-keys', '-t', 'enters', 'Enter', 'Enter', 'Enter');
 	const screen = await waitForPane('enters', s => s.includes('press t when done'), 'the third step, the manual one');
 	assert.match(screen, /☐ 3\. Tell the team/);
-	const finished = events(journal).filter(e => e.type === 'step-finished').map(e => e.stepId);
+	const finished = journalEvents(journal).filter(e => e.type === 'step-finished').map(e => e.stepId);
 	assert.deepEqual(finished, ['connect', 'idle-tx', 'next-steps'], 'three steps, in order, each once');
 	tmux('send-keys', '-t', 'enters', 'q');
 	for (let i = 0; i < 400 && alive('enters'); i++) await new Promise(resolve => setTimeout(resolve, 25));
 });
 
 test('a note typed ahead in one burst (Enter, n, the text, Enter), then help and three scroll keys: all taken', {skip}, async () => {
-	const db = await server.createDatabase();
-	const journal = path.join(dir, 'note.jsonl');
-	tmux('new-session', '-d', '-s', 'note', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${dir}`, `exec node ${bin} --runbook ${runbook} --journal ${journal}`);
+	const db = await where.server.createDatabase();
+	const journal = path.join(where.dir, 'note.jsonl');
+	tmux('new-session', '-d', '-s', 'note', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${where.server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} --runbook ${where.runbook} --journal ${journal}`);
 	await waitForPane('note', s => s.includes('Enter run next: connect'), 'the first frame');
 	tmux('send-keys', '-t', 'note', 'Enter', 'n', 'f', 'r', 'o', 'm', 'Space', 'b', 'a', 's', 't', 'i', 'o', 'n', 'Enter');
 	await waitForPane('note', s => s.includes('Note: from bastion'), 'the note saved');
 	assert.deepEqual(
-		events(journal)
+		journalEvents(journal)
 			.filter(e => e.type === 'note-set')
 			.map(e => [e.stepId, e.text]),
 		[['connect', 'from bastion']],
