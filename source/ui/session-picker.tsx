@@ -14,7 +14,9 @@ export function describeSession(s: SessionSummary): [string, string] {
 	if (s.problem) return [s.path, s.problem];
 	const t = s.target;
 	const progress = s.finished ? 'finished' : s.interruptedStep ? `stopped in ${s.interruptedStep} (${s.stepsDone}/${s.stepsTotal} steps)` : `${s.stepsDone}/${s.stepsTotal} steps`;
-	const facts = [s.drill === 'quiz' ? 'drill: quiz' : s.drill ? `drill ${s.drill}` : '', progress, s.verdict, `ended: ${endings[s.ending].short}`].filter(Boolean);
+	// No step run, no verdict: "ok" would say the database was looked at.
+	const verdict = s.stepsDone === 0 ? 'nothing seen yet' : s.verdict;
+	const facts = [s.drill === 'quiz' ? 'drill: quiz' : s.drill ? `drill ${s.drill}` : '', progress, verdict, `ended: ${endings[s.ending].short}`].filter(Boolean);
 	return [`${s.startedAt.slice(0, 16).replace('T', ' ')}  ${t.user}@${t.host}:${t.port}/${t.database}`, facts.join(', ')];
 }
 
