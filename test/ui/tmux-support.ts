@@ -59,6 +59,8 @@ export function tmuxTestbed(name: string, options: {postgres?: boolean} = {}) {
 		where.dir = await mkdtemp(path.join(os.tmpdir(), `pg500-${name}-`));
 		where.runbook = path.join(where.dir, 'runbook.yaml');
 		await writeFile(where.runbook, testRunbook);
+		// The server stays between sessions: one that exits with its last session races the next test's new-session.
+		on.tmux('start-server', ';', 'set-option', '-s', 'exit-empty', 'off');
 	});
 	after(async () => {
 		if (tmuxSkip) return;
