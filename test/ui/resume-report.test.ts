@@ -26,7 +26,9 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-resume-'));
 	socket = path.join(dir, 'tmux.sock');
-	({tmux, alive, waitForPane} = tmuxOn(socket));
+	const on = tmuxOn(socket);
+	({tmux, alive, waitForPane} = on);
+	on.keep();
 	await writeFile(path.join(dir, 'runbook.yaml'), testRunbook);
 	// The same fault for every session: one transaction left open by "leaky".
 	db = await server.createDatabase();

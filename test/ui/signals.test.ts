@@ -17,6 +17,9 @@ const skip = tmuxSkip;
 const {tmux, alive, waitForPane, where} = tmuxTestbed('signals', {postgres: true});
 let db: string | undefined;
 
+/** The shell wrote pg500's exit code (the file exists as soon as the shell opens it, empty until then). */
+const ended = (code: string) => existsSync(code) && readFileSync(code, 'utf8').endsWith('\n');
+
 async function until(what: string, done: () => boolean): Promise<void> {
 	for (let i = 0; i < 1200 && !done(); i++) await new Promise(resolve => setTimeout(resolve, 25));
 	assert.ok(done(), what);
@@ -71,7 +74,7 @@ for (const [signal, exitCode] of [
 		const name = signal.toLowerCase();
 		const s = await session(name);
 		process.kill(s.pid, signal);
-		await until('pg500 ended', () => existsSync(s.code));
+		await until('pg500 ended', () => ended(s.code));
 		assertCleanEnding(s, signal, exitCode);
 		// The terminal is restored: echo and line editing on again (raw mode off).
 		const tty = tmux('display-message', '-p', '-t', name, '#{pane_tty}').trim();
@@ -89,7 +92,7 @@ for (const [detached, how, what] of [
 		const name = detached ? 'detached' : 'closed';
 		const s = await session(name, detached);
 		tmux('kill-session', '-t', name);
-		await until('pg500 ended', () => existsSync(s.code));
+		await until('pg500 ended', () => ended(s.code));
 		assert.ok(!alive(name));
 		// 129, not 134: Node must not abort restoring a terminal that is gone.
 		assertCleanEnding(s, how, 129);

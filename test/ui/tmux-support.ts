@@ -33,7 +33,14 @@ export function tmuxOn(socketOf: string | (() => string)) {
 			await new Promise(resolve => setTimeout(resolve, 20));
 		}
 	}
-	return {tmux, alive, waitForPane, kill: () => spawnSync('tmux', ['-S', socket(), 'kill-server'])};
+	return {
+		tmux,
+		alive,
+		waitForPane,
+		/** Starts the server to stay between sessions: one that exits with its last session races the next new-session. */
+		keep: () => tmux('start-server', ';', 'set-option', '-s', 'exit-empty', 'off'),
+		kill: () => spawnSync('tmux', ['-S', socket(), 'kill-server']),
+	};
 }
 
 /** The events of a journal the bin wrote, after its header line. */
@@ -59,8 +66,7 @@ export function tmuxTestbed(name: string, options: {postgres?: boolean} = {}) {
 		where.dir = await mkdtemp(path.join(os.tmpdir(), `pg500-${name}-`));
 		where.runbook = path.join(where.dir, 'runbook.yaml');
 		await writeFile(where.runbook, testRunbook);
-		// The server stays between sessions: one that exits with its last session races the next test's new-session.
-		on.tmux('start-server', ';', 'set-option', '-s', 'exit-empty', 'off');
+		on.keep();
 	});
 	after(async () => {
 		if (tmuxSkip) return;
