@@ -10,8 +10,8 @@ import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
  * connect or sql step.
  */
 export function createExecutor(options: TargetOptions & {postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): Executor {
-	const {info, config} = resolveTarget(targetUrl(options), env);
-	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs});
+	const {info, config, fallback} = resolveTarget(targetUrl(options), env);
+	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs}, fallback);
 	const logs = {
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,

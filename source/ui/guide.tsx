@@ -3,6 +3,7 @@ import {useCallback, useEffect, useSyncExternalStore} from 'react';
 import {findStep} from '../engine/steps.ts';
 import type {SessionState} from '../session/store.ts';
 import type {Glyphs} from './glyphs.ts';
+import {journalBanner} from './journal-banner.ts';
 import type {KeyContext} from './keymap.ts';
 import {LineView} from './line-view.tsx';
 import type {Line} from './lines.ts';
@@ -38,7 +39,20 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 	// What a key acts on: the session and the screen as they are when the key is applied, not as this render saw them.
 	const screenFor = useCallback(
 		(now: SessionState, g: GuideState) =>
-			screenOf({run: now.run, running: now.running, reveal: now.reveal, guide: g, columns, rows, glyphs, quiz: controller.quizChoices ? {choices: controller.quizChoices} : undefined, logInput: controller.logInput, captureLimits: controller.captureLimits, now: Date.now()}),
+			screenOf({
+				run: now.run,
+				running: now.running,
+				reveal: now.reveal,
+				guide: g,
+				columns,
+				rows,
+				glyphs,
+				quiz: controller.quizChoices ? {choices: controller.quizChoices} : undefined,
+				logInput: controller.logInput,
+				captureLimits: controller.captureLimits,
+				banner: journalBanner(now.journalBacklog, controller.reportFallbackDir),
+				now: Date.now(),
+			}),
 		[controller, columns, rows, glyphs],
 	);
 	const context = useCallback((): KeyContext => {

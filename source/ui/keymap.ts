@@ -280,7 +280,7 @@ export const keymap: readonly Binding[] = [
 	{
 		keys: ['x'],
 		modes: ['steps'],
-		help: `the denokv log: pick a command that prints it (\`docker logs\`, \`journalctl\`, \`kubectl logs\`, or your own); the exact command line is shown and runs only after \`y\` (${defaultCaptureLimits.timeoutMs / 1000} s timeout, ${defaultCaptureLimits.maxBytes / (1 << 20)} MB cap)`,
+		help: `the denokv log: pick a command that prints it (\`docker logs\`, \`journalctl\`, \`kubectl logs\`, or your own); the exact command line is shown and runs only after \`y\` (${defaultCaptureLimits.timeoutMs / 1000} s timeout, ${defaultCaptureLimits.maxBytes / (1 << 20)} MB cap; at the limit it is killed with everything it started, even what left its session)`,
 		footer: 'run a command',
 		priority: 2,
 		waits: true,

@@ -1,7 +1,8 @@
 import {render} from 'ink';
 import type {Executor} from '../checks/executor.ts';
 import type {SessionEnding} from '../engine/types.ts';
-import {exitCodes, verdictOf} from '../engine/verdict.ts';
+import {exitCodes, reportVerdict} from '../engine/verdict.ts';
+import type {JournalWriter} from '../journal/write.ts';
 import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
@@ -10,7 +11,7 @@ import {releaseGoneTerminal} from './terminal-modes.ts';
 export interface GuideSession {
 	session: SessionController;
 	/** The session's journal and executor, closed once the guide is done with them. */
-	journal: {readonly path: string; close(): unknown};
+	journal: Pick<JournalWriter, 'path' | 'close'>;
 	executor: Pick<Executor, 'close'>;
 	color: boolean;
 }
@@ -23,9 +24,10 @@ const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 /**
  * Renders the guide until the operator quits, a signal arrives or the
  * terminal goes away; then ends it the same way each time: the ending in the
- * journal, the terminal restored, a partial report written (unless `q`) and
- * its export journaled, the journal synced and closed, the connection
- * closed, and both paths on standard error.
+ * journal, the terminal restored, a partial report written (unless `q`, or
+ * on `q` too while the journal's disk holds back events) and its export
+ * journaled, the journal synced and closed, the connection closed, and both
+ * paths on standard error.
  */
 export function launchGuide({session: controller, journal, executor, color}: GuideSession): Promise<number> {
 	return new Promise(resolve => {
@@ -56,16 +58,19 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 				// Restoring a terminal that is gone fails; there is nothing left to restore.
 			}
 			const lines = [`journal: ${journal.path}`];
-			if (ending !== 'quit') {
+			// Events the journal's disk would not take exist only in memory now: a report keeps them.
+			const journalShort = controller.getState().journalBacklog !== undefined;
+			if (ending !== 'quit' || journalShort) {
 				try {
 					const {path} = await controller.exportReport();
-					lines.push(`partial report: ${path}`);
+					lines.push(`${ending === 'quit' ? 'report' : 'partial report'}: ${path}`);
 				} catch (error) {
-					lines.push(`partial report not written: ${(error as Error).message ?? String(error)}`);
+					lines.push(`report not written: ${(error as Error).message ?? String(error)}`);
 				}
 			} else for (const e of controller.getState().run.exports) lines.push(`report: ${e.path}`);
 			controller.close();
-			await journal.close();
+			const left = journal.close();
+			if (left.unsaved > 0) lines.push(`journal incomplete: ${left.unsaved} events could not be written to it (${left.problem ?? 'write failed'})`);
 			// The executor may be mid-query after a signal; closing it ends that query too.
 			await executor.close().catch(() => {});
 			try {
@@ -79,7 +84,8 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 			// Input from a terminal that is gone may still be pending: let it go, so the process can end.
 			if (ending === 'terminal-lost') process.stdin.destroy();
 			releaseGoneTerminal();
-			resolve(ending === 'quit' ? exitCodes[verdictOf(controller.getState().run)] : signalCodes[ending]);
+			// `q` before the run ended: the partial report's verdict (unknown when nothing was found yet), not ok.
+			resolve(ending === 'quit' ? exitCodes[reportVerdict(controller.getState().run)] : signalCodes[ending]);
 		};
 
 		const instance = render(

@@ -2,7 +2,7 @@ import {defaultCaptureLimits, type CaptureLimits} from '../checks/capture-comman
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {RankedCause, RunState} from '../engine/types.ts';
+import type {RankedCause, RunState, Severity} from '../engine/types.ts';
 import type {QuizChoice} from '../drill/quiz.ts';
 import {ageLines} from './ages.ts';
 import {headerLine, messageLine} from './frame-lines.ts';
@@ -37,6 +37,8 @@ export interface ScreenInput {
 	logInput?: boolean;
 	/** How long and how much of a log command's output is read (said before it runs). */
 	captureLimits?: CaptureLimits;
+	/** What must stay on the message line until it is over (a journal the disk will not take). */
+	banner?: {text: string; severity: Severity};
 	/** Training mode: the answers to offer; the screen must not give the drill away. */
 	quiz?: {choices: readonly QuizChoice[]};
 	/** For the age of results in a resumed session. */
@@ -203,7 +205,7 @@ export function screenOf(input: ScreenInput): Screen {
 		maxScroll,
 		scroll,
 		page: Math.max(1, linesHeight - 1),
-		message: messageLine(quitLine ?? guide.message, layout.width, glyphs),
+		message: messageLine(quitLine ?? input.banner ?? guide.message, layout.width, glyphs),
 	};
 	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz)}}, glyphs), layout.width, layout.footerHeight, glyphs);
 	return {...screen, frame: [screen.header, ...bodyRows(screen, guide, glyphs), screen.message, ...footer]};
