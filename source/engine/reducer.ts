@@ -29,6 +29,12 @@ function statusFrom(kind: string, step: StepState): StepStatus {
 	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
 }
 
+/** A part of the session as its first event names it; a journal is untrusted, so a missing field is "unknown", never a crash. */
+function sessionPart(event: {at: string; tool?: ToolInfo; operator?: string}): SessionPart {
+	const tool = typeof event.tool?.version === 'string' ? {name: String(event.tool.name), version: event.tool.version} : {name: 'pg500', version: 'unknown'};
+	return {operator: typeof event.operator === 'string' ? event.operator : null, tool, startedAt: event.at, lastAt: event.at};
+}
+
 /** How an ending reads: short in the session list, long in the timeline. */
 export const endings: Record<SessionEnding | 'cut off', {short: string; long: string}> = {
 	quit: {short: 'quit', long: 'quit (q)'},
@@ -39,12 +45,6 @@ export const endings: Record<SessionEnding | 'cut off', {short: string; long: st
 	'terminal-lost': {short: 'terminal gone', long: 'the terminal went away (its input closed)'},
 	'cut off': {short: 'cut off', long: 'stopped without a clean ending (killed or crashed)'},
 };
-
-/** A part of the session as its first event names it; a journal is untrusted, so a missing field is "unknown", never a crash. */
-function sessionPart(event: {at: string; tool?: ToolInfo; operator?: string}): SessionPart {
-	const tool = typeof event.tool?.version === 'string' ? {name: String(event.tool.name), version: event.tool.version} : {name: 'pg500', version: 'unknown'};
-	return {operator: typeof event.operator === 'string' ? event.operator : null, tool, startedAt: event.at, lastAt: event.at};
-}
 
 function updateStep(state: RunState, id: string, change: (s: StepState) => StepState): RunState {
 	const current = state.steps[id];
@@ -76,11 +76,13 @@ function apply(state: RunState, event: RunEvent): RunState {
 			};
 		case 'session-resumed': {
 			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
-			return {...state, sessions: [...state.sessions, {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})}]};
+			const part = {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})};
+			return {...state, resumedAt: event.at, endedBy: undefined, sessions: [...state.sessions, part]};
 		}
 		case 'session-ended': {
 			const current = state.sessions.at(-1);
-			return current ? {...state, sessions: [...state.sessions.slice(0, -1), {...current, endedBy: event.how}]} : state;
+			const sessions = current ? [...state.sessions.slice(0, -1), {...current, endedBy: event.how}] : state.sessions;
+			return {...state, endedBy: event.how, sessions};
 		}
 		case 'target-identified':
 			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;
@@ -117,6 +119,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 						: undefined;
 				const finished: StepState = {
 					...step,
+					finishedAt: event.at,
 					durationMs: event.durationMs,
 					rows: outcome.rows,
 					rowCount: outcome.rowCount,

@@ -107,6 +107,8 @@ export interface StepState {
 	status: StepStatus;
 	startedAt?: string;
 	durationMs?: number;
+	/** When its result arrived (a resumed session shows how old it is). */
+	finishedAt?: string;
 	rows: Row[];
 	rowCount: number;
 	columns?: string[];
@@ -159,6 +161,10 @@ export interface RunState {
 	exports: {path: string; format: string; at: string}[];
 	/** Who ran the session and from where, part by part; the first part starts with run-started. */
 	sessions: SessionPart[];
+	/** The last `pg500 resume` of this session: results from before it are old. */
+	resumedAt?: string;
+	/** How the session ended, when it did and was not resumed since. */
+	endedBy?: SessionEnding;
 }
 
 export interface RankedCause {

@@ -17,6 +17,8 @@ const eventTypes = new Set<RunEvent['type']>([
 	'fix-chosen',
 	'report-exported',
 	'run-finished',
+	'session-ended',
+	'session-resumed',
 ]);
 
 function parseLine(line: string): unknown {

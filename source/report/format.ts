@@ -1,6 +1,7 @@
 import type {Histogram, SessionEnding, Severity, Verdict} from '../engine/types.ts';
 import {endings} from '../engine/reducer.ts';
 import {minChartLines} from '../logs/tally.ts';
+import {formatDuration} from '../text/duration.ts';
 import type {JsonReport, JsonStep, ReportStatus} from './json.ts';
 import type {TimelineMark} from './timeline.ts';
 
@@ -52,7 +53,6 @@ export function hasChart(histogram: Histogram): boolean {
 	return histogram.counts.reduce((a, b) => a + b, 0) >= minChartLines;
 }
 
-
 /**
  * Who ran each part of the session, from where, with which pg500, when:
  * `["Run by", "alice@bastion-1 with pg500 0.1.0, 03:12:04–03:20:11 UTC"]`,
@@ -83,19 +83,6 @@ export function timelineClock(): (iso: string) => string {
 		day = date;
 		return shown;
 	};
-}
-
-/** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s", 4_500_000 → "1 h 15 min" (a gap in a session). */
-export function formatDuration(ms: number): string {
-	if (ms < 1000) return `${ms} ms`;
-	if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-	// Rounded once, so 59.5 s of a minute is the next minute, never "60 s".
-	const seconds = Math.round(ms / 1000);
-	if (seconds >= 3600) {
-		const minutes = Math.round(seconds / 60);
-		return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-	}
-	return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 /** ISO time → "2024-05-01 03:12:44 UTC" (incidents are compared across time zones). */

@@ -2,7 +2,8 @@ import type {Finding, Row, RunState, SessionPart, StepState} from '../engine/typ
 import {formatValue} from '../engine/template.ts';
 import {truncate} from '../text/escape.ts';
 import {actionTarget, type Acts} from './acts.ts';
-import {countWord, formatDuration} from './format.ts';
+import {countWord} from './format.ts';
+import {formatDuration} from '../text/duration.ts';
 import {endings} from '../engine/reducer.ts';
 
 /* The incident as a postmortem template asks for it, in one ordered list:

@@ -61,8 +61,6 @@ export interface SessionController {
 
 	/** A new session: the run-started event (tool, target, runbook, who and where). */
 	start(): void;
-	/** The face is going away (q, Ctrl-C, a signal): the journal says how the session ended. */
-	end(how: SessionEnding): void;
 	/**
 	 * The operator's "go on": the next step, or the chosen fix's remaining
 	 * follow-ups; opens the fix the runbook leads to; at the end, finishes the
@@ -90,6 +88,8 @@ export interface SessionController {
 	runLogCommand(stepId: string, line: string): Promise<string | undefined>;
 	/** Training mode: judges the answer once; the result becomes a note. */
 	answerQuiz(answer: DrillCause): QuizReveal | undefined;
+	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): how, in the journal, before the partial report. */
+	end(how: SessionEnding): void;
 	/** After the face shut down: events still in flight are dropped. */
 	close(): void;
 }
@@ -189,10 +189,6 @@ export function createSession(setup: SessionSetup): SessionController {
 
 		start() {
 			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path, operator});
-		},
-
-		end(how) {
-			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
 		async runNext() {
@@ -295,6 +291,10 @@ export function createSession(setup: SessionSetup): SessionController {
 			store.dispatch(reveal.event);
 			store.setReveal({correct: reveal.correct, text: reveal.text});
 			return reveal;
+		},
+
+		end(how) {
+			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
 		close: store.close,

@@ -4,7 +4,7 @@ import {incidentTimeline} from '../../source/report/timeline.ts';
 import {renderReport} from '../../source/report/render.ts';
 import type {Acts} from '../../source/report/acts.ts';
 import {redactState} from '../../source/report/redact.ts';
-import {formatDuration} from '../../source/report/format.ts';
+import {formatDuration} from '../../source/text/duration.ts';
 import {at, poolExhaustionEvents, replay, resumedEvents} from './fixtures.ts';
 
 /* The incident timeline: one ordered list of what happened, from the logs'

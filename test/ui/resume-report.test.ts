@@ -12,9 +12,10 @@ import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
 /* Issue 7's promise, end to end with the built bin in real terminals: an SSH
  * link that drops (SIGHUP) or a `kill -9` in the middle of a guided session,
  * then `pg500 resume`, ends with the same report as a session that was
- * never interrupted — timestamps and durations aside, and the story of the
- * session itself (who ran each part, where it broke off): that one differs,
- * and the report tells it. The resume may be another person on another host. */
+ * never interrupted — timestamps and durations aside, and what only the
+ * interruption adds: who ran each part and how it ended, the break and the
+ * resumption in the timeline, and (after a hang-up) the partial report
+ * written then. The resume may be another person on another host. */
 
 const skip = tmuxSkip;
 
@@ -27,7 +28,9 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-resume-'));
 	socket = path.join(dir, 'tmux.sock');
-	({tmux, alive, waitForPane} = tmuxOn(socket));
+	const on = tmuxOn(socket);
+	({tmux, alive, waitForPane} = on);
+	on.keep();
 	await writeFile(path.join(dir, 'runbook.yaml'), testRunbook);
 	// The same fault for every session: one transaction left open by "leaky".
 	db = await server.createDatabase();
@@ -90,50 +93,44 @@ async function press(name: string, from: number, to: number): Promise<void> {
 	}
 }
 
-/**
- * q, and q again when pg500 asks (notes not in a report yet). A session
- * resumed after a hang-up has its notes in the partial report written on the
- * way out, so it quits at once.
- */
-async function quit(name: string): Promise<void> {
+/** `q`; when the note is in no report yet (no partial report was written), pg500 asks first. */
+async function quit(name: string, asks: boolean): Promise<void> {
 	tmux('send-keys', '-t', name, 'q');
-	let asked = false;
-	for (let i = 0; i < 2400 && alive(name) && !asked; i++) {
-		try {
-			asked = tmux('capture-pane', '-p', '-t', name).includes('Notes are not in a report yet');
-		} catch {
-			break; // gone between the two looks
-		}
-		if (!asked) await new Promise(resolve => setTimeout(resolve, 25));
+	if (asks) {
+		await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting', 60_000);
+		tmux('send-keys', '-t', name, 'q');
 	}
-	if (asked) tmux('send-keys', '-t', name, 'q');
 	await waitGone(name);
 }
 
 interface Report {
 	steps: Record<string, unknown>[];
+	timeline: {kind: string; event: string; operator: string | null}[];
+	exports: {path: string; format: string}[];
+	sessions: {operator: string | null; endedBy: string | null}[];
 	[key: string]: unknown;
 }
 
-interface Story {
-	exports: {format: string; path: string}[];
-	sessions: {operator: string; endedBy: string | null; gapMs: number | null; interruptedStep: string | null}[];
-	timeline: {kind: string; event: string; operator: string | null}[];
+/** What an interruption adds to a report: the parts of the session and their endings, the break and the resumption, the partial report's export. */
+function interruption(report: Report): {sessions: (string | null)[][]; timeline: string[]; exports: string[]} {
+	return {
+		sessions: report.sessions.map(s => [s.operator, s.endedBy]),
+		timeline: report.timeline.filter(t => t.kind === 'session' && !t.event.startsWith('session started')).map(t => t.event),
+		exports: report.exports.map(e => e.format),
+	};
 }
 
-/** The session's own story in a journal's report: who ran each part, where it broke off. */
-function story(journal: string): Story {
-	return JSON.parse(execFileSync(process.execPath, [bin, 'report', journal, '--format', 'json'], {encoding: 'utf8'})) as Story;
+/** The report without the story of the session (and the summary, which dates it). */
+function withoutInterruption(report: Report): Report {
+	const {timeline, exports: _exports, sessions: _sessions, summary: _summary, ...rest} = report;
+	return {...rest, exports: [], sessions: [], timeline: timeline.filter(t => t.kind !== 'session')};
 }
 
-/**
- * The JSON report of a journal, with what differs between any two runs taken
- * out: times, durations, ages, pg500's backend pid — and the session's story
- * (its parts, the timeline, the summary's dates, the partial report written
- * on a hang-up), which story() looks at.
- */
+const me = `${os.userInfo().username}@${os.hostname()}`;
+
+/** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages, pg500's backend pid. */
 function finalReport(journal: string): Report {
-	const {sessions: _sessions, timeline: _timeline, summary: _summary, exports: _exports, ...report} = JSON.parse(execFileSync(process.execPath, [bin, 'report', journal, '--format', 'json'], {encoding: 'utf8'})) as Report;
+	const report = JSON.parse(execFileSync(process.execPath, [bin, 'report', journal, '--format', 'json'], {encoding: 'utf8'})) as Report;
 	const strip = (value: unknown): unknown => {
 		if (Array.isArray(value)) return value.map(strip);
 		if (value && typeof value === 'object')
@@ -152,7 +149,7 @@ async function uninterrupted(): Promise<Report> {
 	start('whole', `--runbook ${path.join(dir, 'runbook.yaml')} --journal ${journal}`);
 	await waitForPane('whole', s => s.includes('Enter run next: connect'), 'the first frame');
 	await press('whole', 0, walk.length);
-	await quit('whole');
+	await quit('whole', true);
 	return finalReport(journal);
 }
 
@@ -185,32 +182,36 @@ async function interrupted(how: 'SIGKILL' | 'SIGHUP', resumeBy?: typeof elsewher
 	} else start(second, `resume ${journal}`);
 	await waitForPane(second, s => s.includes('Note: leak seen from the bastion') && s.includes('Enter run next: next-steps'), 'the resumed session');
 	await press(second, 5, walk.length);
-	await quit(second);
+	// After a hang-up the partial report holds the note.
+	await quit(second, how === 'SIGKILL');
 	return finalReport(journal);
 }
 
 /** The session never interrupted, walked once for every test that compares with it. */
-let whole: Promise<Report> | undefined;
-const uninterruptedOnce = () => (whole ??= uninterrupted());
+let wholeWalk: Promise<Report> | undefined;
+const uninterruptedOnce = () => (wholeWalk ??= uninterrupted());
 
-test('kill -9 or a hang-up halfway, then resume: the same final report as a session never interrupted, and where it broke off', {skip}, async () => {
+test('kill -9 or a hang-up halfway, then resume: the same final report as a session never interrupted', {skip}, async () => {
 	const whole = await uninterruptedOnce();
 	assert.equal(whole.verdict, 'warning');
 	assert.ok(whole.steps.some(s => s['note'] === 'leak seen from the bastion'));
-	assert.deepEqual(await interrupted('SIGKILL'), whole);
-	assert.deepEqual(await interrupted('SIGHUP'), whole);
+	// Quit after the run finished: the session is simply over, nothing broke off.
+	assert.deepEqual(interruption(whole), {sessions: [[me, 'quit']], timeline: [], exports: []});
 
-	const me = `${os.userInfo().username}@${os.hostname()}`;
-	const killed = story(path.join(dir, 'SIGKILL.jsonl'));
-	assert.deepEqual(killed.sessions.map(s => [s.operator, s.endedBy]), [[me, null], [me, 'quit']], 'kill -9 leaves no word; the resumed part ends with q');
-	assert.ok(killed.timeline.some(e => e.kind === 'session' && e.event === 'session ended: stopped without a clean ending (killed or crashed)'));
-	const hungUp = story(path.join(dir, 'SIGHUP.jsonl'));
-	assert.deepEqual(hungUp.sessions.map(s => s.endedBy), ['SIGHUP', 'quit'], 'the hang-up is journaled on the way out');
-	assert.ok(hungUp.sessions[1]!.gapMs! >= 0);
-	assert.ok(hungUp.timeline.some(e => e.event.startsWith('session ended: hang-up (SIGHUP)')));
-	assert.deepEqual(hungUp.exports.map(e => e.path), [path.join(dir, 'SIGHUP.md')], 'the partial report written on the way out');
-	assert.deepEqual(killed.exports, [], 'kill -9 writes nothing');
-	assert.deepEqual(story(path.join(dir, 'whole.jsonl')).sessions.map(s => s.operator), [me]);
+	const killed = await interrupted('SIGKILL');
+	assert.deepEqual(withoutInterruption(killed), withoutInterruption(whole));
+	assert.deepEqual(interruption(killed).sessions, [[me, null], [me, 'quit']], 'kill -9 leaves no word of its ending');
+	assert.equal(interruption(killed).timeline[0], 'session ended: stopped without a clean ending (killed or crashed)');
+	assert.match(interruption(killed).timeline[1]!, new RegExp(`^session resumed by ${me} after \\d`));
+	assert.deepEqual(interruption(killed).exports, [], 'killed: no partial report');
+
+	const hungUp = await interrupted('SIGHUP');
+	assert.deepEqual(withoutInterruption(hungUp), withoutInterruption(whole));
+	assert.deepEqual(interruption(hungUp).sessions, [[me, 'SIGHUP'], [me, 'quit']]);
+	const [ended, resumed] = interruption(hungUp).timeline;
+	assert.equal(ended, 'session ended: hang-up (SIGHUP): the terminal or the SSH link closed');
+	assert.match(resumed!, new RegExp(`^session resumed by ${me} after `));
+	assert.deepEqual(interruption(hungUp).exports, ['markdown'], 'the partial report, journaled at the hang-up');
 });
 
 test('a hang-up, then another person resumes on another host: the same findings, and the report names both', {skip: elsewhereSkip}, async () => {
@@ -218,11 +219,15 @@ test('a hang-up, then another person resumes on another host: the same findings,
 	await mkdir(path.join(dir, 'handover'), {recursive: true});
 	// The other person may pass through the test's directory to the journal handed to them, no further.
 	await chmod(dir, 0o711);
-	assert.deepEqual(await interrupted('SIGHUP', elsewhere), whole);
-	const {sessions, timeline} = story(path.join(dir, 'handover', 'SIGHUP.jsonl'));
-	assert.deepEqual(sessions.map(s => s.operator), [`${os.userInfo().username}@${os.hostname()}`, `${elsewhere.user}@${elsewhere.host}`]);
-	assert.ok(timeline.some(e => e.kind === 'session' && e.event.startsWith(`session resumed by ${elsewhere.user}@${elsewhere.host} after `)));
-	// What the second person did is theirs: the tick and the choice of fix were made after the resume.
-	assert.equal(timeline.find(e => e.kind === 'manual')!.operator, `${elsewhere.user}@${elsewhere.host}`);
-	assert.equal(timeline.find(e => e.kind === 'note')!.operator, `${os.userInfo().username}@${os.hostname()}`);
+	const handedOver = await interrupted('SIGHUP', elsewhere);
+	assert.deepEqual(withoutInterruption(handedOver), withoutInterruption(whole));
+	const bob = `${elsewhere.user}@${elsewhere.host}`;
+	assert.deepEqual(interruption(handedOver).sessions, [[me, 'SIGHUP'], [bob, 'quit']]);
+	assert.match(interruption(handedOver).timeline[1]!, new RegExp(`^session resumed by ${bob} after `));
+	// What each did is theirs: the note before the hang-up, the tick after the resume.
+	assert.equal(handedOver.timeline.find(e => e.kind === 'note')!.operator, me);
+	assert.equal(handedOver.timeline.find(e => e.kind === 'manual')!.operator, bob);
+	const md = execFileSync(process.execPath, [bin, 'report', path.join(dir, 'handover', 'SIGHUP.jsonl'), '--format', 'markdown'], {encoding: 'utf8'});
+	assert.match(md, new RegExp(`- \\*\\*Run by:\\*\\* ${me} with pg500 `));
+	assert.match(md, new RegExp(`- \\*\\*Resumed by:\\*\\* ${bob} with pg500 `));
 });
