@@ -7,6 +7,7 @@ import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {releaseGoneTerminal} from './terminal-modes.ts';
+import {osc52} from './clipboard.ts';
 
 export interface GuideSession {
 	session: SessionController;
@@ -89,7 +90,11 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 		};
 
 		const instance = render(
-			<Guide effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason)}} glyphs={glyphsFor(process.env)} color={colorWanted(color, process.env)} />,
+			<Guide
+				effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason), clipboard: text => void process.stdout.write(osc52(text))}}
+				glyphs={glyphsFor(process.env)}
+				color={colorWanted(color, process.env)}
+			/>,
 			{exitOnCtrlC: false, patchConsole: false},
 		);
 	});

@@ -12,7 +12,7 @@ import {layoutFor, packHints, type Layout} from './layout.ts';
 import {fitLine, fitText, pad, padLine, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
 import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
-import {confirmLines, quizPromptLines, revealLines} from './overlay-lines.ts';
+import {confirmLines, exportLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
@@ -157,6 +157,7 @@ export function screenOf(input: ScreenInput): Screen {
 		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
 		panel = confirmLines(guide.log.line, name, input.captureLimits ?? defaultCaptureLimits, width, glyphs);
 	} else if (guide.overlay === 'quiz') panel = quizPromptLines(width, glyphs);
+	else if (guide.overlay === 'export' && guide.exported) panel = exportLines(guide.exported, width, glyphs);
 	else if (cursor?.open) {
 		const entry = entries[cursor.index]!;
 		panel = detailLines(entry.detail, entry.detail.step, {index: cursor.index, count: entries.length}, width, glyphs);

@@ -11,7 +11,7 @@ export type View = 'step' | 'causes' | 'fix' | 'quiz';
  * `log-path` types a path; `log-command` picks a command, `log-value` fills in
  * its placeholder, `log-confirm` shows the exact line and runs it only on `y`.
  */
-export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz';
+export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz' | 'export';
 
 /** Overlays that are a line of text being typed. */
 export const inputOverlays: readonly Overlay[] = ['note', 'log-path', 'log-value'];
@@ -31,6 +31,8 @@ export interface GuideState {
 	list: number;
 	/** The line being typed in an input overlay. */
 	input: string;
+	/** The report `e` wrote last: where, and its summary for the incident channel (the export overlay shows them). */
+	exported?: {path: string; summary: string[]};
 }
 
 export type GuideAction =
@@ -44,7 +46,9 @@ export type GuideAction =
 	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>}
 	| {type: 'cursor'; cursor?: GuideState['cursor']}
 	| {type: 'list'; index: number}
-	| {type: 'input'; edit: NoteInputAction};
+	| {type: 'input'; edit: NoteInputAction}
+	/** A report was written: show where, and its summary. */
+	| {type: 'exported'; path: string; summary: string[]};
 
 const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 
@@ -100,6 +104,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 			return {...state, list: action.index};
 		case 'input':
 			return {...state, input: noteInputReducer(state.input, action.edit)};
+		case 'exported':
+			return {...state, ...entering(state, 'export'), overlay: 'export', exported: {path: action.path, summary: action.summary}, message: undefined};
 	}
 }
 
