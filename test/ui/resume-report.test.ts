@@ -120,10 +120,10 @@ function interruption(report: Report): {sessions: (string | null)[][]; timeline:
 	};
 }
 
-/** The report without the story of the session (and the summary, which dates it). */
+/** The report without the story of the session: its parts, who did what, the summary (which dates it). */
 function withoutInterruption(report: Report): Report {
 	const {timeline, exports: _exports, sessions: _sessions, summary: _summary, ...rest} = report;
-	return {...rest, exports: [], sessions: [], timeline: timeline.filter(t => t.kind !== 'session')};
+	return {...rest, exports: [], sessions: [], timeline: timeline.filter(t => t.kind !== 'session').map(t => ({...t, operator: null}))};
 }
 
 const me = `${os.userInfo().username}@${os.hostname()}`;
