@@ -1,4 +1,5 @@
-import type {Row, Value} from '../engine/types.ts';
+import type {Row} from '../engine/types.ts';
+import type {JsonAction, JsonVerification} from './json.ts';
 
 /* What the summary and the timeline read of "act and verify" (issue 11):
  * the contract's `actions` and `verification` fields (cli-contract.md), and
@@ -6,24 +7,13 @@ import type {Row, Value} from '../engine/types.ts';
  * read the same few facts: who did what to what, when, and what came of it;
  * and whether the evidence cleared, figure by figure. */
 
-export interface ActionFacts {
-	title: string;
-	/** What it acted on, as seen at diagnosis: `{pid: 12345}`, `{role: "denokv"}`… */
-	target: Row;
-	/** OS user@host of the person who confirmed it. */
-	operator: string;
-	confirmedAt: string;
-	status: 'done' | 'failed' | 'refused' | 'skipped';
-	result: string;
-	error: string | null;
-}
+/** Who did what to what, when, and what came of it. */
+export type ActionFacts = Pick<JsonAction, 'title' | 'target' | 'operator' | 'confirmedAt' | 'status' | 'result' | 'error'>;
 
-export interface VerificationFacts {
-	at: string;
-	/** Every evidence figure of the chosen cause back to normal. */
-	cleared: boolean;
-	figures: readonly {stepId: string; name: string; before: Value; after: Value}[];
-}
+/** Whether the evidence cleared, figure by figure (the contract's fields of a figure, whatever else it carries). */
+export type VerificationFacts = Pick<JsonVerification, 'at' | 'cleared'> & {
+	figures: readonly Pick<JsonVerification['figures'][number], 'stepId' | 'name' | 'before' | 'after'>[];
+};
 
 export interface Acts {
 	actions: readonly ActionFacts[];
