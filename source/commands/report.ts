@@ -4,7 +4,7 @@ import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import type {Journal} from '../journal/header.ts';
 import {renderReport} from '../report/render.ts';
-import {reportLocation} from '../report/location.ts';
+import {renderCommand, reportLocation} from '../report/location.ts';
 import type {RunState} from '../engine/types.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {escapeUntrusted} from '../text/escape.ts';
@@ -21,15 +21,14 @@ export function journalWarnings(journal: Journal, name: string): string[] {
 }
 
 /**
- * Where the full report is, for the summary: the file being written; else,
- * for a summary on standard output, the last full report the session
- * exported (on the host that wrote it), or how to render one.
+ * Where the full report is, for the summary: the file being written; for the
+ * summary alone, the last full report the session exported (on the host that
+ * wrote it), or how to render one.
  */
 function fullReportLocation(state: RunState, journal: string, options: ReportOptions): string | undefined {
-	if (options.output !== undefined) return reportLocation(options.output);
-	if (options.format !== 'summary') return undefined;
+	if (options.format !== 'summary') return options.output === undefined ? undefined : reportLocation(options.output);
 	const written = [...state.exports].reverse().find(e => e.format !== 'summary');
-	if (!written) return `pg500 report ${escapeUntrusted(journal)} --format html`;
+	if (!written) return renderCommand(escapeUntrusted(journal));
 	const by = [...state.sessions].reverse().find(part => part.startedAt <= written.at)?.operator;
 	const host = by?.slice(by.lastIndexOf('@') + 1);
 	return host ? `${host}:${written.path}` : written.path;

@@ -37,7 +37,8 @@ export async function runHeadless({runbook, executor, report}: HeadlessRun): Pro
 	const text = renderReport(state, report.format, {
 		redactLiterals: report.redactLiterals ?? false,
 		includeSql: report.includeSql ?? false,
-		location: report.output === undefined ? undefined : reportLocation(report.output),
+		// The summary alone is no full report: `run` keeps no journal to render one from later.
+		location: report.output === undefined || report.format === 'summary' ? undefined : reportLocation(report.output),
 	});
 	if (report.output) {
 		try {

@@ -3,7 +3,7 @@ import {basename, join} from 'node:path';
 import type {RunState} from '../engine/types.ts';
 import {writeProblem} from '../files/file-problem.ts';
 import {renderWithSummary, reportExtensions} from '../report/render.ts';
-import {reportLocation} from '../report/location.ts';
+import {renderCommand, reportLocation} from '../report/location.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import type {ReportOptions} from './options.ts';
 import type {ExportedReport} from './controller.ts';
@@ -29,7 +29,8 @@ export function reportFallbackDir(): string {
  */
 export function reportExporter(report: ReportOptions, journalPath: string) {
 	const render = (state: RunState, path: string) => {
-		return renderWithSummary(state, report.format, {redactLiterals: report.redactLiterals ?? false, includeSql: report.includeSql ?? false, location: reportLocation(path)});
+		const location = report.format === 'summary' ? renderCommand(journalPath) : reportLocation(path);
+		return renderWithSummary(state, report.format, {redactLiterals: report.redactLiterals ?? false, includeSql: report.includeSql ?? false, location});
 	};
 	return async (state: RunState): Promise<ExportedReport> => {
 		const path = reportPath(report, journalPath);

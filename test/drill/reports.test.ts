@@ -16,6 +16,7 @@ import {openJournal, reopenJournal} from '../../source/journal/write.ts';
 import {readDefaultRunbook} from '../../source/runbook/default-runbook.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {renderReport} from '../../source/report/render.ts';
+import {renderCommand} from '../../source/report/location.ts';
 import type {JsonReport} from '../../source/report/json.ts';
 import {writeFileAtomic} from '../../source/report/write-file-atomic.ts';
 import {createSession} from '../../source/session/controller.ts';
@@ -164,7 +165,7 @@ test('a session resumed by another person on another host: the journal names bot
 		// The report from the journal, by the bin as anyone runs it, is the session's own.
 		for (const format of ['json', 'markdown', 'html', 'summary', 'chat'] as const) {
 			const fromJournal = execFileSync(process.execPath, [bin, 'report', journal.path, '--format', format], {encoding: 'utf8'});
-			const expected = renderReport(live, format, format === 'summary' ? {location: `pg500 report ${journal.path} --format html`} : {});
+			const expected = renderReport(live, format, format === 'summary' ? {location: renderCommand(journal.path)} : {});
 			assert.equal(fromJournal, expected, format);
 		}
 	} finally {
