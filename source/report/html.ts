@@ -79,7 +79,7 @@ body{max-width:none;padding:0;font-size:10.5pt}
 h2,h3,.meta{break-after:avoid}
 tr,ul.findings li,ol.timeline li,pre.summary{break-inside:avoid}
 .scroll{overflow:visible}
-table{font-size:8.5pt;max-width:100%}
+table{font-size:8.5pt;width:100%}th,td{padding:2px 4px}
 details>summary{color:var(--muted)}
 .verdict,.banner,li.f-critical,li.f-warning,li.f-info,.note{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 a{color:inherit;text-decoration:none}
