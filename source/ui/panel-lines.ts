@@ -4,6 +4,7 @@ import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {fitTable} from './fit-table.ts';
 import {fitText, paragraph, plain, type Line} from './lines.ts';
 import {sparkline} from '../text/sparkline.ts';
+import {filledFix} from '../engine/fix-text.ts';
 import {formatValue} from '../engine/template.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
@@ -125,7 +126,8 @@ export function causeLines(causes: RankedCause[], width: number, glyphs: Glyphs)
 }
 
 /** The chosen fix: summary, actions, commands, and its follow-up checks run live. */
-export function fixLines(fix: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs): Line[] {
+export function fixLines(chosen: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs): Line[] {
+	const fix = filledFix(run, chosen);
 	const k = `fix:${fix.id}`;
 	const lines: Line[] = [
 		plain(`${k}:title`, `Fix: ${fix.title}`, {bold: true}),
