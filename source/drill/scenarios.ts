@@ -9,7 +9,16 @@ import {failedWrites, spread, startUp, type LogEvent} from './server-log.ts';
  * lines the real server prints for that fault. */
 
 /** What a trainee should name for each drill (the runbook's cause ids, plus two that are no database cause). */
-export type DrillCause = 'pool-exhaustion' | 'deadlocks' | 'timeouts' | 'schema' | 'connection-failure' | 'server-bug' | 'none';
+export type DrillCause =
+	| 'pool-exhaustion'
+	| 'deadlocks'
+	| 'timeouts'
+	| 'schema'
+	| 'connection-failure'
+	| 'pooler'
+	| 'read-only-target'
+	| 'server-bug'
+	| 'none';
 
 /** The role the denokv server connects as, and the role the on-call engineer uses (pg_monitor, not superuser). */
 export const appRole = 'denokv';

@@ -27,6 +27,8 @@ export interface WriteLoadOptions {
 	logPath?: string;
 	/** Older denokv versions have no data_version table. */
 	dataVersion?: boolean;
+	/** false: unnamed statements, as a client fit for PgBouncer's transaction mode (denokv names them: the default). */
+	namedStatements?: boolean;
 	applicationName?: string;
 }
 
@@ -85,6 +87,8 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
 	const keySpace = options.keySpace ?? 200;
 	const pauseMs = options.pauseMs ?? 5;
 	const dataVersion = options.dataVersion ?? true;
+	const named = options.namedStatements ?? true;
+	const statement = <T extends {name: string; text: string}>(s: T) => (named ? s : {text: s.text});
 	const log: WriteStream | undefined = options.logPath ? createWriteStream(options.logPath, {flags: 'a', mode: 0o600}) : undefined;
 	const logLine = (level: 'WARN' | 'ERROR', target: string, message: string) => log?.write(`${formatEnvLoggerLine(new Date(), level, target, message)}\n`);
 	const stats: WriteLoadStats = {committed: 0, failed: 0, connected: 0};
@@ -132,12 +136,12 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
 		try {
 			let version = BigInt(Date.now());
 			if (dataVersion) {
-				const bumped = await client.query(statements.bump);
+				const bumped = await client.query(statement(statements.bump));
 				if (bumped.rows.length !== 1) throw new RowCountError();
 				version = BigInt(bumped.rows[0].version as string);
 			}
-			await client.query({...statements.check, values: [key]});
-			await client.query({...statements.upsert, values: [key, Buffer.from(`value-${version}`), 1, versionstamp(version)]});
+			await client.query({...statement(statements.check), values: [key]});
+			await client.query({...statement(statements.upsert), values: [key, Buffer.from(`value-${version}`), 1, versionstamp(version)]});
 			await client.query('COMMIT');
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => {});

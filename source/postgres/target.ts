@@ -85,9 +85,12 @@ function sslOptions(mode: SslMode, rootCertFile: string | undefined): false | Co
 	return ca ? {ca, checkServerIdentity: () => undefined} : {rejectUnauthorized: false};
 }
 
-/** Resolves the target from `url` (--url) or the environment. Throws UsageError for a malformed one. */
-export function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedTarget {
-	const fromUrl = url !== undefined ? parseUrl(url, '--url') : env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL') : {};
+/**
+ * Resolves the target from `url` (--url, or the option named `option`) or the
+ * environment. Throws UsageError for a malformed one.
+ */
+export function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env, option = '--url'): ResolvedTarget {
+	const fromUrl = url !== undefined ? parseUrl(url, option) : env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL') : {};
 
 	const host = fromUrl.host || env.PGHOST || 'localhost';
 	const portText = fromUrl.port || env.PGPORT || '5432';

@@ -3,13 +3,14 @@ import {verdictOf} from '../engine/verdict.ts';
 import {severityColor} from './glyphs.ts';
 import {fitText} from './lines.ts';
 import {useViewState} from './contexts.ts';
+import {throughPooler} from '../engine/pooler.ts';
 
 /** One line: the target (in a quiz, only that it is one: never which drill) (never a password), the server version, the verdict so far. */
 export function Header() {
 	const {session: {run}, glyphs, color, width, training} = useViewState();
 	const t = run.target;
 	const target = t ? `${t.user}@${t.host}:${t.port}/${t.database}` : 'no target';
-	const version = t?.serverVersion ? `PostgreSQL ${t.serverVersion}` : 'server not reached yet';
+	const version = `${t?.serverVersion ? `PostgreSQL ${t.serverVersion}` : 'server not reached yet'}${throughPooler(t?.pooler)}`;
 	const verdict = verdictOf(run);
 	const symbol = verdict === 'ok' ? glyphs.ok : verdict === 'unknown' ? '?' : glyphs[verdict];
 	const verdictText = ` ${symbol} ${verdict} so far`;

@@ -83,10 +83,10 @@ test('6. Verify Schema is Correct: the tables, their structure and indexes', () 
 	for (const piece of ['\\\\d kv_store', '\\\\di']) assert.ok(fix.includes(piece), `missing ${piece}`);
 });
 
-test('Most Likely Causes: all five, each with symptom, check and a fix with actions', () => {
+test('Most Likely Causes: all five of the guide, and the pooler and read-only server it lacks, each with symptom, check and a fix with actions', () => {
 	assert.deepEqual(
 		runbook.causes.map(c => c.id),
-		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure'],
+		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure', 'pooler', 'read-only-target'],
 	);
 	for (const cause of runbook.causes) {
 		assert.ok(cause.symptom && cause.check, cause.id);

@@ -54,7 +54,7 @@ test('healthy: a seeded database and an idle pool; the run finds nothing', async
 		const {report, exitCode} = await headless(shared, drill);
 		assert.equal(report.verdict, 'ok');
 		assert.equal(exitCode, 0);
-		assert.deepEqual(report.causes.map(c => c.likelihood), Array(5).fill('unlikely'));
+		assert.deepEqual(report.causes.map(c => c.likelihood), Array(7).fill('unlikely'));
 	} finally {
 		await drill.release();
 	}

@@ -9,7 +9,7 @@ import {run} from '../../source/commands/run.ts';
 
 export interface JsonReport {
 	verdict: string;
-	target: {host: string; port: number; database: string; user: string; serverVersion: string | null};
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null; pooler?: string | null};
 	steps: {id: string; status: string; findings: {severity: string; message: string}[]; rows: Record<string, unknown>[]}[];
 	causes: {id: string; likelihood: string; score: number}[];
 }
