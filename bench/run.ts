@@ -2,16 +2,19 @@ import path from 'node:path';
 import pg from 'pg';
 import {startTestServer, superuser} from '../test/support/pg.ts';
 import {measure, median} from './measure.ts';
+import {realPsql} from './psql.ts';
 
 /* `npm run bench`: what an operator waits for. Paired runs of `pg500 run`
- * against the guide's quick diagnostic script (three psql calls) on the same
- * database, plus bare node start-up; then a run against a busy server (300
- * idle connections, one session holding 5,000 locks). Prints numbers only. */
+ * against the guide's quick diagnostic script (three calls of PostgreSQL's
+ * own psql binary) on the same database, plus bare node start-up; a run
+ * against a busy server (300 idle connections, one session holding 5,000
+ * locks); false alarms under a healthy write load and the locks step's time
+ * with 10/30/100 writers queued; the log reader. Prints numbers only. */
 
 const pairs = Number(process.env.BENCH_PAIRS ?? 10);
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'dist/pg500.mjs');
-const psql = '/usr/bin/psql';
+const psql = realPsql();
 
 const quickScript = [
 	`SELECT count(*) as total_connections, count(*) FILTER (WHERE state = 'active') as active, count(*) FILTER (WHERE state = 'idle') as idle, count(*) FILTER (WHERE state = 'idle in transaction') as idle_in_tx FROM pg_stat_activity WHERE datname = current_database();`,
@@ -50,7 +53,7 @@ try {
 		times.node.push((await measure(process.execPath, ['-e', '0'])).ms);
 	}
 	const m = {pg500: median(times.pg500), script: median(times.script), node: median(times.node)};
-	console.log(`healthy database, ${pairs} pairs (medians):`);
+	console.log(`healthy database, ${pairs} pairs (medians; psql is ${psql}):`);
 	console.log(`  pg500 run (default runbook, json)   ${fmt(m.pg500)}   peak RSS ${median(rss).toFixed(1)} MB`);
 	console.log(`  guide's quick script (3 × psql -c)  ${fmt(m.script)}`);
 	console.log(`  node -e 0                           ${fmt(m.node)}`);
@@ -87,6 +90,10 @@ try {
 } finally {
 	await server.stop();
 }
+
+console.log('\nunder a denokv-shaped write load:');
+const {benchUnderLoad} = await import('./under-load.ts');
+await benchUnderLoad(bin, line => console.log(`  ${line}`));
 
 console.log('\nlog reading (1 GB generated denokv log):');
 const {benchLogs} = await import('./logs.ts');

@@ -59,8 +59,8 @@ export class SqlExecutor implements Executor {
 	private knownVersion: string | null = null;
 	/** Connected at least once: a later failure is the target lost mid-run, not unreachable from the start. */
 	private connectedOnce = false;
-	/** When the connection was found gone (HH:MM:SS UTC). */
-	private lostAt: string | undefined;
+	/** When the connection was last found gone (HH:MM:SS UTC), and whether a reconnect then failed. */
+	private lost: {at: string; gone: boolean} | undefined;
 	/** Every backend pg500 has had (a reconnect adds one): its own lines in the server log are not evidence. */
 	private readonly ownSessions: OwnSession[] = [];
 	/** PgBouncer's console (--pgbouncer-url) answered at the address pg500 connects to. */
@@ -128,7 +128,8 @@ export class SqlExecutor implements Executor {
 		const failure = await this.connection();
 		if (failure) {
 			const hint = `${failure.failure}: ${failureHint(failure.failure)}`;
-			if (this.lostAt) return {...nothing, error: {message: `not run: the target was lost at ${this.lostAt}`, hint}, notices: [this.lostNotice(failure)]};
+			if (this.lost?.gone) return {...nothing, error: {message: `not run: the target was lost at ${this.lost.at}`, hint}, notices: [this.lostNotice(failure)]};
+			if (this.lost) return {...nothing, error: {message: `not run: the connection dropped again at ${this.lost.at} and pg500 reconnects only once`, hint}};
 			return {...nothing, error: {message: 'not run: no connection to the target', hint}};
 		}
 		const info = this.session.info!;
@@ -142,23 +143,30 @@ export class SqlExecutor implements Executor {
 		} catch (thrown) {
 			const e = thrown as {message?: string; code?: string};
 			const message = escapeUntrusted(e.message ?? String(thrown));
-			if (connectionLost(thrown)) {
-				this.lostAt = clockTime();
-				// Reconnect at once: whether the target is back says what the loss means.
-				const again = await this.connection();
-				const error = {message: `the connection was lost: ${message}`, hint: again ? 'the target did not come back' : 'pg500 reconnected and goes on; r runs this step again'};
-				return {...nothing, query: sql, error, notices: [...notices, again ? this.lostNotice(again) : this.droppedNotice()]};
-			}
-			return {...nothing, query: sql, notices, error: {message, sqlstate: e.code, hint: errorHint(e.code, this.statementMs)}};
+			if (!connectionLost(thrown)) return {...nothing, query: sql, notices, error: {message, sqlstate: e.code, hint: errorHint(e.code, this.statementMs)}};
+			this.lost = {at: clockTime(), gone: false};
+			// Reconnect at once: whether the target is back says what the loss means.
+			const again = await this.connection();
+			const error = {
+				message: `the connection was lost: ${message}`,
+				hint: !again ? 'pg500 reconnected and goes on; r runs this step again' : this.lost.gone ? 'the target did not come back' : 'pg500 reconnects only once: the steps after this one do not run',
+			};
+			return {...nothing, query: sql, error, notices: [...notices, again && this.lost.gone ? this.lostNotice(again) : this.droppedNotice(!again)]};
 		}
 	}
 
-	/** The connection, opened (or reopened once after a loss) on demand, its backend noted as pg500's own; why not, when there is none. */
+	/**
+	 * The connection, opened (or reopened once after a loss) on demand, its backend
+	 * noted as pg500's own; why not, when there is none. A reconnect that was tried
+	 * and failed means the target is gone, not just this connection.
+	 */
 	private async connection() {
+		const tries = this.session.usable;
 		const failure = await this.session.ensureConnected();
 		this.noteOwnSession();
 		if (!failure) this.connectedOnce = true;
-		else if (this.connectedOnce) this.lostAt ??= clockTime();
+		else if (this.lost) this.lost.gone ||= tries;
+		else if (this.connectedOnce) this.lost = {at: clockTime(), gone: tries};
 		return failure;
 	}
 
@@ -188,23 +196,25 @@ export class SqlExecutor implements Executor {
 				id: 'pooler-lost',
 				severity: 'critical',
 				message: escapeUntrusted(
-					`pg500's connection stopped being served at ${this.lostAt} and a new one was not served either (${failure.failure}: ${failure.message}): ${failureHint(failure.failure)}.`,
+					`pg500's connection stopped being served at ${this.lost?.at} and a new one was not served either (${failure.failure}: ${failure.message}): ${failureHint(failure.failure)}.`,
 				),
 			};
 		return {
 			id: 'target-lost',
 			severity: 'critical',
 			message: escapeUntrusted(
-				`The target was lost during the run at ${this.lostAt} and cannot be reached again (${failure.failure}: ${failure.message}): PostgreSQL stopped, crashed, restarted or became unreachable while pg500 was running.`,
+				`The target was lost during the run at ${this.lost?.at} and cannot be reached again (${failure.failure}: ${failure.message}): PostgreSQL stopped, crashed, restarted or became unreachable while pg500 was running.`,
 			),
 		};
 	}
 
-	private droppedNotice(): Notice {
+	private droppedNotice(reconnected: boolean): Notice {
 		return {
 			id: 'connection-dropped',
 			severity: 'warning',
-			message: `The connection dropped at ${this.lostAt} and pg500 reconnected at once: a restart, a failover, a terminated session or a network cut.`,
+			message: reconnected
+				? `The connection dropped at ${this.lost?.at} and pg500 reconnected at once: a restart, a failover, a terminated session or a network cut.`
+				: `The connection dropped again at ${this.lost?.at}: something keeps ending pg500's session (an administrator, a pooler, a network cut); pg500 does not reconnect a second time.`,
 		};
 	}
 

@@ -1,3 +1,4 @@
+import {quoteIdent, quoteLiteral} from '../sql/quote.ts';
 import type {Row, Value} from './types.ts';
 import type {Lookup} from './conditions.ts';
 
@@ -10,19 +11,38 @@ export function formatValue(value: Value | undefined): string {
 }
 
 /**
- * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier step saw) and `{rows}`
- * in a rule's message or a fix's text. `{column|text}` and `{@step-id.column|text}` give the
- * text to show when there is no such value (a step that did not run, a null).
+/**
+ * How a value is written into a message: as it is, or quoted by
+ * PostgreSQL's rules where the message shows SQL for a person to run
+ * (`GRANT pg_monitor TO {current_user:ident};`).
+ */
+const formats: Record<string, (value: string) => string> = {ident: quoteIdent, literal: quoteLiteral};
+
+/** A value as a message shows it: formatted for reading, or quoted when the placeholder asks for it. */
+function written(value: Value | undefined, format: string | undefined): string {
+	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
+}
+
+/**
+ * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
+ * step saw) and `{rows}` in a rule's message or a fix's text; a column or
+ * step value followed by `:ident` or `:literal` (`{current_user:ident}`,
+ * `{@step.column:literal}`) is quoted as SQL; one followed by `|text`
+ * (`{@connect.primary|the primary}`) shows that text when there is no value
+ * (a step that did not run, a null, a column the row lacks).
  */
 export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
-	return template.replace(/\{(\$?[A-Za-z_][A-Za-z0-9_]*|@[a-z][a-z0-9-/]*\.[A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}]*))?\}/g, (whole, key: string, fallback?: string) => {
-		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
-		if (key === 'rows') return String(rowCount);
-		const earlier = key.startsWith('@');
-		// A column the row lacks stays as written, unless a fallback says what to show.
-		if (!earlier && !(key in row) && fallback === undefined) return whole;
-		const value = earlier ? lookup?.(key.slice(1)) : row[key];
-		if (fallback !== undefined && (value === null || value === undefined || value === '')) return fallback;
-		return formatValue(value);
-	});
+	return template.replace(
+		/\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g,
+		(whole, key: string, format?: string, fallback?: string) => {
+			if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
+			if (key === 'rows') return String(rowCount);
+			const earlier = key.startsWith('@');
+			// A column the row lacks stays as written, unless a fallback says what to show.
+			if (!earlier && !(key in row) && fallback === undefined) return whole;
+			const value = earlier ? lookup?.(key.slice(1)) : row[key];
+			if (fallback !== undefined && (value === null || value === undefined || value === '')) return fallback;
+			return written(value, format);
+		},
+	);
 }

@@ -32,7 +32,8 @@ const settingName = /^pg500\.[a-z][a-z0-9_]*$/;
 /** A literal that means the same whatever standard_conforming_strings says: dollar-quoted, with a tag the value lacks. */
 function dollarQuoted(value: string): string {
 	let tag = 'v';
-	while (value.includes(`$${tag}$`)) tag += 'v';
+	// Padded with `$`: a value that starts or ends with part of the tag must not close it early.
+	while (`$${value}$`.includes(`$${tag}$`)) tag += 'v';
 	return `$${tag}$${value}$${tag}$`;
 }
 
@@ -63,14 +64,35 @@ function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
+/** The attempt failed at TLS itself: the server has none, or the handshake or the certificate failed. */
+function tlsRefused(error: unknown): boolean {
+	const e = error as {message?: unknown; code?: unknown};
+	const code = typeof e.code === 'string' ? e.code : '';
+	return (typeof e.message === 'string' && /does not support SSL/i.test(e.message)) || /^(ERR_SSL|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_)/.test(code);
+}
+
+/**
+ * Whether a refused attempt says the other way (TLS or plain) may be let in,
+ * as libpq decides for sslmode=prefer and allow: TLS failed, or pg_hba.conf
+ * has no line for this kind of connection (28000: hostssl or hostnossl).
+ */
+function otherWayMayWork(error: unknown): boolean {
+	return tlsRefused(error) || (error as {code?: unknown}).code === '28000';
+}
+
 export class SafeSession {
 	private state: State = {kind: 'not-tried'};
 	private reconnectsLeft = 1;
 	private foundPooler: Pooler | null = null;
 
+	/**
+	 * `fallback`: libpq's sslmode=prefer (TLS first, then plain) and allow
+	 * (plain first, then TLS): the second way, tried when the first is refused.
+	 */
 	constructor(
 		private readonly config: pg.ClientConfig,
 		private readonly timeouts: SessionTimeouts,
+		private readonly fallback?: pg.ClientConfig,
 	) {}
 
 	/** The connect row (version, role, privileges) while connected. */
@@ -112,25 +134,38 @@ export class SafeSession {
 	}
 
 	private async open(): Promise<ConnectFailure | undefined> {
+		const first = await this.attempt(this.config);
+		if (!('error' in first)) return this.opened(first.client);
+		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error, first.stage);
+		const second = await this.attempt(this.fallback);
+		if (!('error' in second)) return this.opened(second.client);
+		// Say why the attempt that got further failed: "no pg_hba.conf entry" for plain, not "the server does not support SSL".
+		const further = tlsRefused(second.error) && !tlsRefused(first.error) ? first : second;
+		return this.failed(further.error, further.stage);
+	}
+
+	/** One connection attempt with `config`: the connected client, or the error and how far the attempt got. */
+	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown; stage: ConnectStage}> {
 		// pg (and the sockets, TLS and crypto it pulls in) loads with the first connection, not at start:
 		// the guided screen is up before it is needed.
 		const {default: driver} = await import('pg');
-		const client = new driver.Client({...this.config, types: valueTypes});
+		const client = new driver.Client({...config, types: valueTypes});
 		client.on('error', error => this.lose(client, error));
 		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
 		// How far the login got says what a timeout means: no socket (network), or an answer that stalled.
 		let stage: ConnectStage = 'tcp';
 		(client as unknown as {connection: {once(event: 'connect', listener: () => void): void}}).connection.once('connect', () => (stage = 'login'));
-		const fail = (error: unknown) => {
-			destroy(client);
-			const failure = classifyConnectError(error, stage);
-			this.foundPooler ??= poolerOfFailure(failure);
-			this.state = {kind: 'failed', failure};
-			return failure;
-		};
 		try {
 			await client.connect();
-			stage = 'query';
+			return {client};
+		} catch (error) {
+			destroy(client);
+			return {error, stage};
+		}
+	}
+
+	private async opened(client: pg.Client): Promise<ConnectFailure | undefined> {
+		try {
 			const result = await this.inReadOnly(client, connectSql);
 			const {host, port} = this.config;
 			const protocolPid = (client as unknown as {processID: number | null}).processID;
@@ -139,8 +174,16 @@ export class SafeSession {
 			this.state = {kind: 'connected', client, info};
 			return undefined;
 		} catch (error) {
-			return fail(error);
+			destroy(client);
+			return this.failed(error, 'query');
 		}
+	}
+
+	private failed(error: unknown, stage: ConnectStage): ConnectFailure {
+		const failure = classifyConnectError(error, stage);
+		this.foundPooler ??= poolerOfFailure(failure);
+		this.state = {kind: 'failed', failure};
+		return failure;
 	}
 
 	private lose(client: pg.Client, error: unknown): void {
@@ -192,7 +235,11 @@ export class SafeSession {
 	private async transaction(client: pg.Client, sql: string, settings: CheckSettings): Promise<pg.QueryResult> {
 		const {statementMs, lockMs} = this.timeouts;
 		// One round trip: the transaction, its timeouts and the check's parameters, all SET LOCAL.
-		await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}${setLocals(settings)}`);
+		// standard_conforming_strings on: a database or role that turned it off would make a backslash
+		// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it.
+		await client.query(
+			`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
+		);
 		try {
 			// The extended protocol takes exactly one statement: a check can never slip a
 			// COMMIT and a write past the read-only transaction. Its statement is unnamed,

@@ -1,7 +1,7 @@
 import type {Histogram, Likelihood, Pooler, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
-import {verdictOf} from '../engine/verdict.ts';
+import {reportVerdict} from '../engine/verdict.ts';
 import {findStep} from '../engine/steps.ts';
 import {filledFix} from '../engine/fix-text.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
@@ -171,15 +171,6 @@ function fixReport(state: RunState): JsonFix | null {
 function chooseFixRecommendation(state: RunState): string | undefined {
 	const move = chooseFix(state);
 	return move.kind === 'choose-fix' ? move.recommended : undefined;
-}
-
-/**
- * The run's verdict. An interrupted run that found nothing wrong has not
- * earned "ok": it did not look everywhere, so it says `unknown`.
- */
-export function reportVerdict(state: RunState): Verdict {
-	const verdict = verdictOf(state);
-	return verdict === 'ok' && state.finishedAt === undefined ? 'unknown' : verdict;
 }
 
 export function buildJsonReport(state: RunState): JsonReport {

@@ -69,7 +69,7 @@ export const condition: z.ZodType<Condition> = z
 const rule = z
 	.object({
 		id,
-		message: z.string().min(1).describe('finding text; {column} and {$threshold} are filled in'),
+		message: z.string().min(1).describe('finding text; {column}, {column:ident} (quoted as an SQL identifier), {column:literal}, {$threshold} and {@step-id.column} (what an earlier step saw) are filled in'),
 		per: z
 			.enum(['row', 'result'])
 			.default('row')

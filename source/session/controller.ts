@@ -28,6 +28,8 @@ export interface SessionSetup {
 	onJournalError?(error: unknown): void;
 	/** Writes the report of a state; says where and in which format. */
 	exportReport?(state: RunState): Promise<{path: string; format: string}>;
+	/** Where exportReport writes when the report's own place cannot take it (a full disk). */
+	reportFallbackDir?: string;
 	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
 	quiz?: QuizHook;
 	/** How long and how much of a log command's output is read. */
@@ -44,6 +46,8 @@ export interface SessionController {
 	readonly captureLimits: CaptureLimits;
 	/** Training mode: what the trainee can answer. */
 	readonly quizChoices?: readonly QuizChoice[];
+	/** Where `e` writes when the report's own place cannot take it. */
+	readonly reportFallbackDir?: string;
 
 	/** A new session: the run-started event (tool, target, runbook). */
 	start(): void;
@@ -172,6 +176,7 @@ export function createSession(setup: SessionSetup): SessionController {
 		logInput: Boolean(executor.setLogPath),
 		captureLimits,
 		quizChoices: quiz?.choices,
+		reportFallbackDir: setup.reportFallbackDir,
 
 		start() {
 			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path});

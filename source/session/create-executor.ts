@@ -11,9 +11,9 @@ import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
  * connect or sql step.
  */
 export function createExecutor(options: TargetOptions & {postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): Executor {
-	const {info, config} = resolveTarget(targetUrl(options), env);
+	const {info, config, fallback} = resolveTarget(targetUrl(options), env);
 	const pgbouncerConsole = options.pgbouncerUrl === undefined ? undefined : resolveConsole(options.pgbouncerUrl);
-	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs});
+	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs}, fallback);
 	const logs = {
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,
