@@ -1,5 +1,5 @@
 import type {Notice, Pooler, Row, StepOutcome, TargetInfo} from '../engine/types.ts';
-import {classifyConnectError, failureHint, failureRow} from '../postgres/classify.ts';
+import {classifyConnectError, failureHint} from '../postgres/classify.ts';
 import {consoleRows, readConsole} from '../postgres/pgbouncer-console.ts';
 import type {ResolvedTarget} from '../postgres/target.ts';
 import {escapeRow, escapeUntrusted} from '../text/escape.ts';
@@ -56,7 +56,7 @@ export async function runPgBouncerStep(context: PgBouncerStepContext): Promise<P
 
 	const where = address(consoleTarget.info);
 	try {
-		const snapshot = await readConsole(consoleTarget.config, context.timeoutMs);
+		const snapshot = await readConsole(consoleTarget, context.timeoutMs);
 		const rows = consoleRows(snapshot);
 		const isPgBouncer = /^PgBouncer\b/i.test(snapshot.version);
 		const notices: Notice[] = [
@@ -71,11 +71,6 @@ export async function runPgBouncerStep(context: PgBouncerStepContext): Promise<P
 		return {outcome: {rows, rowCount: rows.length, notices}, confirmsTarget: isPgBouncer && where === address(target)};
 	} catch (error) {
 		const failure = classifyConnectError(error, 'login');
-		// Even the console refused for max_client_conn: that refusal is what denokv gets too.
-		if (failure.failure === 'pooler-full') {
-			const row = {kind: 'pgbouncer', ...failureRow(failure)};
-			return {outcome: {rows: [row], rowCount: 1, columns: Object.keys(row)}, confirmsTarget: where === address(target)};
-		}
 		const message = escapeUntrusted(`cannot read PgBouncer's admin console at ${where}: ${failure.message}`);
 		return {outcome: {rows: [], rowCount: 0, error: {message, hint: consoleHint(failure.message, `${failure.failure}: ${failureHint(failure.failure)}`)}}, confirmsTarget: false};
 	}

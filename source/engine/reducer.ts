@@ -2,7 +2,7 @@ import type {Runbook} from '../runbook/schema.ts';
 import type {Histogram, RunEvent, RunState, StepState, StepStatus} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {earlierValue, findStep, position} from './steps.ts';
-import {poolerNames} from './pooler.ts';
+import {isPooler, poolerNames} from './pooler.ts';
 
 export function initialState(runbook: Runbook): RunState {
 	const steps: Record<string, StepState> = {};
@@ -35,7 +35,7 @@ function describe(event: RunEvent, state: RunState): string {
 		case 'run-started':
 			return `run started against ${event.target.host}:${event.target.port}/${event.target.database}`;
 		case 'target-identified':
-			return [event.serverVersion && `server version ${event.serverVersion}`, event.pooler && `reached through ${poolerNames[event.pooler]}`].filter(Boolean).join(', ');
+			return [event.serverVersion && `server version ${event.serverVersion}`, isPooler(event.pooler) && `reached through ${poolerNames[event.pooler]}`].filter(Boolean).join(', ');
 		case 'step-started':
 			return `started ${title(event.stepId)}`;
 		case 'step-finished': {
@@ -71,8 +71,11 @@ export function reduce(state: RunState, event: RunEvent): RunState {
 
 function apply(state: RunState, event: RunEvent): RunState {
 	switch (event.type) {
-		case 'run-started':
-			return {...state, tool: event.tool, target: event.target, startedAt: event.at};
+		case 'run-started': {
+			// A journal may say anything: a pooler pg500 does not know is left out.
+			const {pooler, ...target} = event.target;
+			return {...state, tool: event.tool, target: pooler === undefined || isPooler(pooler) ? event.target : target, startedAt: event.at};
+		}
 		case 'target-identified':
 			if (!state.target) return state;
 			return {
@@ -80,7 +83,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 				target: {
 					...state.target,
 					...(event.serverVersion !== undefined && {serverVersion: event.serverVersion}),
-					...(event.pooler !== undefined && {pooler: event.pooler}),
+					...(isPooler(event.pooler) && {pooler: event.pooler}),
 				},
 			};
 		case 'step-started': {

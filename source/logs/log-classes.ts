@@ -1,19 +1,12 @@
+import type {DefaultCause} from '../runbook/default-causes.ts';
+
 /* The classes of log lines the runbook's rules match on (`class`, `cause`).
  * Texts from denokv-postgres-facts.md and PgBouncer's source; the order
  * matters: the first match wins, so specific server bugs come before the
  * Postgres texts they wrap, and the generic connection texts come last. The
  * denokv server's log and the PostgreSQL log (or PgBouncer's) both go through them. */
 
-export type LogCause =
-	| 'pool-exhaustion'
-	| 'deadlocks'
-	| 'timeouts'
-	| 'schema'
-	| 'connection-failure'
-	| 'pooler'
-	| 'read-only-target'
-	| 'server-bug'
-	| 'unclassified';
+export type LogCause = DefaultCause | 'server-bug' | 'unclassified';
 
 export interface LogClass {
 	class: string;

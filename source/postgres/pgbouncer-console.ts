@@ -2,14 +2,15 @@ import type pg from 'pg';
 import type {Row, Value} from '../engine/types.ts';
 import {UsageError} from '../errors.ts';
 import {escapeRow} from '../text/escape.ts';
+import {destroy, otherWayMayWork} from './session.ts';
 import {resolveTarget, type ResolvedTarget} from './target.ts';
 
 /* PgBouncer's admin console (`--pgbouncer-url`), read on a short-lived
  * connection of its own: the console is PgBouncer, not the sick database,
  * and answers from PgBouncer's memory. It takes no transaction at all (it
  * refuses BEGIN) and only `SHOW` commands here, each a simple-protocol query.
- * One client slot of max_client_conn for a second or two: when even that is
- * refused, the refusal is the diagnosis. */
+ * PgBouncer admits its console even when max_client_conn is reached, so it
+ * can still be read when denokv's clients are being turned away. */
 
 export const consoleDatabase = 'pgbouncer';
 const defaultConsolePort = '6432';
@@ -37,14 +38,43 @@ export interface ConsoleSnapshot {
 
 const plain = (value: unknown): Value => (value === null || value === undefined ? null : typeof value === 'number' ? value : String(value));
 
-/** Reads the console; throws the connection's or the console's error. Gives up after `timeoutMs`. */
-export async function readConsole(config: pg.ClientConfig, timeoutMs: number): Promise<ConsoleSnapshot> {
+/**
+ * Reads the console; throws the connection's or the console's error. With
+ * sslmode=prefer or allow, the other way (plain or TLS) is tried when the
+ * first is refused, as libpq does. Each attempt gives up after `timeoutMs`.
+ */
+export async function readConsole(target: ResolvedTarget, timeoutMs: number): Promise<ConsoleSnapshot> {
+	try {
+		return await readWith(target.config, timeoutMs);
+	} catch (error) {
+		if (!target.fallback || !otherWayMayWork(error)) throw error;
+		return readWith(target.fallback, timeoutMs);
+	}
+}
+
+/** Says goodbye to the console, or just drops the socket when it does not answer in time. */
+function endWithin(client: pg.Client, ms: number): Promise<void> {
+	return new Promise(resolve => {
+		const gaveUp = setTimeout(() => {
+			destroy(client);
+			resolve();
+		}, ms);
+		void client.end().catch(() => undefined).finally(() => {
+			clearTimeout(gaveUp);
+			resolve();
+		});
+	});
+}
+
+async function readWith(config: pg.ClientConfig, timeoutMs: number): Promise<ConsoleSnapshot> {
 	const {default: driver} = await import('pg');
 	const client = new driver.Client(config);
 	client.on('error', () => {});
-	const watchdog = setTimeout(() => (client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy(), timeoutMs);
+	const watchdog = setTimeout(() => destroy(client), timeoutMs);
+	let connected = false;
 	try {
 		await client.connect();
+		connected = true;
 		const show = async (command: string): Promise<Row[]> => {
 			// A bare string with no values: the simple protocol, which the console speaks.
 			const result = await client.query(command);
@@ -55,7 +85,9 @@ export async function readConsole(config: pg.ClientConfig, timeoutMs: number): P
 		return {version, config, databases: await show(commands.databases), pools: await show(commands.pools), clients: await show(commands.clients)};
 	} finally {
 		clearTimeout(watchdog);
-		await client.end().catch(() => undefined);
+		// A connection that never opened has nothing to say goodbye to.
+		if (connected) await endWithin(client, 2000);
+		else destroy(client);
 	}
 }
 

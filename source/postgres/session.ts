@@ -60,7 +60,8 @@ export function connectionLost(error: unknown): boolean {
 	return /^(08|57P0)/.test(e.code);
 }
 
-function destroy(client: pg.Client): void {
+/** Drops a client's socket at once: no goodbye to a server that does not answer. */
+export function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
@@ -76,7 +77,7 @@ function tlsRefused(error: unknown): boolean {
  * as libpq decides for sslmode=prefer and allow: TLS failed, or pg_hba.conf
  * has no line for this kind of connection (28000: hostssl or hostnossl).
  */
-function otherWayMayWork(error: unknown): boolean {
+export function otherWayMayWork(error: unknown): boolean {
 	return tlsRefused(error) || (error as {code?: unknown}).code === '28000';
 }
 

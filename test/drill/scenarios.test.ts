@@ -227,6 +227,19 @@ test('enqueue-bug: a healthy database, a server log full of the _bytea bug; the 
 	}
 });
 
+test('read-only: the application role is read-only by default, its new writes fail with 25006; read-only-target on top, no restart advised', async () => {
+	const drill = await prepare(shared, 'read-only');
+	try {
+		const {report} = await headless(shared, drill);
+		assert.equal(topCause(report).id, 'read-only-target', JSON.stringify(report.causes.slice(0, 2)));
+		assert.equal(statusOf(report, 'timeouts'), 'critical');
+		assert.match(JSON.stringify(report.fix), /RESET default_transaction_read_only/);
+		assert.doesNotMatch(JSON.stringify(report.fix), /restart(ing)? denokv/i);
+	} finally {
+		await drill.release();
+	}
+});
+
 test('the target the tool gets is the on-call role, with no password in it', () => {
 	const url = new URL(shared.url('denokv', oncallRole));
 	assert.equal(url.username, oncallRole);

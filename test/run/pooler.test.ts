@@ -4,12 +4,13 @@ import {mkdtemp, readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import {startTestServer, type TestServer} from '../support/pg.ts';
+import {startTestServer, superuser, type TestServer} from '../support/pg.ts';
+
+const superuserPassword = superuser.password;
 import {startPgBouncer, type TestPgBouncer} from '../support/pgbouncer.ts';
 import {startWriteLoad, type WriteLoad} from '../../source/drill/write-load.ts';
 import type {JsonReport} from '../../source/report/json.ts';
-import {run} from '../../source/commands/run.ts';
-import {schemaProblems} from '../report/schema.ts';
+import {runReport as pg500} from './helpers.ts';
 
 /* A real PgBouncer (Debian's 1.18) in front of a real PostgreSQL, under
  * denokv-shaped write loads: healthy through transaction mode, saturated
@@ -40,14 +41,8 @@ after(async () => {
 	await server?.stop();
 });
 
-async function pg500(url: string, extra: Record<string, unknown> = {}): Promise<{exitCode: number; report: JsonReport}> {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-pooler-'));
-	const output = path.join(dir, 'report.json');
-	const exitCode = await run({url, statementTimeout: 5000, logTailMb: 64, color: false, format: 'json', output, ...extra});
-	const report = JSON.parse(await readFile(output, 'utf8')) as JsonReport;
-	assert.deepEqual(schemaProblems(report), []);
-	return {exitCode, report};
-}
+/** A test that has not finished by then is stuck (a hang fails it instead of holding the whole suite). */
+const stuck = 180_000;
 
 const stepOf = (report: JsonReport, id: string) => report.steps.find(s => s.id === id)!;
 const problems = (report: JsonReport) => report.steps.flatMap(s => s.findings.filter(f => f.severity !== 'info').map(f => `${s.id}: ${f.message}`));
@@ -73,7 +68,7 @@ async function stopping<T>(load: WriteLoad, body: () => Promise<T>): Promise<T> 
 	}
 }
 
-test('a healthy load through PgBouncer in transaction mode: every step runs, target.pooler is pgbouncer, ok', async () => {
+test('a healthy load through PgBouncer in transaction mode: every step runs, target.pooler is pgbouncer, ok', {timeout: stuck}, async () => {
 	const serverLog = await logPath('denokv.log');
 	// A client fit for transaction mode: unnamed statements.
 	const load = startWriteLoad({url: bouncer.url(healthyDb), clients: 10, namedStatements: false, logPath: serverLog});
@@ -82,6 +77,7 @@ test('a healthy load through PgBouncer in transaction mode: every step runs, tar
 		const {report, exitCode} = await pg500(bouncer.url(healthyDb), {serverLog, pgbouncerUrl: bouncer.consoleUrl});
 		assert.equal(report.target?.pooler, 'pgbouncer');
 		assert.deepEqual(problems(report), []);
+		assert.deepEqual(report.steps.filter(s => s.status === 'error').map(s => `${s.id}: ${s.error?.message}`), []);
 		assert.equal(report.verdict, 'ok');
 		assert.equal(exitCode, 0);
 		for (const id of ['server-logs', 'connect', 'pgbouncer', 'connections', 'locks', 'timeouts', 'schema', 'quick-check'])
@@ -104,12 +100,12 @@ test('a healthy load through PgBouncer in transaction mode: every step runs, tar
 	});
 });
 
-test("denokv's named prepared statements through transaction mode: pooler first, with the named-statements fix", async () => {
+test("denokv's named prepared statements through transaction mode: pooler first, with the named-statements fix", {timeout: stuck}, async () => {
 	const serverLog = await logPath('denokv.log');
 	const load = startWriteLoad({url: bouncer.url(namedDb), clients: 6, logPath: serverLog});
 	await stopping(load, async () => {
 		await until('prepared-statement failures', () => load.stats().failed >= 10);
-		assert.match(load.stats().lastError ?? '', /prepared statement "s\d" (already exists|does not exist)/);
+		assert.match(load.stats().lastError ?? '', /prepared statement "s\d+" (already exists|does not exist)/);
 		const {report, exitCode} = await pg500(bouncer.url(namedDb), {serverLog});
 		assert.equal(exitCode, 2);
 		assert.equal(report.causes[0]!.id, 'pooler', JSON.stringify(report.causes.slice(0, 2)));
@@ -125,7 +121,7 @@ test("denokv's named prepared statements through transaction mode: pooler first,
 	});
 });
 
-test('a saturated pool: query_wait_timeout, max_client_conn and a wait with no end are pooler first, never a firewall', async () => {
+test('a saturated pool: query_wait_timeout, max_client_conn and a wait with no end are pooler first, never a firewall', {timeout: stuck}, async () => {
 	const serverLog = await logPath('denokv.log');
 	// Real clients hold every server connection of the pool in open transactions.
 	const holders: pg.Client[] = [];
@@ -155,7 +151,7 @@ test('a saturated pool: query_wait_timeout, max_client_conn and a wait with no e
 		assert.doesNotMatch(fixText(waited.report), /firewall/i);
 		assert.equal(waited.exitCode, 2);
 
-		// Every client slot taken: PgBouncer refuses the login itself, and its console too.
+		// Every client slot taken: PgBouncer refuses the login itself; its console (never limited) shows the slots full.
 		const clients = (await admin.query('SHOW CLIENTS')).rows.length;
 		await admin.query(`SET max_client_conn = ${clients}`);
 		try {
@@ -196,7 +192,7 @@ test('a saturated pool: query_wait_timeout, max_client_conn and a wait with no e
 	}
 });
 
-test("PgBouncer's own log, read as the PostgreSQL log or as the server log: each refusal counted once, by its reason", async () => {
+test("PgBouncer's own log, read as the PostgreSQL log or as the server log: each refusal counted once, by its reason", {timeout: stuck}, async () => {
 	const log = await readFile(bouncer.logPath, 'utf8');
 	const refusals = (reason: string) => log.split('\n').filter(line => line.includes(`pooler error: ${reason}`)).length;
 	const waits = refusals('query_wait_timeout');
@@ -211,4 +207,18 @@ test("PgBouncer's own log, read as the PostgreSQL log or as the server log: each
 	const asServerLog = await pg500(server.url(saturatedDb), {serverLog: bouncer.logPath, logSince: Number.POSITIVE_INFINITY});
 	const serverRows = stepOf(asServerLog.report, 'server-logs').rows;
 	assert.equal(serverRows.find(r => r.class === 'pooler-query-wait-timeout')?.count, waits, JSON.stringify(serverRows));
+});
+
+test('a console pg500 cannot read is the step’s error, with why, and the run goes on', {timeout: stuck}, async () => {
+	const console = new URL(bouncer.consoleUrl);
+	// PgBouncer here has no TLS: sslmode=require is refused at once.
+	const tls = await pg500(bouncer.url(healthyDb), {pgbouncerUrl: `${bouncer.consoleUrl}?sslmode=require`});
+	assert.match(stepOf(tls.report, 'pgbouncer').error?.message ?? '', /cannot read PgBouncer's admin console at 127\.0\.0\.1:\d+: .*SSL/);
+	assert.equal(stepOf(tls.report, 'schema').status, 'ok', 'the steps after it ran');
+	// A user that is neither in admin_users nor in stats_users.
+	console.username = 'postgres';
+	console.password = superuserPassword;
+	const refused = await pg500(bouncer.url(healthyDb), {pgbouncerUrl: console.href});
+	assert.match(stepOf(refused.report, 'pgbouncer').error?.hint ?? '', /admin_users or stats_users/);
+	assert.doesNotMatch(JSON.stringify(refused.report), new RegExp(superuserPassword));
 });

@@ -1,7 +1,7 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {appendFile, chmod, mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import {appendFile, chmod, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,8 +9,7 @@ import {startTestServer, freePort, superuser, type TestServer} from '../support/
 import {binaryServer, type BinaryServer} from '../support/pg-binaries.ts';
 import {startWriteLoad} from '../../source/drill/write-load.ts';
 import type {JsonReport} from '../../source/report/json.ts';
-import {run} from '../../source/commands/run.ts';
-import {schemaProblems} from '../report/schema.ts';
+import {runReport as pg500} from './helpers.ts';
 
 /* A real streaming standby: a copy of the cleanly stopped primary's data
  * directory with standby.signal and primary_conninfo, started beside the
@@ -67,14 +66,8 @@ after(async () => {
 
 const standbyUrl = (database: string) => `postgres://${superuser.user}:${superuser.password}@127.0.0.1:${standbyPort}/${database}`;
 
-async function pg500(url: string, extra: Record<string, unknown> = {}): Promise<{exitCode: number; report: JsonReport}> {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-standby-run-'));
-	const output = path.join(dir, 'report.json');
-	const exitCode = await run({url, statementTimeout: 5000, logTailMb: 64, color: false, format: 'json', output, ...extra});
-	const report = JSON.parse(await readFile(output, 'utf8')) as JsonReport;
-	assert.deepEqual(schemaProblems(report), []);
-	return {exitCode, report};
-}
+/** A test that has not finished by then is stuck (a hang fails it instead of holding the whole suite). */
+const stuck = 180_000;
 
 const stepOf = (report: JsonReport, id: string) => report.steps.find(s => s.id === id)!;
 const fixText = (report: JsonReport) => [report.fix?.summary, ...(report.fix?.actions ?? [])].join('\n');
@@ -101,7 +94,7 @@ async function readOnlyLog(): Promise<string> {
 	return serverLog;
 }
 
-test('pg500 pointed at the standby with denokv 25006 lines: read-only-target first, point denokv at the primary by its address', async () => {
+test('pg500 pointed at the standby with denokv 25006 lines: read-only-target first, point denokv at the primary by its address', {timeout: stuck}, async () => {
 	const serverLog = await readOnlyLog();
 	const {report, exitCode} = await pg500(standbyUrl(db), {serverLog});
 	assert.equal(exitCode, 2);
@@ -125,7 +118,7 @@ test('pg500 pointed at the standby with denokv 25006 lines: read-only-target fir
 	assert.ok(source.findings.some(f => f.message.includes(`127.0.0.1:${primary.port}`)), JSON.stringify(source));
 });
 
-test('pg500 on the primary while 25006 lines appear: read-only-target first, and the standbys are named', async () => {
+test('pg500 on the primary while 25006 lines appear: read-only-target first, and the standbys are named', {timeout: stuck}, async () => {
 	const serverLog = await readOnlyLog();
 	const {report} = await pg500(primary.url(db), {serverLog});
 	assert.equal(report.causes[0]!.id, 'read-only-target', JSON.stringify(report.causes.slice(0, 3)));
@@ -135,7 +128,7 @@ test('pg500 on the primary while 25006 lines appear: read-only-target first, and
 	assert.doesNotMatch(allText(report), /restart(ing)? denokv/i);
 });
 
-test('default_transaction_read_only for the application: read-only-target first, reset it', async () => {
+test('default_transaction_read_only for the application: read-only-target first, reset it', {timeout: stuck}, async () => {
 	const readOnlyDb = await primary.createDatabase({denokv: true});
 	await primary.sql('postgres', `ALTER DATABASE ${readOnlyDb} SET default_transaction_read_only = on`);
 	const serverLog = path.join(await mkdtemp(path.join(os.tmpdir(), 'pg500-readonly-log-')), 'denokv.log');
@@ -156,7 +149,7 @@ test('default_transaction_read_only for the application: read-only-target first,
 	assert.doesNotMatch(allText(report), /restart(ing)? denokv/i);
 });
 
-test('a standby with hot_standby = off: 57P03 with its DETAIL, read-only-target first', async () => {
+test('a standby with hot_standby = off: 57P03 with its DETAIL, read-only-target first', {timeout: stuck}, async () => {
 	await standby.stop();
 	standby = startStandby({hot_standby: 'off'});
 	// Never "ready to accept connections": it takes none. Wait until it says why (not "starting up").
