@@ -15,6 +15,8 @@ const eventTypes = new Set<RunEvent['type']>([
 	'fix-chosen',
 	'report-exported',
 	'run-finished',
+	'session-ended',
+	'session-resumed',
 ]);
 
 function parseLine(line: string): unknown {

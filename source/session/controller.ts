@@ -5,7 +5,7 @@ import type {QuizChoice, QuizHook, QuizReveal} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {NextMove, RunState, StepOutcome} from '../engine/types.ts';
+import type {NextMove, RunState, SessionEnding, StepOutcome} from '../engine/types.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
@@ -78,6 +78,8 @@ export interface SessionController {
 	runLogCommand(stepId: string, line: string): Promise<string | undefined>;
 	/** Training mode: judges the answer once; the result becomes a note. */
 	answerQuiz(answer: DrillCause): QuizReveal | undefined;
+	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): how, in the journal, before the partial report. */
+	end(how: SessionEnding): void;
 	/** After the face shut down: events still in flight are dropped. */
 	close(): void;
 }
@@ -282,6 +284,10 @@ export function createSession(setup: SessionSetup): SessionController {
 			store.dispatch(reveal.event);
 			store.setReveal({correct: reveal.correct, text: reveal.text});
 			return reveal;
+		},
+
+		end(how) {
+			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
 		close: store.close,
