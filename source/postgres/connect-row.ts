@@ -80,9 +80,9 @@ function poolerOf(raw: Row, context: ConnectContext): Pooler | null {
 	return context.protocolPid !== null && Number.isInteger(backend) && backend !== context.protocolPid ? 'pgbouncer' : null;
 }
 
-/** The primary denokv should write to: where a standby replicates from (as far as the role may see it), else this server. */
-function primaryOf(raw: Row, context: ConnectContext): {primary: string | null; primary_source: string | null} {
-	if (raw.in_recovery !== true) return {primary: `${context.host}:${context.port}`, primary_source: 'this server (not in recovery)'};
+/** The primary denokv should write to: where a standby replicates from (as far as the role may see it, and whence), else this server. */
+function primaryOf(raw: Row, context: ConnectContext): {primary: string | null; primary_source?: string | null} {
+	if (raw.in_recovery !== true) return {primary: `${context.host}:${context.port}`};
 	if (typeof raw.primary_sender_host === 'string' && raw.primary_sender_host)
 		return {primary: `${raw.primary_sender_host}:${raw.primary_sender_port ?? defaultPort}`, primary_source: 'pg_stat_wal_receiver (streaming from it now)'};
 	const fromConninfo = typeof raw.primary_conninfo === 'string' ? conninfoAddress(raw.primary_conninfo) : undefined;
@@ -90,8 +90,14 @@ function primaryOf(raw: Row, context: ConnectContext): {primary: string | null; 
 	return {primary: null, primary_source: null};
 }
 
-/** The row the connect step shows (from the raw values: escape it after): primary_conninfo replaced by the primary's address, the pooler named. */
+/**
+ * The row the connect step shows (from the raw values: escape it after):
+ * primary_conninfo replaced by the primary's address; the pooler, and the
+ * port PostgreSQL itself listens on, only when a pooler answered (an 80×24
+ * screen has no line to spare for what does not apply).
+ */
 export function connectRow(raw: Row, context: ConnectContext): Row {
-	const {primary_conninfo: _secret, primary_sender_host: _host, primary_sender_port: _port, ...rest} = raw;
-	return {...rest, connected_port: context.port, pooler: poolerOf(raw, context), ...primaryOf(raw, context)};
+	const {primary_conninfo: _secret, primary_sender_host: _host, primary_sender_port: _port, server_port: serverPort, ...rest} = raw;
+	const pooler = poolerOf(raw, context);
+	return {...rest, ...(pooler && {pooler, server_port: serverPort ?? null}), ...primaryOf(raw, context)};
 }

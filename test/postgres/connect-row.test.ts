@@ -51,12 +51,13 @@ test('a standby: the primary it streams from, else its primary_conninfo; the pas
 });
 
 test('a primary is its own primary: the address pg500 reached it at', () => {
-	const row = connectRow({backend_pid: 7, in_recovery: false, primary_conninfo: ''}, {host: 'db.internal', port: 5432, protocolPid: 7});
-	assert.equal(row.primary, 'db.internal:5432');
-	assert.equal(row.pooler, null);
+	const row = connectRow({backend_pid: 7, in_recovery: false, primary_conninfo: '', server_port: 5432}, {host: 'db.internal', port: 5432, protocolPid: 7});
+	assert.deepEqual(row, {backend_pid: 7, in_recovery: false, primary: 'db.internal:5432'}, 'no pooler, no standby: nothing more');
 });
 
 test('PgBouncer: the pid the login announced is not the backend that answers', () => {
-	assert.equal(connectRow({backend_pid: 7, in_recovery: false}, {host: 'h', port: 6432, protocolPid: 1_234_567_890}).pooler, 'pgbouncer');
-	assert.equal(connectRow({backend_pid: 7, in_recovery: false}, {host: 'h', port: 5432, protocolPid: null}).pooler, null);
+	const through = connectRow({backend_pid: 7, in_recovery: false, server_port: 5432}, {host: 'h', port: 6432, protocolPid: 1_234_567_890});
+	assert.equal(through.pooler, 'pgbouncer');
+	assert.equal(through.server_port, 5432);
+	assert.equal(connectRow({backend_pid: 7, in_recovery: false}, {host: 'h', port: 5432, protocolPid: null}).pooler, undefined);
 });
