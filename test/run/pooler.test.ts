@@ -193,6 +193,9 @@ test('a saturated pool: query_wait_timeout, max_client_conn and a wait with no e
 });
 
 test("PgBouncer's own log, read as the PostgreSQL log or as the server log: each refusal counted once, by its reason", {timeout: stuck}, async () => {
+	// The stopped load's last waiters are refused when their wait times out: the log is final once none is left.
+	await until('no client waiting any more', async () => !(await bouncer.console('SHOW CLIENTS')).some(c => c.state === 'waiting'));
+	await new Promise(resolve => setTimeout(resolve, 500));
 	const log = await readFile(bouncer.logPath, 'utf8');
 	const refusals = (reason: string) => log.split('\n').filter(line => line.includes(`pooler error: ${reason}`)).length;
 	const waits = refusals('query_wait_timeout');
