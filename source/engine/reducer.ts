@@ -1,7 +1,8 @@
 import type {Runbook} from '../runbook/schema.ts';
 import type {Histogram, RunEvent, RunState, SessionEnding, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
-import {findStep, position} from './steps.ts';
+import {earlierValue, findStep, position} from './steps.ts';
+import {isPooler} from './pooler.ts';
 import {fillTemplate, fitsRow} from './template.ts';
 
 export function initialState(runbook: Runbook): RunState {
@@ -66,14 +67,17 @@ function lastSeen(state: RunState, at: string): RunState {
 
 function apply(state: RunState, event: RunEvent): RunState {
 	switch (event.type) {
-		case 'run-started':
+		case 'run-started': {
+			// A journal may say anything: a pooler pg500 does not know is left out.
+			const {pooler, ...target} = event.target;
 			return {
 				...state,
 				tool: event.tool,
-				target: event.target,
+				target: pooler === undefined || isPooler(pooler) ? event.target : target,
 				startedAt: event.at,
 				sessions: [sessionPart(event)],
 			};
+		}
 		case 'session-resumed': {
 			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
 			const part = {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})};
@@ -85,7 +89,15 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return {...state, endedBy: event.how, sessions};
 		}
 		case 'target-identified':
-			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;
+			if (!state.target) return state;
+			return {
+				...state,
+				target: {
+					...state.target,
+					...(event.serverVersion !== undefined && {serverVersion: event.serverVersion}),
+					...(isPooler(event.pooler) && {pooler: event.pooler}),
+				},
+			};
 		case 'step-started': {
 			let s = updateStep(state, event.stepId, step => ({
 				...step,
@@ -127,11 +139,12 @@ function apply(state: RunState, event: RunEvent): RunState {
 					query: outcome.query,
 					error: outcome.error,
 					manual: outcome.manual,
+					skipReason: outcome.skipped,
 					histogram: histogramOf(outcome.histogram),
 					findings: withNotices,
 					brief,
 				};
-				return {...finished, status: statusFrom(def.step.kind, finished)};
+				return {...finished, status: outcome.skipped && !outcome.error ? 'skipped' : statusFrom(def.step.kind, finished)};
 			});
 		}
 		case 'step-skipped':
@@ -152,12 +165,6 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return {...state, steps, finishedAt: event.at};
 		}
 	}
-}
-
-/** `step-id.column`: that column of the first row an earlier step returned. */
-function earlierValue(state: RunState, ref: string) {
-	const dot = ref.lastIndexOf('.');
-	return state.steps[ref.slice(0, dot)]?.rows[0]?.[ref.slice(dot + 1)];
 }
 
 /** A branch that jumps forward leaves the steps in between skipped. */

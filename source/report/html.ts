@@ -3,6 +3,7 @@ import {formatDuration} from '../text/duration.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {escapeHtml} from './escape-html.ts';
 import {histogramSvg} from './svg-histogram.ts';
+import {throughPooler} from '../engine/pooler.ts';
 import {
 	elapsedMs,
 	findingSummary,
@@ -114,7 +115,7 @@ function whoAndWhere(report: JsonReport): string {
 	const {target} = report;
 	const duration = elapsedMs(report.startedAt, report.finishedAt);
 	return `<section><h2>Who and where</h2>${dl([
-		['Target', target ? `<span class="mono">${h(`${target.user}@${target.host}:${target.port}/${target.database}`)}</span> — PostgreSQL ${h(target.serverVersion ?? 'not reached')}` : 'not recorded'],
+		['Target', target ? `<span class="mono">${h(`${target.user}@${target.host}:${target.port}/${target.database}`)}</span> — PostgreSQL ${h(`${target.serverVersion ?? 'not reached'}${throughPooler(target.pooler)}`)}` : 'not recorded'],
 		...sessionLines(report).map(([k, v]): [string, string] => [k, h(v)]),
 		['Started', h(report.startedAt ? formatTime(report.startedAt) : 'not recorded')],
 		[report.finished ? 'Finished' : 'Last recorded', h(report.finishedAt ? `${formatTime(report.finishedAt)}${duration === undefined ? '' : ` (${formatDuration(duration)})`}` : '—')],

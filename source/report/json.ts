@@ -1,8 +1,9 @@
-import type {Histogram, Likelihood, Row, RunState, SessionEnding, Severity, StepState, Value, Verdict} from '../engine/types.ts';
+import type {Histogram, Likelihood, Pooler, Row, RunState, SessionEnding, Severity, StepState, Value, Verdict} from '../engine/types.ts';
 import {allFindings, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
 import {findStep} from '../engine/steps.ts';
+import {filledFix} from '../engine/fix-text.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 import {summaryLines} from './summary.ts';
@@ -124,7 +125,8 @@ export interface JsonReport {
 	summary: string[];
 	tool: {name: string; version: string};
 	runbook: {id: string; title: string; path: string; version: string};
-	target: {host: string; port: number; database: string; user: string; serverVersion: string | null} | null;
+	/** `pooler`: the pooler pg500 talked through ("pgbouncer"), else null. */
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null; pooler: Pooler | null} | null;
 	startedAt: string | null;
 	/** When the run finished; for an interrupted run, the last thing the record holds. */
 	finishedAt: string | null;
@@ -209,8 +211,9 @@ function reportedSteps(state: RunState): StepState[] {
 /** The chosen fix, else the one the cause ranking recommends (none when every cause is unlikely). */
 function fixReport(state: RunState): JsonFix | null {
 	const id = state.chosenFix?.id ?? chooseFixRecommendation(state);
-	const fix = state.runbook.fixes.find(f => f.id === id);
-	if (!fix) return null;
+	const found = state.runbook.fixes.find(f => f.id === id);
+	if (!found) return null;
+	const fix = filledFix(state, found);
 	return {
 		id: fix.id,
 		title: fix.title,
@@ -250,7 +253,14 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 	const fix = fixReport(state);
 	const verdict = reportVerdict(state);
 	const target = state.target
-		? {host: state.target.host, port: state.target.port, database: state.target.database, user: state.target.user, serverVersion: state.target.serverVersion}
+		? {
+				host: state.target.host,
+				port: state.target.port,
+				database: state.target.database,
+				user: state.target.user,
+				serverVersion: state.target.serverVersion,
+				pooler: state.target.pooler ?? null,
+			}
 		: null;
 	// Nothing in this pg500 acts yet ("act and verify" brings it): the contract's empty answer.
 	const acts: {actions: JsonAction[]; verification: JsonVerification | null} = {actions: [], verification: null};

@@ -1,4 +1,5 @@
-import type {Finding, RankedCause, TargetInfo, Verdict} from '../engine/types.ts';
+import type {Finding, Pooler, RankedCause, TargetInfo, Verdict} from '../engine/types.ts';
+import {throughPooler} from '../engine/pooler.ts';
 import {formatValue} from '../engine/template.ts';
 import {truncate} from '../text/escape.ts';
 import {actionTarget, type Acts} from './acts.ts';
@@ -22,7 +23,7 @@ const maxActions = 2;
 export interface SummaryFacts {
 	verdict: Verdict;
 	finished: boolean;
-	target: Omit<TargetInfo, 'serverVersion'> | null;
+	target: (Omit<TargetInfo, 'serverVersion' | 'pooler'> & {pooler?: Pooler | null}) | null;
 	startedAt: string | null;
 	/** The ranked causes, most likely first, with the findings behind them. */
 	causes: RankedCause[];
@@ -50,7 +51,7 @@ function headline(facts: SummaryFacts, top: RankedCause | undefined): string {
 					? 'the session stopped before the run finished; nothing found so far'
 					: 'no cause is likely (the findings below point nowhere in particular)';
 	const t = facts.target;
-	const where = t ? ` — ${t.database} on ${t.host}:${t.port}` : '';
+	const where = t ? ` — ${t.database} on ${t.host}:${t.port}${throughPooler(t.pooler)}` : '';
 	const when = facts.startedAt ? `, ${formatTime(facts.startedAt).slice(0, 16)} UTC` : '';
 	return `${verdict}: ${what}${where}${when}`;
 }
