@@ -188,10 +188,11 @@ test('the lock-chain report in Chromium: 1280 px screenshot, printed to PDF with
 	printToPdf(file, pdf);
 	const pages = pdfPages(pdf);
 	assert.ok(pages >= 2 && pages <= 8, `${pages} pages`);
-	const page1 = pdfPageText(pdf, 1);
+	// The words as printed, however the page's width wrapped them.
+	const page1 = pdfPageText(pdf, 1).replace(/\s+/g, ' ');
 	const summary = renderReport(lockChain, 'summary').split('\n');
 	assert.match(page1, /CRITICAL — HTTP 500 from denokv on PostgreSQL/);
-	assert.ok(page1.replace(/\s+/g, ' ').includes(summary[0]!.slice(0, 60)), 'the summary is on the first page');
+	assert.ok(page1.includes(summary[0]!.slice(0, 60)), 'the summary is on the first page');
 	assert.match(page1, /Who and where/);
 	const all = Array.from({length: pages}, (_, i) => pdfPageText(pdf, i + 1)).join('\n');
 	assert.ok(!all.includes('WITH RECURSIVE'), 'the SQL stays folded on paper');
