@@ -14,6 +14,9 @@ const eventTypes = new Set<RunEvent['type']>([
 	'note-set',
 	'fix-chosen',
 	'report-exported',
+	'watch-started',
+	'watch-sampled',
+	'watch-stopped',
 	'run-finished',
 ]);
 

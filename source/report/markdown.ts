@@ -2,6 +2,7 @@ import type {Row} from '../engine/types.ts';
 import {truncate} from '../text/escape.ts';
 import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
+import {watchMarkdown} from './watch-sections.ts';
 import {
 	elapsedMs,
 	findingSummary,
@@ -162,6 +163,7 @@ export function renderMarkdown(report: JsonReport): string {
 		causes(report),
 		fix(report),
 		['## Steps', '', report.steps.map(step).join('\n\n')].join('\n'),
+		watchMarkdown(report.watch, escapeMarkdown),
 		notes(report),
 		timeline(report),
 		exports(report),
