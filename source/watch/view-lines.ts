@@ -1,0 +1,137 @@
+import type {Severity, WatchSample, WatchSeries} from '../engine/types.ts';
+import type {Line, Segment} from '../ui/lines.ts';
+import {figuresOf, shownValue, type Figure, type Thresholds} from './figures.ts';
+
+/* The live watch view as lines, for `pg500 watch` on a terminal and the
+ * guided session's `w`: per figure its verdict, current value and trend
+ * since this watch began, over a sparkline as wide as the screen with one
+ * cell per sample, each cell coloured by the runbook's verdict on that
+ * sample. Pure: the caller draws the lines (only the cells that changed). */
+
+export interface WatchViewInput {
+	series: WatchSeries;
+	/** Index in series.samples of this watch's first sample: the trend is since then. */
+	since: number;
+	thresholds: Thresholds;
+	width: number;
+	height: number;
+	unicode: boolean;
+	symbols: {ok: string; warning: string; critical: string};
+	/** The first line: what is watched. */
+	title: string;
+	/** A problem or a notice, under the figures. */
+	status?: {text: string; severity: Severity | 'info'};
+	/** The last line: the keys. */
+	footer: string;
+}
+
+const colorOf: Record<Severity, string> = {info: 'cyan', warning: 'yellow', critical: 'red'};
+const unicodeBars = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const asciiBars = ['_', '.', ',', '-', '~', '=', '+', '#'];
+
+/** Fits plain text (the view's own words and numbers: one cell per character) into `width`. */
+function fit(text: string, width: number): string {
+	return text.length <= width ? text.padEnd(width) : text.slice(0, Math.max(0, width));
+}
+
+const clock = (iso: string) => `${iso.slice(11, 19)} UTC`;
+
+/** Which samples start a new watch (the view was closed in between): a gap is drawn before them. */
+function breaksOf(series: WatchSeries): Set<number> {
+	const breaks = new Set<number>();
+	let span = 0;
+	series.samples.forEach((sample, i) => {
+		let next = span;
+		while (next + 1 < series.spans.length && series.spans[next + 1]!.startedAt <= sample.at) next++;
+		if (next !== span && i > 0) breaks.add(i);
+		span = next;
+	});
+	return breaks;
+}
+
+/** The last `width` cells of the figure's series: a bar per sample scaled to the highest value shown, a gap where the watch paused. */
+function sparkline(figure: Figure, samples: readonly WatchSample[], breaks: Set<number>, width: number, input: WatchViewInput): Segment[] {
+	const ramp = input.unicode ? unicodeBars : asciiBars;
+	// Newest last; a gap (undefined) before each sample that begins a new watch.
+	const cells: (WatchSample | undefined)[] = [];
+	for (let i = samples.length - 1; i >= 0 && cells.length < width; i--) {
+		cells.push(samples[i]);
+		if (breaks.has(i)) cells.push(undefined);
+	}
+	cells.reverse();
+	const shown = cells.slice(-width);
+	// The scale is the highest value on screen (the start of a long watch scrolls off, and so does its peak), at
+	// least the limit the figure is judged against.
+	const newest = samples.at(-1);
+	const ceiling = (newest && figure.ceiling?.(newest, input.thresholds)) || 0;
+	const max = shown.reduce((top, s) => Math.max(top, s ? (figure.value(s) ?? 0) : 0), ceiling);
+	const segments: Segment[] = [];
+	for (const sample of shown) {
+		const value = sample ? figure.value(sample) : null;
+		const text = value === null ? ' ' : value <= 0 || max === 0 ? ramp[0]! : ramp[Math.max(1, Math.round((value / max) * (ramp.length - 1)))]!;
+		const severity = sample && value !== null ? figure.judge(sample, input.thresholds) : undefined;
+		const color = severity ? colorOf[severity] : undefined;
+		// Runs of one colour are one segment: fewer to lay out and fewer colour changes to send.
+		const last = segments.at(-1);
+		if (last && last.color === color) last.text += text;
+		else segments.push({text, ...(color ? {color} : {})});
+	}
+	if (shown.length < width) segments.push({text: ' '.repeat(width - shown.length)});
+	return segments;
+}
+
+/** The change since the first value this watch had (a rate has none in its first sample). */
+function trend(figure: Figure, current: readonly WatchSample[], unicode: boolean): string {
+	const last = current.at(-1);
+	const first = current.find(s => figure.value(s) !== null);
+	const from = first ? figure.value(first) : null;
+	const to = last ? figure.value(last) : null;
+	if (from === null || to === null || first === last) return '';
+	const change = Math.round((to - from) * 100) / 100;
+	const arrow = change > 0 ? (unicode ? '↑' : '^') : change < 0 ? (unicode ? '↓' : 'v') : unicode ? '→' : '=';
+	return `${arrow} ${change > 0 ? '+' : ''}${change}${figure.unit} since ${clock(first!.at)}`;
+}
+
+function headline(figure: Figure, input: WatchViewInput, current: readonly WatchSample[], labelWidth: number, valueWidth: number): Segment[] {
+	const last = current.at(-1);
+	const severity = last ? figure.judge(last, input.thresholds) : undefined;
+	const symbol = last === undefined ? ' ' : severity ? input.symbols[severity === 'info' ? 'ok' : severity] : input.symbols.ok;
+	const color = last === undefined ? undefined : severity ? colorOf[severity] : 'green';
+	const value = last ? shownValue(figure, last) : '…';
+	const rest = input.width - 2 - labelWidth - valueWidth;
+	return [
+		{text: symbol.slice(0, 1), ...(color ? {color} : {})},
+		{text: ` ${fit(figure.label, labelWidth - 1)}`},
+		{text: fit(value, valueWidth), bold: true, ...(severity ? {color} : {})},
+		{text: ` ${fit(trend(figure, current, input.unicode), Math.max(0, rest - 1))}`, dim: true},
+	];
+}
+
+export function watchLines(input: WatchViewInput): Line[] {
+	const {series, width} = input;
+	const samples = series.samples;
+	const current = samples.slice(input.since);
+	const breaks = breaksOf(series);
+	const shownFigures = figuresOf(samples);
+	const lines: Line[] = [{key: 'title', segments: [{text: fit(input.title, width), bold: true}]}];
+	// Two lines a figure (headline over a full-width sparkline) when they fit; else one, the sparkline beside.
+	const tall = input.height >= shownFigures.length * 2 + 3;
+	const labelWidth = 28;
+	const valueWidth = 16;
+	for (const figure of shownFigures) {
+		const head = headline(figure, input, current, labelWidth, tall ? valueWidth : valueWidth - 4);
+		if (tall) {
+			lines.push({key: `${figure.id}:head`, segments: head});
+			lines.push({key: `${figure.id}:spark`, segments: sparkline(figure, samples, breaks, width, input)});
+		} else {
+			const room = Math.max(0, width - labelWidth - valueWidth + 2);
+			lines.push({key: figure.id, segments: [...head.slice(0, 3), {text: ' '}, ...sparkline(figure, samples, breaks, room - 1, input)]});
+		}
+	}
+	while (lines.length < input.height - 2) lines.push({key: `blank:${lines.length}`, segments: [{text: ' '.repeat(width)}]});
+	const status = input.status;
+	const statusColor = status ? colorOf[status.severity] : undefined;
+	lines.push({key: 'status', segments: [{text: fit(status?.text ?? '', width), ...(statusColor ? {color: statusColor} : {})}]});
+	lines.push({key: 'footer', segments: [{text: fit(input.footer, width), dim: true}]});
+	return lines.slice(0, Math.max(1, input.height));
+}
