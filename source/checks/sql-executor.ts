@@ -195,6 +195,12 @@ export class SqlExecutor implements Executor {
 	}
 
 	async readWatch(thresholds: Record<string, number>): Promise<WatchRead> {
+		// Lost between two samples (the server ended it while idle): said first, and taken again at the next sample.
+		const lost = this.session.lostBecause;
+		if (lost && this.session.usable && !this.lost) {
+			this.lost = {at: clockTime(), gone: false};
+			return {kind: 'dropped', message: escapeUntrusted(`${lost.failure}: ${lost.message}`)};
+		}
 		const tries = this.session.usable;
 		const failure = await this.connection();
 		if (failure) {

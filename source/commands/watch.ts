@@ -96,7 +96,7 @@ export async function watch(options: WatchOptions): Promise<number> {
 					intervalSeconds: options.interval,
 					color: colorWanted(options.color, process.env),
 					unicode: glyphs.unicode,
-					symbols: glyphs,
+					symbols: {ok: glyphs.ok, warning: glyphs.warning, critical: glyphs.critical},
 				})
 			: undefined;
 	const stop = stopRequested(view !== undefined);

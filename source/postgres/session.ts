@@ -118,6 +118,11 @@ export class SafeSession {
 		return this.state.kind === 'connected' ? this.state.info : undefined;
 	}
 
+	/** Why the connection was lost, while it is lost (before a reconnect is tried). */
+	get lostBecause(): ConnectFailure | undefined {
+		return this.state.kind === 'lost' ? this.state.failure : undefined;
+	}
+
 	/** Whether asking for the connection might still succeed. */
 	get usable(): boolean {
 		return this.state.kind === 'connected' || this.state.kind === 'not-tried' || (this.state.kind === 'lost' && this.reconnectsLeft > 0);

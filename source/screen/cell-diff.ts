@@ -65,20 +65,18 @@ function writeRun(w: Writer, row: Cell[], r: number, from: number, to: number): 
 	}
 }
 
-/** The columns of `after` to rewrite, in runs, so that the row reads as `after` (a wide character is rewritten whole). */
+/**
+ * The columns of `after` to rewrite, in runs. A wide character's first
+ * cell always differs when it does (its second cell follows it), and one
+ * written over half of an old wide character leaves the other half changed too.
+ */
 function changedRuns(before: Cell[], after: Cell[], end: number): [number, number][] {
 	const runs: [number, number][] = [];
 	for (let c = 0; c <= end; c++) {
 		if (same(before[c], after[c])) continue;
-		let from = c;
-		// Half of a wide character, before or after: the whole character.
-		while (from > 0 && (before[from]?.ch === '' || after[from]?.ch === '')) from--;
-		let to = c;
-		while (to + 1 < after.length && (before[to + 1]?.ch === '' || after[to + 1]?.ch === '')) to++;
 		const last = runs.at(-1);
-		if (last && from - last[1] - 1 <= maxGap) last[1] = Math.max(last[1], to);
-		else runs.push([from, to]);
-		c = to;
+		if (last && c - last[1] - 1 <= maxGap) last[1] = c;
+		else runs.push([c, c]);
 	}
 	return runs;
 }

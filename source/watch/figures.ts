@@ -64,7 +64,8 @@ export const figures: readonly Figure[] = [
 		label: 'oldest idle in transaction',
 		unit: ' s',
 		value: s => s.oldest_idle_in_tx_s,
-		judge: idleJudge,
+		// The age alone: the count of old ones judges the line above.
+		judge: (s, t) => worst(s.oldest_idle_in_tx_s > at(t, 'idle_tx_critical_seconds'), s.oldest_idle_in_tx_s >= at(t, 'idle_tx_warning_seconds')),
 		limits: (_s, t) => ({warning: t.idle_tx_warning_seconds, critical: t.idle_tx_critical_seconds}),
 		ceiling: (_s, t) => t.idle_tx_critical_seconds,
 	},

@@ -95,12 +95,15 @@ function trend(figure: Figure, current: readonly WatchSample[], unicode: boolean
 function headline(figure: Figure, input: WatchViewInput, current: readonly WatchSample[], labelWidth: number, valueWidth: number): Segment[] {
 	const last = current.at(-1);
 	const severity = last ? figure.judge(last, input.thresholds) : undefined;
-	const symbol = last === undefined ? ' ' : severity ? input.symbols[severity === 'info' ? 'ok' : severity] : input.symbols.ok;
+	const symbol = last === undefined ? '' : severity ? input.symbols[severity === 'info' ? 'ok' : severity] : input.symbols.ok;
 	const color = last === undefined ? undefined : severity ? colorOf[severity] : 'green';
 	const value = last ? shownValue(figure, last) : '…';
-	const rest = input.width - 2 - labelWidth - valueWidth;
+	// As wide as the widest symbol (`ok` in ASCII): the labels stay in one column.
+	const {ok, warning, critical} = input.symbols;
+	const symbolWidth = Math.max(ok.length, warning.length, critical.length);
+	const rest = input.width - symbolWidth - labelWidth - valueWidth;
 	return [
-		{text: symbol.slice(0, 1), ...(color ? {color} : {})},
+		{text: fit(symbol, symbolWidth), ...(color ? {color} : {})},
 		{text: ` ${fit(figure.label, labelWidth - 1)}`},
 		{text: fit(value, valueWidth), bold: true, ...(severity ? {color} : {})},
 		{text: ` ${fit(trend(figure, current, input.unicode), Math.max(0, rest - 1))}`, dim: true},

@@ -43,7 +43,10 @@ export async function watchLoop({sampler, intervalMs, count, face, stopped}: Loo
 		if (counted && count !== undefined && ++taken >= count) return 0;
 		// The next tick on the grid; ticks a slow sample overran are skipped, not crowded in.
 		tick = Math.max(tick + 1, Math.ceil((performance.now() - start) / intervalMs));
-		const wait = start + tick * intervalMs - performance.now();
-		if ((await Promise.race([new Promise(resolve => setTimeout(resolve, Math.max(0, wait))), halt])) === 'stopped') return 0;
+		let timer: NodeJS.Timeout | undefined;
+		const slept = new Promise(resolve => (timer = setTimeout(resolve, Math.max(0, start + tick * intervalMs - performance.now()))));
+		const woke = await Promise.race([slept, halt]);
+		clearTimeout(timer);
+		if (woke === 'stopped') return 0;
 	}
 }
