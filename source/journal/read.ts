@@ -18,6 +18,8 @@ const eventTypes = new Set<RunEvent['type']>([
 	'watch-sampled',
 	'watch-stopped',
 	'run-finished',
+	'session-ended',
+	'session-resumed',
 ]);
 
 function parseLine(line: string): unknown {

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import cellWidth from '../text/cell-width.ts';
 import type {Line} from '../ui/lines.ts';
 
 /* A frame as the terminal holds it: rows of cells, each a character and
@@ -28,7 +28,7 @@ function put(row: Cell[], text: string, sgr: string, columns: number): void {
 		return;
 	}
 	for (const ch of graphemes(text)) {
-		const width = stringWidth(ch);
+		const width = cellWidth(ch);
 		if (width === 0) continue;
 		if (row.length + width > columns) return;
 		row.push({ch, sgr});
@@ -47,8 +47,7 @@ const foreground: Record<string, string> = {black: '30', red: '31', green: '32',
 export function gridFromLines(lines: readonly Line[], columns: number, color: boolean): Grid {
 	return lines.map(line => {
 		const row: Cell[] = [];
-		for (const segment of line.segments) {
-			const s = segment as typeof segment & {inverse?: boolean};
+		for (const s of line.segments) {
 			put(row, s.text, canonical({bold: s.bold, dim: s.dim, inverse: s.inverse, fg: color && s.color ? foreground[s.color] : undefined}), columns);
 		}
 		return padded(row, columns);

@@ -5,7 +5,7 @@ import type {QuizChoice, QuizHook, QuizReveal} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {NextMove, RunState, StepOutcome} from '../engine/types.ts';
+import type {NextMove, RunState, SessionEnding, StepOutcome} from '../engine/types.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
@@ -90,6 +90,8 @@ export interface SessionController {
 	stopWatch(): Promise<void>;
 	/** One watch sample now, while the watch is open. */
 	sampleWatch(): Promise<void>;
+	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): the watch closed, how, in the journal, before the partial report. */
+	end(how: SessionEnding): void;
 	/** After the face shut down: events still in flight are dropped, the watch stops. */
 	close(): void;
 }
@@ -297,6 +299,11 @@ export function createSession(setup: SessionSetup): SessionController {
 		startWatch: interval => watch.start(interval),
 		stopWatch: () => watch.stop(),
 		sampleWatch: () => watch.sample(),
+
+		end(how) {
+			watch.close();
+			store.dispatch({type: 'session-ended', at: now(), how});
+		},
 
 		close() {
 			watch.close();

@@ -20,7 +20,7 @@ export interface WatchControl {
 	stop(): Promise<void>;
 	/** One sample now (the watch's timer calls it). */
 	sample(): Promise<void>;
-	/** The session is over: no timer, no more events. */
+	/** The session is over: sampling stops (journaled while the journal is open), no timer, no more events. */
 	close(): void;
 }
 
@@ -131,12 +131,9 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 		},
 
 		close() {
+			void end();
 			closed = true;
-			if (open) {
-				clearTimeout(open.timer);
-				void open.sampler.close();
-				open = undefined;
-			}
+			store.setWatch(undefined);
 		},
 	};
 	return control;
