@@ -60,7 +60,7 @@ function hiddenFromWatch(info: Row): string | undefined {
 	const p = privilegesOf(info);
 	if (p.superuser || p.pg_monitor || p.pg_read_all_stats) return undefined;
 	const role = escapeUntrusted(quoteIdent(p.role));
-	return `role ${role} lacks pg_read_all_stats: other roles' sessions show no state, so only its own are counted idle in transaction; GRANT pg_read_all_stats TO ${role};`;
+	return `role ${role} lacks pg_read_all_stats: other roles' sessions show no state, so only its own are counted idle in transaction or waiting on a lock; GRANT pg_read_all_stats TO ${role};`;
 }
 
 /** Runs connect, sql and log steps against one target through the safe session. */

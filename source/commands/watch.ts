@@ -91,12 +91,11 @@ export async function watch(options: WatchOptions): Promise<number> {
 		format === 'view'
 			? new TerminalView({
 					stdout: process.stdout,
-					title: `pg500 watch ${glyphs.unicode ? '·' : '-'} ${target.user}@${target.host}:${target.port}/${target.database}${sampler.followedLog ? ` + ${sampler.followedLog}` : ''}`,
+					title: `pg500 watch ${glyphs.dot} ${target.user}@${target.host}:${target.port}/${target.database}${sampler.followedLog ? ` + ${escapeUntrusted(sampler.followedLog)}` : ''}`,
 					thresholds: runbook.thresholds,
 					intervalSeconds: options.interval,
 					color: colorWanted(options.color, process.env),
-					unicode: glyphs.unicode,
-					symbols: {ok: glyphs.ok, warning: glyphs.warning, critical: glyphs.critical},
+					glyphs,
 				})
 			: undefined;
 	const stop = stopRequested(view !== undefined);

@@ -39,6 +39,8 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 	const run = (): RunState => store.getState().run;
 	let open: Open | undefined;
 	let closed = false;
+	/** The operator's last word: opened (a start under way may still be opening the log) or closed. */
+	let wanted = false;
 	const available = Boolean(executor.readWatch);
 
 	const schedule = (watch: Open) => {
@@ -68,7 +70,8 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 
 		async start(intervalSeconds = defaultWatchIntervalSeconds) {
 			if (!available) return 'this session has no live target to watch';
-			if (open || closed || store.getState().watch) return undefined;
+			if (wanted || open || closed) return undefined;
+			wanted = true;
 			const serverLog = executor.followableServerLog?.();
 			let sampler: WatchSampler;
 			let logProblem: string | undefined;
@@ -80,7 +83,8 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 				logProblem = `the server log is not followed: ${(error as Error).message ?? String(error)}`;
 				sampler = await WatchSampler.open({read});
 			}
-			if (open || closed) {
+			// Closed again while the log was being opened: nothing was sampled, nothing is.
+			if (!wanted || open || closed) {
 				await sampler.close();
 				return undefined;
 			}
@@ -97,6 +101,7 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 		},
 
 		async stop() {
+			wanted = false;
 			store.setWatch(undefined);
 			await end();
 		},
@@ -116,6 +121,9 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 			if (open !== watch) return;
 			if (result.kind === 'sample') {
 				store.dispatch({type: 'watch-sampled', ...result.sample});
+				// A watch opened before any step ran is how the session first learns the server's version.
+				const version = executor.serverVersion();
+				if (version && version !== run().target?.serverVersion) store.dispatch({type: 'target-identified', at: now(), serverVersion: version});
 				if (watch.sampler.hidden && !store.getState().watch?.status) status(watch.sampler.hidden, 'warning');
 			} else {
 				status(result.message, result.ends ? 'critical' : 'warning');
@@ -131,6 +139,7 @@ export function createWatchControl(store: SessionStore, executor: Executor): Wat
 		},
 
 		close() {
+			wanted = false;
 			void end();
 			closed = true;
 			store.setWatch(undefined);

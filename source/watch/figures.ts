@@ -74,8 +74,8 @@ export const figures: readonly Figure[] = [
 		label: 'waiting on locks',
 		unit: '',
 		value: s => s.lock_waiters,
+		// Judged by how long the oldest has waited: a healthy load always has a few waiting some milliseconds.
 		judge: lockJudge,
-		ceiling: (_s, t) => t.lock_root_waiters_critical_count,
 	},
 	{
 		id: 'oldest_lock_wait_s',

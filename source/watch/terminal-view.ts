@@ -1,6 +1,7 @@
 import type {Severity, WatchSample, WatchSeries} from '../engine/types.ts';
 import {Painter} from '../screen/painter.ts';
 import {gridFromLines} from '../screen/cells.ts';
+import type {Glyphs} from '../ui/glyphs.ts';
 import type {Thresholds} from './figures.ts';
 import {watchLines} from './view-lines.ts';
 
@@ -17,8 +18,7 @@ export interface TerminalViewOptions {
 	thresholds: Thresholds;
 	intervalSeconds: number;
 	color: boolean;
-	unicode: boolean;
-	symbols: {ok: string; warning: string; critical: string};
+	glyphs: Glyphs;
 }
 
 export class TerminalView {
@@ -52,7 +52,7 @@ export class TerminalView {
 	}
 
 	draw(): void {
-		const {stdout, color, unicode, symbols, thresholds} = this.options;
+		const {stdout, color, glyphs, thresholds} = this.options;
 		const width = Math.max(20, stdout.columns ?? 80);
 		// One line short of the terminal, as the guided screen: the view never scrolls the screen under itself.
 		const height = Math.max(6, (stdout.rows ?? 24) - 1);
@@ -62,11 +62,10 @@ export class TerminalView {
 			thresholds,
 			width,
 			height,
-			unicode,
-			symbols,
+			glyphs,
 			title: this.options.title,
 			status: this.status,
-			footer: `q or Ctrl-C stops ${unicode ? '·' : '-'} ${this.series.samples.length} samples, one every ${this.options.intervalSeconds} s`,
+			footer: `q or Ctrl-C stops ${glyphs.dot} ${this.series.samples.length} samples, one every ${this.options.intervalSeconds} s`,
 		});
 		this.painter.paint(gridFromLines(lines, width, color));
 	}

@@ -1,5 +1,6 @@
 import type {Severity, WatchSample, WatchSeries} from '../engine/types.ts';
-import type {Line, Segment} from '../ui/lines.ts';
+import type {Glyphs} from '../ui/glyphs.ts';
+import {fitText, pad, type Line, type Segment} from '../ui/lines.ts';
 import {figuresOf, shownValue, type Figure, type Thresholds} from './figures.ts';
 
 /* The live watch view as lines, for `pg500 watch` on a terminal and the
@@ -8,15 +9,20 @@ import {figuresOf, shownValue, type Figure, type Thresholds} from './figures.ts'
  * cell per sample, each cell coloured by the runbook's verdict on that
  * sample. Pure: the caller draws the lines (only the cells that changed). */
 
-export interface WatchViewInput {
+export interface FiguresInput {
 	series: WatchSeries;
 	/** Index in series.samples of this watch's first sample: the trend is since then. */
 	since: number;
 	thresholds: Thresholds;
 	width: number;
+	/** Lines for the figures. */
 	height: number;
-	unicode: boolean;
-	symbols: {ok: string; warning: string; critical: string};
+	glyphs: Glyphs;
+}
+
+/** The whole view of `pg500 watch` on a terminal: what is watched, the figures, a problem, the keys. */
+export interface WatchViewInput extends Omit<FiguresInput, 'height'> {
+	height: number;
 	/** The first line: what is watched. */
 	title: string;
 	/** A problem or a notice, under the figures. */
@@ -29,10 +35,8 @@ const colorOf: Record<Severity, string> = {info: 'cyan', warning: 'yellow', crit
 const unicodeBars = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const asciiBars = ['_', '.', ',', '-', '~', '=', '+', '#'];
 
-/** Fits plain text (the view's own words and numbers: one cell per character) into `width`. */
-function fit(text: string, width: number): string {
-	return text.length <= width ? text.padEnd(width) : text.slice(0, Math.max(0, width));
-}
+/** Text fitted and padded to exactly `width` cells. */
+const fit = (text: string, width: number, glyphs: Glyphs) => pad(fitText(text, width, glyphs), width);
 
 const clock = (iso: string) => `${iso.slice(11, 19)} UTC`;
 
@@ -50,8 +54,8 @@ function breaksOf(series: WatchSeries): Set<number> {
 }
 
 /** The last `width` cells of the figure's series: a bar per sample scaled to the highest value shown, a gap where the watch paused. */
-function sparkline(figure: Figure, samples: readonly WatchSample[], breaks: Set<number>, width: number, input: WatchViewInput): Segment[] {
-	const ramp = input.unicode ? unicodeBars : asciiBars;
+function sparkline(figure: Figure, samples: readonly WatchSample[], breaks: Set<number>, width: number, input: FiguresInput): Segment[] {
+	const ramp = input.glyphs.unicode ? unicodeBars : asciiBars;
 	// Newest last; a gap (undefined) before each sample that begins a new watch.
 	const cells: (WatchSample | undefined)[] = [];
 	for (let i = samples.length - 1; i >= 0 && cells.length < width; i--) {
@@ -92,49 +96,57 @@ function trend(figure: Figure, current: readonly WatchSample[], unicode: boolean
 	return `${arrow} ${change > 0 ? '+' : ''}${change}${figure.unit} since ${clock(first!.at)}`;
 }
 
-function headline(figure: Figure, input: WatchViewInput, current: readonly WatchSample[], labelWidth: number, valueWidth: number): Segment[] {
+function headline(figure: Figure, input: FiguresInput, current: readonly WatchSample[], labelWidth: number, valueWidth: number): Segment[] {
+	const {glyphs} = input;
 	const last = current.at(-1);
 	const severity = last ? figure.judge(last, input.thresholds) : undefined;
-	const symbol = last === undefined ? '' : severity ? input.symbols[severity === 'info' ? 'ok' : severity] : input.symbols.ok;
+	const symbol = last === undefined ? '' : severity ? glyphs[severity === 'info' ? 'ok' : severity] : glyphs.ok;
 	const color = last === undefined ? undefined : severity ? colorOf[severity] : 'green';
 	const value = last ? shownValue(figure, last) : '…';
 	// As wide as the widest symbol (`ok` in ASCII): the labels stay in one column.
-	const {ok, warning, critical} = input.symbols;
-	const symbolWidth = Math.max(ok.length, warning.length, critical.length);
+	const symbolWidth = Math.max(glyphs.ok.length, glyphs.warning.length, glyphs.critical.length);
 	const rest = input.width - symbolWidth - labelWidth - valueWidth;
 	return [
-		{text: fit(symbol, symbolWidth), ...(color ? {color} : {})},
-		{text: ` ${fit(figure.label, labelWidth - 1)}`},
-		{text: fit(value, valueWidth), bold: true, ...(severity ? {color} : {})},
-		{text: ` ${fit(trend(figure, current, input.unicode), Math.max(0, rest - 1))}`, dim: true},
+		{text: fit(symbol, symbolWidth, glyphs), ...(color ? {color} : {})},
+		{text: ` ${fit(figure.label, labelWidth - 1, glyphs)}`},
+		{text: fit(value, valueWidth, glyphs), bold: true, ...(severity ? {color} : {})},
+		{text: ` ${fit(trend(figure, current, glyphs.unicode), Math.max(0, rest - 1), glyphs)}`, dim: true},
 	];
 }
 
-export function watchLines(input: WatchViewInput): Line[] {
+/** The figures in exactly `height` lines: two a figure (headline over a full-width sparkline) when they fit, else one (the sparkline beside). */
+export function figureLines(input: FiguresInput): Line[] {
 	const {series, width} = input;
 	const samples = series.samples;
 	const current = samples.slice(input.since);
 	const breaks = breaksOf(series);
 	const shownFigures = figuresOf(samples);
-	const lines: Line[] = [{key: 'title', segments: [{text: fit(input.title, width), bold: true}]}];
-	// Two lines a figure (headline over a full-width sparkline) when they fit; else one, the sparkline beside.
-	const tall = input.height >= shownFigures.length * 2 + 3;
+	const tall = input.height >= shownFigures.length * 2;
 	const labelWidth = 28;
-	const valueWidth = 16;
+	const valueWidth = tall ? 16 : 12;
+	const lines: Line[] = [];
 	for (const figure of shownFigures) {
-		const head = headline(figure, input, current, labelWidth, tall ? valueWidth : valueWidth - 4);
+		const head = headline(figure, input, current, labelWidth, valueWidth);
 		if (tall) {
 			lines.push({key: `${figure.id}:head`, segments: head});
 			lines.push({key: `${figure.id}:spark`, segments: sparkline(figure, samples, breaks, width, input)});
 		} else {
-			const room = Math.max(0, width - labelWidth - valueWidth + 2);
-			lines.push({key: figure.id, segments: [...head.slice(0, 3), {text: ' '}, ...sparkline(figure, samples, breaks, room - 1, input)]});
+			const beside = head.slice(0, 3);
+			const used = beside.reduce((n, s) => n + [...s.text].length, 0);
+			lines.push({key: figure.id, segments: [...beside, {text: ' '}, ...sparkline(figure, samples, breaks, Math.max(0, width - used - 1), input)]});
 		}
 	}
-	while (lines.length < input.height - 2) lines.push({key: `blank:${lines.length}`, segments: [{text: ' '.repeat(width)}]});
-	const status = input.status;
-	const statusColor = status ? colorOf[status.severity] : undefined;
-	lines.push({key: 'status', segments: [{text: fit(status?.text ?? '', width), ...(statusColor ? {color: statusColor} : {})}]});
-	lines.push({key: 'footer', segments: [{text: fit(input.footer, width), dim: true}]});
-	return lines.slice(0, Math.max(1, input.height));
+	while (lines.length < input.height) lines.push({key: `blank:${lines.length}`, segments: [{text: ' '.repeat(width)}]});
+	return lines.slice(0, Math.max(0, input.height));
+}
+
+export function watchLines(input: WatchViewInput): Line[] {
+	const {width, glyphs} = input;
+	const statusColor = input.status ? colorOf[input.status.severity] : undefined;
+	return [
+		{key: 'title', segments: [{text: fit(input.title, width, glyphs), bold: true}]},
+		...figureLines({...input, height: Math.max(1, input.height - 3)}),
+		{key: 'status', segments: [{text: fit(input.status?.text ?? '', width, glyphs), ...(statusColor ? {color: statusColor} : {})}]},
+		{key: 'footer', segments: [{text: fit(input.footer, width, glyphs), dim: true}]},
+	].slice(0, Math.max(1, input.height));
 }

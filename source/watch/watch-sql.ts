@@ -9,21 +9,26 @@
  * says how many the server counts). */
 
 export const watchSql = `WITH activity AS MATERIALIZED (
-  SELECT pid, datname, state, state_change, query_start, application_name, backend_type FROM pg_stat_activity
+  SELECT pid, datname, state, state_change, query_start, wait_event_type, application_name, backend_type FROM pg_stat_activity
 ), app AS (
   SELECT * FROM activity
   WHERE backend_type = 'client backend' AND datname = current_database()
     AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM 'pg500'
 ), idle_tx AS (
   SELECT extract(epoch FROM now() - state_change) AS idle_s FROM app WHERE state LIKE 'idle in transaction%'
+), lock_waiting AS (
+  SELECT pid, query_start FROM app WHERE wait_event_type = 'Lock'
+), waiting_locks AS MATERIALIZED (
+  -- pg_locks copies the whole lock table (thousands of rows on a busy server): read only when someone waits.
+  SELECT pid, (to_jsonb(l) ->> 'waitstart')::timestamptz AS waitstart FROM pg_locks l
+  WHERE NOT granted AND EXISTS (SELECT FROM lock_waiting)
 ), waits AS (
   -- Aged from when the wait began (pg_locks.waitstart, read through to_jsonb so that
   -- PostgreSQL 13, which lacks it, takes the same query and ages from the statement's start).
-  SELECT a.pid, extract(epoch FROM now() - coalesce(min((to_jsonb(l) ->> 'waitstart')::timestamptz),
-           CASE WHEN current_setting('server_version_num')::int >= 140000 THEN now() ELSE a.query_start END)) AS wait_s
-  FROM pg_locks l JOIN app a ON a.pid = l.pid
-  WHERE NOT l.granted
-  GROUP BY a.pid, a.query_start
+  SELECT w.pid, extract(epoch FROM now() - coalesce(min(l.waitstart),
+           CASE WHEN current_setting('server_version_num')::int >= 140000 THEN now() ELSE w.query_start END)) AS wait_s
+  FROM lock_waiting w LEFT JOIN waiting_locks l ON l.pid = w.pid
+  GROUP BY w.pid, w.query_start
 ), db AS (
   SELECT xact_commit, xact_rollback, deadlocks, stats_reset FROM pg_stat_database WHERE datname = current_database()
 )

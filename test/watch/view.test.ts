@@ -4,6 +4,7 @@ import type {WatchSample, WatchSeries} from '../../source/engine/types.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {gridFromLines} from '../../source/screen/cells.ts';
 import {diffGrids, fullFrame} from '../../source/screen/cell-diff.ts';
+import {glyphsFor} from '../../source/ui/glyphs.ts';
 import {watchLines, type WatchViewInput} from '../../source/watch/view-lines.ts';
 
 /* The live view as lines, from state, without a database: every figure
@@ -44,8 +45,7 @@ function input(samples: WatchSample[], extra: Partial<WatchViewInput> = {}): Wat
 		thresholds,
 		width: 80,
 		height: 23,
-		unicode: true,
-		symbols: {ok: '✔', warning: '⚠', critical: '✖'},
+		glyphs: glyphsFor({LANG: 'C.UTF-8'}),
 		title: 'pg500 watch · oncall@db:5432/denokv',
 		footer: 'w or Esc closes the watch',
 		...extra,
@@ -109,7 +109,7 @@ test('a long watch shows its newest samples; the view closed in between leaves a
 });
 
 test('a short terminal: one line a figure, the sparkline beside it; ASCII without UTF-8', () => {
-	const lines = watchLines(input(leaking(10), {height: 12, unicode: false, symbols: {ok: 'ok', warning: '!', critical: 'x'}, title: 'pg500 watch - oncall@db:5432/denokv'}));
+	const lines = watchLines(input(leaking(10), {height: 12, glyphs: glyphsFor({LANG: 'C'})}));
 	assert.equal(lines.length, 12);
 	assert.match(text(find(lines, 'idle_in_tx')), /^x  idle in transaction\s+10\s+[_.,\-~=+#]{10}/);
 	assert.match(text(find(lines, 'commits_per_s')), /^ok commits/);
