@@ -56,13 +56,6 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 			setExitCode(await demo(scenario, options));
 		});
 
-	addWatchOptions(program.command('watch'))
-		.description('live figures of the incident over time: a refreshing view on a terminal, else one JSON object (or text line) per sample')
-		.action(async options => {
-			const {watch} = await import('./watch.ts');
-			setExitCode(await watch(options));
-		});
-
 	program
 		.command('validate')
 		.description('check runbook files; prints file:line:col: message for each problem')
@@ -87,6 +80,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.action(async (journal, options) => {
 			const {report} = await import('./report.ts');
 			setExitCode(await report(journal, options));
+		});
+
+	addWatchOptions(program.command('watch'))
+		.description('live figures of the incident over time: a refreshing view on a terminal, else one JSON object (or text line) per sample')
+		.action(async options => {
+			const {watch} = await import('./watch.ts');
+			setExitCode(await watch(options));
 		});
 
 	return program;

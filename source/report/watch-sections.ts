@@ -16,6 +16,8 @@ const bars = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 const symbolOf = (s: Severity | undefined) => (s ? severitySymbol[s] : '✔');
 const shown = (figure: Figure, v: number | null) => (v === null ? '–' : `${v}${figure.unit}`);
+/** The highest value, with the worst verdict any sample had when one was abnormal: where it stood at its worst. */
+const peak = (figure: Figure, summary: FigureSummary) => `${shown(figure, summary.max)}${summary.worstSeverity ? ` ${severitySymbol[summary.worstSeverity]}` : ''}`;
 
 /** The figure over the whole series in at most `sparkWidth` bars, each the highest sample it covers. */
 function spark(figure: Figure, samples: readonly WatchSample[], thresholds: Record<string, number>): string {
@@ -54,10 +56,11 @@ export function watchMarkdown(watch: JsonWatch | null, escape: (text: string) =>
 		lines.push('', 'Moments marked:');
 		for (const m of watch.moments) lines.push(`- ${formatTime(m.at)}: ${escape(m.label)}`);
 	}
+	// The symbol first is where the figure stands at the last sample; the one after the max, how bad it was at its worst.
 	lines.push('', '| | figure | min | max | last | over time |', '| --- | --- | --- | --- | --- | --- |');
 	for (const {figure, summary} of rows(watch))
 		lines.push(
-			`| ${symbolOf(summary.lastSeverity)} | ${figure.label} | ${shown(figure, summary.min)} | ${shown(figure, summary.max)} | ${shown(figure, summary.last)} | \`${spark(figure, watch.samples, watch.thresholds)}\` |`,
+			`| ${symbolOf(summary.lastSeverity)} | ${figure.label} | ${shown(figure, summary.min)} | ${peak(figure, summary)} | ${shown(figure, summary.last)} | \`${spark(figure, watch.samples, watch.thresholds)}\` |`,
 		);
 	return lines.join('\n');
 }
@@ -81,7 +84,7 @@ export function watchHtml(watch: JsonWatch | null): string {
 	if (!watch) return '';
 	const last = watch.samples.at(-1)!;
 	const charts = rows(watch).map(({figure, summary}) => {
-		const caption = `<h3><span class="sym ${summary.lastSeverity ?? 'ok'}">${symbolOf(summary.lastSeverity)}</span> ${escapeHtml(figure.label)} <span class="muted">min ${escapeHtml(shown(figure, summary.min))} · max ${escapeHtml(shown(figure, summary.max))} · last ${escapeHtml(shown(figure, summary.last))}</span></h3>`;
+		const caption = `<h3><span class="sym ${summary.lastSeverity ?? 'ok'}">${symbolOf(summary.lastSeverity)}</span> ${escapeHtml(figure.label)} <span class="muted">min ${escapeHtml(shown(figure, summary.min))} · max ${escapeHtml(peak(figure, summary))} · last ${escapeHtml(shown(figure, summary.last))}</span></h3>`;
 		const svg = seriesSvg({
 			label: figure.label,
 			unit: figure.unit,

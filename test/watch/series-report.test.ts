@@ -111,10 +111,10 @@ test('Markdown: each figure with min, max and last, a sparkline, the moment mark
 	assert.match(section, /Watched 2 times from 2024-05-01 03:00:32 UTC to 2024-05-01 03:00:50 UTC: 7 samples, one every 2 s\./);
 	assert.match(section, /- 2024-05-01 03:00:45 UTC: fix chosen: fix-pool/);
 	const row = (label: string) => section.split('\n').find(l => l.includes(`| ${label} |`));
-	// Last: back to normal after the fix. Max: the leak at its worst.
-	assert.match(row('idle in transaction')!, /^\| ✔ \| idle in transaction \| 0 \| 12 \| 0 \| `[▁-█ ]{7}` \|$/);
-	assert.match(row('client slots used')!, /\| 30 \| 96 \| 30 \|/);
-	assert.match(row('commits')!, /\| commits \| 2\/s \| 210\/s \| 210\/s \|/);
+	// Last: back to normal after the fix (✔). Max: the leak at its worst, critical then (✖).
+	assert.match(row('idle in transaction')!, /^\| ✔ \| idle in transaction \| 0 \| 12 ✖ \| 0 \| `[▁-█ ]{7}` \|$/);
+	assert.match(row('client slots used')!, /\| 30 \| 96 ✖ \| 30 \|/);
+	assert.match(row('commits')!, /\| commits \| 2\/s \| 210\/s \| 210\/s \|/, 'not judged: no symbol');
 	assert.equal(row('denokv log errors'), undefined, 'no log followed: no such figure');
 });
 
