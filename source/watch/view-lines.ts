@@ -1,6 +1,6 @@
 import type {Severity, WatchSample, WatchSeries} from '../engine/types.ts';
 import type {Glyphs} from '../ui/glyphs.ts';
-import {fitText, pad, type Line, type Segment} from '../ui/lines.ts';
+import {fitLine, fitText, pad, type Line, type Segment} from '../ui/lines.ts';
 import {figuresOf, shownValue, type Figure, type Thresholds} from './figures.ts';
 
 /* The live watch view as lines, for `pg500 watch` on a terminal and the
@@ -106,12 +106,13 @@ function headline(figure: Figure, input: FiguresInput, current: readonly WatchSa
 	// As wide as the widest symbol (`ok` in ASCII): the labels stay in one column.
 	const symbolWidth = Math.max(glyphs.ok.length, glyphs.warning.length, glyphs.critical.length);
 	const rest = input.width - symbolWidth - labelWidth - valueWidth;
-	return [
+	const head: Segment[] = [
 		{text: fit(symbol, symbolWidth, glyphs), ...(color ? {color} : {})},
 		{text: ` ${fit(figure.label, labelWidth - 1, glyphs)}`},
-		{text: fit(value, valueWidth, glyphs), bold: true, ...(severity ? {color} : {})},
-		{text: ` ${fit(trend(figure, current, glyphs.unicode), Math.max(0, rest - 1), glyphs)}`, dim: true},
+		{text: fit(value, Math.min(valueWidth, input.width - symbolWidth - labelWidth), glyphs), bold: true, ...(severity ? {color} : {})},
 	];
+	// The trend where there is room for it (not in a narrow terminal).
+	return rest > 12 ? [...head, {text: ` ${fit(trend(figure, current, glyphs.unicode), rest - 1, glyphs)}`, dim: true}] : head;
 }
 
 /** The figures in exactly `height` lines: two a figure (headline over a full-width sparkline) when they fit, else one (the sparkline beside). */
@@ -122,8 +123,9 @@ export function figureLines(input: FiguresInput): Line[] {
 	const breaks = breaksOf(series);
 	const shownFigures = figuresOf(samples);
 	const tall = input.height >= shownFigures.length * 2;
-	const labelWidth = 28;
+	// A narrow terminal shortens the labels first (the values and the symbols stay whole).
 	const valueWidth = tall ? 16 : 12;
+	const labelWidth = Math.max(12, Math.min(28, width - 3 - valueWidth));
 	const lines: Line[] = [];
 	for (const figure of shownFigures) {
 		const head = headline(figure, input, current, labelWidth, valueWidth);
@@ -137,7 +139,7 @@ export function figureLines(input: FiguresInput): Line[] {
 		}
 	}
 	while (lines.length < input.height) lines.push({key: `blank:${lines.length}`, segments: [{text: ' '.repeat(width)}]});
-	return lines.slice(0, Math.max(0, input.height));
+	return lines.slice(0, Math.max(0, input.height)).map(line => fitLine(line, width, input.glyphs));
 }
 
 export function watchLines(input: WatchViewInput): Line[] {
