@@ -1,25 +1,15 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
+import type {ContractSample} from '../../source/watch/sample-line.ts';
 
 /* `pg500 watch` as a real process (the built bin), its samples read line by
  * line as they come: a test acts between two samples and reads the next. */
 
 export const bin = path.resolve(import.meta.dirname, '../../dist/pg500.mjs');
 
-export interface WatchedLine {
-	at: string;
-	slots_used: number;
-	slots_usable: number;
-	idle_in_tx: number;
-	oldest_idle_in_tx_s: number;
-	lock_waiters: number;
-	oldest_lock_wait_s: number;
-	deadlocks: number | null;
-	commits_per_s: number | null;
-	rollbacks_per_s: number | null;
-	server_log_errors_per_min: number | null;
-}
+/** A line of `pg500 watch --format json`: the contract's fields. */
+export type WatchedLine = ContractSample;
 
 export interface WatchProcess {
 	child: ChildProcess;
