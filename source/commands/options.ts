@@ -46,9 +46,10 @@ export function parseLogSince(value: string): number {
 function addConnectionOptions(command: Command): Command {
 	return command
 		.option('--url <url>', 'target, as postgres://user@host:port/db?sslmode=… (else DATABASE_URL, else PG* variables)')
-		.addOption(new Option('--postgres-url <url>', 'alias of --url (the denokv server’s own flag)').hideHelp())
-		.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)');
+		.addOption(new Option('--postgres-url <url>', 'alias of --url (the denokv server’s own flag)').hideHelp());
 }
+
+const addRunbook = (command: Command) => command.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)');
 
 const addStatementTimeout = (command: Command) =>
 	command.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout', maxTimeoutMs, ' ms (24 hours)'), 5000);
@@ -58,7 +59,11 @@ const addOutputOptions = (command: Command) =>
 	command.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)').option('--debug', 'show stack traces of internal errors');
 
 export function addTargetOptions(command: Command): Command {
-	addConnectionOptions(command)
+	addConnectionOptions(command).option(
+		'--pgbouncer-url <url>',
+		"PgBouncer's admin console, postgres://user@host:port/pgbouncer: its pools are read (SHOW only, on a short-lived connection of its own)",
+	);
+	addRunbook(command)
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')
 		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb', maxLogTailMb, ' (1 TB)'), 64)
@@ -86,7 +91,7 @@ export function parseInterval(value: string): number {
 
 /** `pg500 watch`: the target, the server log to follow, and when and how to print the samples. */
 export function addWatchOptions(command: Command): Command {
-	addConnectionOptions(command).option('--server-log <path>', "the denokv server's log to follow as it grows (its errors per minute become a figure)");
+	addRunbook(addConnectionOptions(command)).option('--server-log <path>', "the denokv server's log to follow as it grows (its errors per minute become a figure)");
 	addStatementTimeout(command)
 		.option('--interval <seconds>', 'seconds between two samples (decimals allowed)', parseInterval, 2)
 		.option('--count <n>', 'stop after N samples (default: until Ctrl-C)', positiveInteger('--count', 1_000_000_000))

@@ -1,8 +1,10 @@
 import type pg from 'pg';
-import type {Row} from '../engine/types.ts';
-import {classifyConnectError, type ConnectFailure} from './classify.ts';
+import type {Pooler, Row} from '../engine/types.ts';
+import {escapeRow} from '../text/escape.ts';
+import {classifyConnectError, noAnswerCode, poolerOfFailure, type ConnectFailure, type ConnectStage} from './classify.ts';
+import {connectRow} from './connect-row.ts';
 import {connectSql} from './privileges.ts';
-import {shapeResult, valueTypes} from './rows.ts';
+import {plainRows, valueTypes} from './rows.ts';
 
 /* The safe session: the tool's only connection to a database that is
  * already in trouble. One pg.Client; every check in its own READ ONLY
@@ -61,7 +63,8 @@ export function connectionLost(error: unknown): boolean {
 	return /^(08|57P0)/.test(e.code);
 }
 
-function destroy(client: pg.Client): void {
+/** Drops a client's socket at once: no goodbye to a server that does not answer. */
+export function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
@@ -77,7 +80,7 @@ function tlsRefused(error: unknown): boolean {
  * as libpq decides for sslmode=prefer and allow: TLS failed, or pg_hba.conf
  * has no line for this kind of connection (28000: hostssl or hostnossl).
  */
-function otherWayMayWork(error: unknown): boolean {
+export function otherWayMayWork(error: unknown): boolean {
 	return tlsRefused(error) || (error as {code?: unknown}).code === '28000';
 }
 
@@ -102,6 +105,7 @@ export class SafeSession {
 	 * rollbacks are counted at once and a watch can take them out exactly.
 	 */
 	private flushesStatistics: boolean | undefined;
+	private foundPooler: Pooler | null = null;
 
 	/**
 	 * `fallback`: libpq's sslmode=prefer (TLS first, then plain) and allow
@@ -116,6 +120,15 @@ export class SafeSession {
 	/** The connect row (version, role, privileges) while connected. */
 	get info(): Row | undefined {
 		return this.state.kind === 'connected' ? this.state.info : undefined;
+	}
+
+	/**
+	 * The pooler pg500 found in front of PostgreSQL: from the login (a pid
+	 * that is not the backend's) or from a refusal only PgBouncer words so.
+	 * Once found it stays found, whatever happens to the connection.
+	 */
+	get pooler(): Pooler | null {
+		return this.foundPooler;
 	}
 
 	/** Why the connection was lost, while it is lost (before a reconnect is tried). */
@@ -154,34 +167,41 @@ export class SafeSession {
 	private async open(): Promise<ConnectFailure | undefined> {
 		const first = await this.attempt(this.config);
 		if (!('error' in first)) return this.opened(first.client);
-		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error);
+		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error, first.stage);
 		const second = await this.attempt(this.fallback);
 		if (!('error' in second)) return this.opened(second.client);
 		// Say why the attempt that got further failed: "no pg_hba.conf entry" for plain, not "the server does not support SSL".
-		return this.failed(tlsRefused(second.error) && !tlsRefused(first.error) ? first.error : second.error);
+		const further = tlsRefused(second.error) && !tlsRefused(first.error) ? first : second;
+		return this.failed(further.error, further.stage);
 	}
 
-	/** One connection attempt with `config`: the connected client, or the error. */
-	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown}> {
+	/** One connection attempt with `config`: the connected client, or the error and how far the attempt got. */
+	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown; stage: ConnectStage}> {
 		// pg (and the sockets, TLS and crypto it pulls in) loads with the first connection, not at start:
 		// the guided screen is up before it is needed.
 		const {default: driver} = await import('pg');
 		const client = new driver.Client({...config, types: valueTypes});
 		client.on('error', error => this.lose(client, error));
 		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
+		// How far the login got says what a timeout means: no socket (network), or an answer that stalled.
+		let stage: ConnectStage = 'tcp';
+		(client as unknown as {connection: {once(event: 'connect', listener: () => void): void}}).connection.once('connect', () => (stage = 'login'));
 		try {
 			await client.connect();
 			return {client};
 		} catch (error) {
 			destroy(client);
-			return {error};
+			return {error, stage};
 		}
 	}
 
 	private async opened(client: pg.Client): Promise<ConnectFailure | undefined> {
 		try {
 			const result = await this.inReadOnly(client, connectSql);
-			const info = shapeResult(result).rows[0] ?? {};
+			const {host, port} = this.config;
+			const protocolPid = (client as unknown as {processID: number | null}).processID;
+			const info = escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
+			this.foundPooler ??= info.pooler === 'pgbouncer' ? 'pgbouncer' : null;
 			this.state = {kind: 'connected', client, info};
 			if (this.flushesStatistics === undefined && Number(info.server_version_num) >= 150000) {
 				this.flushesStatistics = true;
@@ -191,12 +211,13 @@ export class SafeSession {
 			return undefined;
 		} catch (error) {
 			destroy(client);
-			return this.failed(error);
+			return this.failed(error, 'query');
 		}
 	}
 
-	private failed(error: unknown): ConnectFailure {
-		const failure = classifyConnectError(error);
+	private failed(error: unknown, stage: ConnectStage): ConnectFailure {
+		const failure = classifyConnectError(error, stage);
+		this.foundPooler ??= poolerOfFailure(failure);
 		this.state = {kind: 'failed', failure};
 		return failure;
 	}
@@ -204,7 +225,7 @@ export class SafeSession {
 	private lose(client: pg.Client, error: unknown): void {
 		if (this.state.kind !== 'connected' || this.state.client !== client) return;
 		destroy(client);
-		this.state = {kind: 'lost', failure: classifyConnectError(error)};
+		this.state = {kind: 'lost', failure: classifyConnectError(error, 'query')};
 		// A backend that ends flushes what it had not.
 		this.unflushed = 0;
 	}
@@ -243,10 +264,30 @@ export class SafeSession {
 		}
 	}
 
+	/** Runs one check in its read-only transaction, and gives the connection up when no answer comes at all. */
 	private async inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
 		const {statementMs} = this.timeouts;
-		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
-		const watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
+		// A network that stops answering, or a pooler that queues the transaction for a server
+		// connection, never trips statement_timeout: give up on the connection ourselves.
+		const waitMs = statementMs + clientGraceMs;
+		const noAnswer = Object.assign(new Error(`no answer within ${Math.round(waitMs / 1000)} s (pg500 gave the connection up)`), {code: noAnswerCode});
+		let gaveUp = false;
+		const watchdog = setTimeout(() => {
+			gaveUp = true;
+			// Noted before the socket closes: the loss is the silence, not the close that follows.
+			this.lose(client, noAnswer);
+			destroy(client);
+		}, waitMs);
+		try {
+			return await this.transaction(client, sql, settings);
+		} catch (error) {
+			throw gaveUp ? noAnswer : error;
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+
+	private async transaction(client: pg.Client, sql: string, settings: CheckSettings): Promise<pg.QueryResult> {
 		let flushed = false;
 		try {
 			flushed = await this.begin(client, settings);
@@ -259,7 +300,6 @@ export class SafeSession {
 				() => this.ended(flushed),
 				() => undefined,
 			);
-			clearTimeout(watchdog);
 		}
 	}
 

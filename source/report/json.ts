@@ -1,8 +1,9 @@
-import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
+import type {Histogram, Likelihood, Pooler, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
 import {findStep} from '../engine/steps.ts';
+import {filledFix} from '../engine/fix-text.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 import {watchJson, type JsonWatch} from './watch-json.ts';
@@ -80,7 +81,8 @@ export interface JsonReport {
 	schemaVersion: 1;
 	tool: {name: string; version: string};
 	runbook: {id: string; title: string; path: string; version: string};
-	target: {host: string; port: number; database: string; user: string; serverVersion: string | null} | null;
+	/** `pooler`: the pooler pg500 talked through ("pgbouncer"), else null. */
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null; pooler: Pooler | null} | null;
 	startedAt: string | null;
 	/** When the run finished; for an interrupted run, the last thing the record holds. */
 	finishedAt: string | null;
@@ -155,8 +157,9 @@ function reportedSteps(state: RunState): StepState[] {
 /** The chosen fix, else the one the cause ranking recommends (none when every cause is unlikely). */
 function fixReport(state: RunState): JsonFix | null {
 	const id = state.chosenFix?.id ?? chooseFixRecommendation(state);
-	const fix = state.runbook.fixes.find(f => f.id === id);
-	if (!fix) return null;
+	const found = state.runbook.fixes.find(f => f.id === id);
+	if (!found) return null;
+	const fix = filledFix(state, found);
 	return {
 		id: fix.id,
 		title: fix.title,
@@ -186,6 +189,7 @@ export function buildJsonReport(state: RunState): JsonReport {
 					database: state.target.database,
 					user: state.target.user,
 					serverVersion: state.target.serverVersion,
+					pooler: state.target.pooler ?? null,
 				}
 			: null,
 		startedAt: state.startedAt ?? null,

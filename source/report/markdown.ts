@@ -4,6 +4,7 @@ import {truncate} from '../text/escape.ts';
 import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {watchMarkdown} from './watch-sections.ts';
+import {throughPooler} from '../engine/pooler.ts';
 import {
 	elapsedMs,
 	findingSummary,
@@ -76,7 +77,7 @@ function header(report: JsonReport): string {
 		[
 			'Target',
 			target
-				? `${escapeMarkdown(`${target.user}@${target.host}:${target.port}/${target.database}`)} — PostgreSQL ${escapeMarkdown(target.serverVersion ?? 'not reached')}`
+				? `${escapeMarkdown(`${target.user}@${target.host}:${target.port}/${target.database}`)} — PostgreSQL ${escapeMarkdown(`${target.serverVersion ?? 'not reached'}${throughPooler(target.pooler)}`)}`
 				: 'not recorded',
 		],
 		['Started', report.startedAt ? formatTime(report.startedAt) : 'not recorded'],

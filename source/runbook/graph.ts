@@ -14,7 +14,7 @@ type Shape = {
 	thresholds?: Record<string, number>;
 	steps: {id: string; rules?: RuleShape[]; next?: {if: {finding?: string; step?: string}; goto: string}[]}[];
 	causes: {id: string; fix: string; evidence?: {finding: string}[]}[];
-	fixes?: {id: string; queries?: {id: string; rules?: RuleShape[]}[]}[];
+	fixes?: {id: string; summary?: string; actions?: string[]; queries?: {id: string; rules?: RuleShape[]}[]}[];
 };
 
 /** Checks the references between steps, causes and fixes, and that branching cannot loop. */
@@ -43,10 +43,14 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	const names: OperandNames = {thresholds: new Set(Object.keys(runbook.thresholds ?? {})), stepIds, seen: stepIds.length};
 	for (const [i, s] of runbook.steps.entries())
 		for (const [j, r] of (s.rules ?? []).entries()) checkOperands(r, ['steps', i, 'rules', j], {...names, seen: i + 1}, problems);
-	for (const [i, f] of (runbook.fixes ?? []).entries())
+	for (const [i, f] of (runbook.fixes ?? []).entries()) {
 		for (const [j, q] of (f.queries ?? []).entries())
 			for (const [k, r] of (q.rules ?? []).entries())
 				checkOperands(r, ['fixes', i, 'queries', j, 'rules', k], names, problems);
+		// A fix is read after the steps: its text may name what any of them saw.
+		checkText(f.summary ?? '', ['fixes', i, 'summary'], names, problems);
+		for (const [j, a] of (f.actions ?? []).entries()) checkText(a, ['fixes', i, 'actions', j], names, problems);
+	}
 
 	const findings = new Set<string>();
 	for (const s of runbook.steps) for (const r of s.rules ?? []) findings.add(`${s.id}.${r.id}`);
@@ -90,28 +94,34 @@ interface OperandNames {
 	seen: number;
 }
 
+function checkEarlier(ref: string, path: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
+	const stepId = ref.slice(1, ref.lastIndexOf('.'));
+	const index = names.stepIds.indexOf(stepId);
+	if (ref.lastIndexOf('.') < 2 || ref.endsWith('.')) problems.push({path, message: `"${ref}" is not @step-id.column`});
+	else if (index < 0) problems.push({path, message: `unknown step "${stepId}" in "${ref}"`});
+	else if (index >= names.seen) problems.push({path, message: `"${ref}" names a step that has not run yet at this point`});
+}
+
+/** `{$name}` and `{@step-id.column}` (with or without a `|fallback`) in a text. */
+function checkText(text: string, path: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
+	for (const m of text.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)(?:\|[^{}]*)?\}/g))
+		if (!names.thresholds.has(m[1]!)) problems.push({path, message: `unknown threshold "$${m[1]}"`});
+	for (const m of text.matchAll(/\{(@[^}|]*)(?:\|[^{}]*)?\}/g)) checkEarlier(m[1]!, path, names, problems);
+}
+
 /**
  * A `$name` in a condition or `{$name}` in a message must name a threshold
  * (otherwise the run would stop on it), and `@step-id.column` a step that has
  * run by then (otherwise the comparison is silently never true).
  */
 function checkOperands(rule: RuleShape, at: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
-	for (const m of rule.message.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/g))
-		if (!names.thresholds.has(m[1]!)) problems.push({path: [...at, 'message'], message: `unknown threshold "$${m[1]}"`});
-	const checkEarlier = (ref: string, path: (string | number)[]) => {
-		const stepId = ref.slice(1, ref.lastIndexOf('.'));
-		const index = names.stepIds.indexOf(stepId);
-		if (ref.lastIndexOf('.') < 2 || ref.endsWith('.')) problems.push({path, message: `"${ref}" is not @step-id.column`});
-		else if (index < 0) problems.push({path, message: `unknown step "${stepId}" in "${ref}"`});
-		else if (index >= names.seen) problems.push({path, message: `"${ref}" names a step that has not run yet at this point`});
-	};
-	for (const m of rule.message.matchAll(/\{(@[^}]*)\}/g)) checkEarlier(m[1]!, [...at, 'message']);
+	checkText(rule.message, [...at, 'message'], names, problems);
 	const walk = (node: unknown, path: (string | number)[]) => {
 		const literal = path.at(-1) === 'matches' || path.at(-1) === 'column';
 		if (typeof node === 'string' && node.startsWith('$') && !literal) {
 			if (!names.thresholds.has(node.slice(1))) problems.push({path, message: `unknown threshold "${node}"`});
 		} else if (typeof node === 'string' && node.startsWith('@') && !literal) {
-			checkEarlier(node, path);
+			checkEarlier(node, path, names, problems);
 		} else if (node !== null && typeof node === 'object') {
 			for (const [key, value] of Object.entries(node)) walk(value, [...path, Array.isArray(node) ? Number(key) : key]);
 		}

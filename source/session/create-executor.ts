@@ -2,6 +2,7 @@ import {targetUrl, type TargetOptions} from './options.ts';
 import type {Executor} from '../checks/executor.ts';
 import {SqlExecutor} from '../checks/sql-executor.ts';
 import {resolveTarget} from '../postgres/target.ts';
+import {resolveConsole} from '../postgres/pgbouncer-console.ts';
 import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
 
 /**
@@ -11,6 +12,7 @@ import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
  */
 export function createExecutor(options: TargetOptions & {postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): Executor {
 	const {info, config, fallback} = resolveTarget(targetUrl(options), env);
+	const pgbouncerConsole = options.pgbouncerUrl === undefined ? undefined : resolveConsole(options.pgbouncerUrl);
 	const session = new SafeSession(config, {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs}, fallback);
 	const logs = {
 		serverLog: options.serverLog,
@@ -20,5 +22,5 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 	};
 	// denokv's own URL (--postgres-url) names the application's role, even when pg500 then connects as it.
 	const appRoles = [...(options.appRole ?? []), ...(options.postgresUrl && !options.url ? [info.user] : [])];
-	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles);
+	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles, pgbouncerConsole);
 }

@@ -4,6 +4,7 @@ import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {exactLines, paragraph, plain, type Line, type Segment} from './lines.ts';
 import {resultLines} from './result-lines.ts';
 import {sparkline} from '../text/sparkline.ts';
+import {filledFix} from '../engine/fix-text.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
  * same state gives the same lines, so tests can read them and scrolling is a slice. */
@@ -105,7 +106,8 @@ export function causeLines(causes: RankedCause[], width: number, glyphs: Glyphs,
 }
 
 /** The chosen fix: summary, actions, commands, and its follow-up checks run live. */
-export function fixLines(fix: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs, ageOf: (step: StepState) => Line[] | undefined = () => undefined): Line[] {
+export function fixLines(chosen: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs, ageOf: (step: StepState) => Line[] | undefined = () => undefined): Line[] {
+	const fix = filledFix(run, chosen);
 	const k = `fix:${fix.id}`;
 	const lines: Line[] = [
 		...titleLines(`${k}:title`, [{text: 'Fix: ', bold: true}], fix.title, width, glyphs),

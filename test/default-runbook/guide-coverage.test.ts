@@ -2,6 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import type {Runbook, Step} from '../../source/runbook/schema.ts';
+import {defaultCauses} from '../../source/runbook/default-causes.ts';
 
 /* Every section of the diagnosis guide (POSTGRES_500_DIAGNOSIS.md) must live
  * in the default runbook. Each test names a section and checks that the part
@@ -83,11 +84,13 @@ test('6. Verify Schema is Correct: the tables, their structure and indexes', () 
 	for (const piece of ['\\\\d kv_store', '\\\\di']) assert.ok(fix.includes(piece), `missing ${piece}`);
 });
 
-test('Most Likely Causes: all five, each with symptom, check and a fix with actions', () => {
+test('Most Likely Causes: all five of the guide, and the pooler and read-only server it lacks, each with symptom, check and a fix with actions', () => {
 	assert.deepEqual(
 		runbook.causes.map(c => c.id),
-		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure'],
+		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure', 'pooler', 'read-only-target'],
 	);
+	// The ids the log classes and the drills name causes by.
+	assert.deepEqual(runbook.causes.map(c => c.id), [...defaultCauses]);
 	for (const cause of runbook.causes) {
 		assert.ok(cause.symptom && cause.check, cause.id);
 		assert.ok(cause.evidence.length > 0, `${cause.id} has no evidence`);
