@@ -6,6 +6,7 @@ import {findStep} from '../engine/steps.ts';
 import {filledFix} from '../engine/fix-text.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
+import {watchJson, type JsonWatch} from './watch-json.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
  * described by docs/report.schema.json. Fields beyond the contract's sketch
@@ -93,6 +94,8 @@ export interface JsonReport {
 	fix: JsonFix | null;
 	exports: {path: string; format: string; at: string}[];
 	timeline: {at: string; event: string}[];
+	/** The figures watched over time (`w`), or null. */
+	watch: JsonWatch | null;
 }
 
 export const notRunYet = 'not run yet: the session stopped before this step';
@@ -207,5 +210,6 @@ export function buildJsonReport(state: RunState): JsonReport {
 		fix: fixReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
+		watch: watchJson(state),
 	};
 }
