@@ -1,5 +1,6 @@
 import type {RunnableStep} from '../runbook/schema.ts';
 import type {Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {WatchRead} from '../watch/reading.ts';
 
 /**
  * Runs the effect of one step (SQL on the safe session, reading a log) and
@@ -20,5 +21,13 @@ export interface Executor {
 	 * undefined goes back to none. Only executors that read logs have it.
 	 */
 	setLogPath?(source: 'server-log' | 'postgres-log', path: string | undefined): void;
+	/**
+	 * One read of the watch figures (pg500 watch, the TUI's `w`) on the same
+	 * connection as the checks, with the runbook's thresholds as `pg500.*`
+	 * settings. Only executors with a live target have it.
+	 */
+	readWatch?(thresholds: Record<string, number>): Promise<WatchRead>;
+	/** The denokv server log a watch can follow as it grows: a file, never standard input. */
+	followableServerLog?(): string | undefined;
 	close(): Promise<void>;
 }

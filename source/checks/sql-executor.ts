@@ -1,5 +1,5 @@
 import type {RunnableStep} from '../runbook/schema.ts';
-import type {Notice, Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {Notice, Pooler, Row, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
 import type {Executor} from './executor.ts';
 import type {CheckSettings, SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
@@ -10,6 +10,9 @@ import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/pri
 import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
 import {escapeUntrusted} from '../text/escape.ts';
+import {quoteIdent} from '../sql/quote.ts';
+import {readingOf, type WatchRead} from '../watch/reading.ts';
+import {watchSql} from '../watch/watch-sql.ts';
 import type {ResolvedTarget} from '../postgres/target.ts';
 import {runPgBouncerStep} from './pgbouncer-step.ts';
 
@@ -52,6 +55,14 @@ export function checkSettings(thresholds: Record<string, number>, appRoles: read
 	const settings: CheckSettings = {'pg500.app_roles': JSON.stringify(appRoles)};
 	for (const [name, value] of Object.entries(thresholds)) settings[`pg500.${name}`] = String(value);
 	return settings;
+}
+
+/** What a role without pg_read_all_stats does not see of other roles' sessions, and the GRANT that shows it. */
+function hiddenFromWatch(info: Row): string | undefined {
+	const p = privilegesOf(info);
+	if (p.superuser || p.pg_monitor || p.pg_read_all_stats) return undefined;
+	const role = escapeUntrusted(quoteIdent(p.role));
+	return `role ${role} lacks pg_read_all_stats: other roles' sessions show no state, so only its own are counted idle in transaction or waiting on a lock; GRANT pg_read_all_stats TO ${role};`;
 }
 
 /** Runs connect, sql and log steps against one target through the safe session. */
@@ -216,6 +227,41 @@ export class SqlExecutor implements Executor {
 				? `The connection dropped at ${this.lost?.at} and pg500 reconnected at once: a restart, a failover, a terminated session or a network cut.`
 				: `The connection dropped again at ${this.lost?.at}: something keeps ending pg500's session (an administrator, a pooler, a network cut); pg500 does not reconnect a second time.`,
 		};
+	}
+
+	async readWatch(thresholds: Record<string, number>): Promise<WatchRead> {
+		// Lost between two samples (the server ended it while idle): said first, and taken again at the next sample.
+		const lost = this.session.lostBecause;
+		if (lost && this.session.usable && !this.lost) {
+			this.lost = {at: clockTime(), gone: false};
+			return {kind: 'dropped', message: escapeUntrusted(`${lost.failure}: ${lost.message}`)};
+		}
+		const tries = this.session.usable;
+		const failure = await this.connection();
+		if (failure) {
+			const why = `${failure.failure}: ${failure.message}`;
+			if (!this.connectedOnce) return {kind: 'unreachable', message: escapeUntrusted(why)};
+			return {
+				kind: 'gone',
+				message: escapeUntrusted(tries ? `the target did not come back (${why})` : `the connection dropped again and pg500 reconnects only once (${why})`),
+			};
+		}
+		const info = this.session.info!;
+		try {
+			const {result, settledBefore} = await this.session.queryCounting(watchSql, checkSettings(thresholds, this.appRoles));
+			return {kind: 'read', reading: readingOf(plainRows(result)[0], settledBefore), hidden: hiddenFromWatch(info)};
+		} catch (thrown) {
+			const e = thrown as {message?: string; code?: string};
+			const message = escapeUntrusted(e.message ?? String(thrown));
+			if (!connectionLost(thrown)) return {kind: 'failed', message: [message, errorHint(e.code, this.statementMs)].filter(Boolean).join(': ')};
+			// Reconnected at the next read, not at once: a server that restarts needs a moment.
+			this.lost = {at: clockTime(), gone: false};
+			return {kind: 'dropped', message};
+		}
+	}
+
+	followableServerLog(): string | undefined {
+		return this.logs.serverLog === '-' ? undefined : this.logs.serverLog;
 	}
 
 	private async log(step: RunnableStep): Promise<StepOutcome> {

@@ -1,5 +1,7 @@
 import type {Runbook} from '../runbook/schema.ts';
 import type {Histogram, RunEvent, RunState, SessionEnding, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
+import {momentOf} from './moments.ts';
+import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {earlierValue, findStep, position} from './steps.ts';
 import {isPooler} from './pooler.ts';
@@ -55,7 +57,10 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
-	return lastSeen(apply(state, event), event.at);
+	let next = apply(state, event);
+	const moment = momentOf(event);
+	if (moment) next = withMoment(next, {at: event.at, label: moment});
+	return lastSeen(next, event.at);
 }
 
 /** Every event is the latest sign of life of the session part it belongs to. */
@@ -157,6 +162,12 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return {...state, chosenFix: {id: event.fixId, by: event.by, at: event.at}};
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
+		case 'watch-started':
+			return watchStarted(state, event.at, event.intervalSeconds);
+		case 'watch-sampled':
+			return watchSampled(state, event);
+		case 'watch-stopped':
+			return watchStopped(state, event.at, event.reason);
 		case 'run-finished': {
 			const steps = {...state.steps};
 			for (const [id, step] of Object.entries(steps))

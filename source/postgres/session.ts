@@ -10,7 +10,8 @@ import {plainRows, valueTypes} from './rows.ts';
  * already in trouble. One pg.Client; every check in its own READ ONLY
  * transaction with SET LOCAL timeouts (nothing session-level, nothing named:
  * it works through PgBouncer in transaction mode). A connection lost
- * mid-run is reopened once. */
+ * mid-run is reopened once. Checks and watch samples share it: their
+ * transactions run one after another, never interleaved. */
 
 export interface SessionTimeouts {
 	statementMs: number;
@@ -18,6 +19,8 @@ export interface SessionTimeouts {
 }
 
 export const defaultLockTimeoutMs = 200;
+/** PostgreSQL's PGSTAT_IDLE_INTERVAL (10 s), and a second's margin. */
+const idleFlushMs = 11_000;
 /** Beyond the server-side statement_timeout, how long to wait for an answer before giving the connection up. */
 const clientGraceMs = 5000;
 
@@ -84,6 +87,24 @@ export function otherWayMayWork(error: unknown): boolean {
 export class SafeSession {
 	private state: State = {kind: 'not-tried'};
 	private reconnectsLeft = 1;
+	/** The connection attempt under way, which every caller waits for. */
+	private opening: Promise<ConnectFailure | undefined> | undefined;
+	/** The end of the last transaction asked for: the next one starts after it. */
+	private queue: Promise<unknown> = Promise.resolve();
+	/**
+	 * Transactions pg500 ended on the server (each one a rollback there):
+	 * `pg500 watch` takes its own out of pg_stat_database's counts.
+	 */
+	private transactionsEnded = 0;
+	/** Of those, the last ones whose statistics the backend has not flushed yet. */
+	private unflushed = 0;
+	private lastEndedAt = 0;
+	/**
+	 * PostgreSQL 15 and later: each transaction asks its backend to flush
+	 * its statistics when it ends (pg_stat_force_next_flush), so pg500's own
+	 * rollbacks are counted at once and a watch can take them out exactly.
+	 */
+	private flushesStatistics: boolean | undefined;
 	private foundPooler: Pooler | null = null;
 
 	/**
@@ -110,6 +131,11 @@ export class SafeSession {
 		return this.foundPooler;
 	}
 
+	/** Why the connection was lost, while it is lost (before a reconnect is tried). */
+	get lostBecause(): ConnectFailure | undefined {
+		return this.state.kind === 'lost' ? this.state.failure : undefined;
+	}
+
 	/** Whether asking for the connection might still succeed. */
 	get usable(): boolean {
 		return this.state.kind === 'connected' || this.state.kind === 'not-tried' || (this.state.kind === 'lost' && this.reconnectsLeft > 0);
@@ -118,20 +144,24 @@ export class SafeSession {
 	/**
 	 * Connects on first use, reconnects once after a loss; returns why there is
 	 * no connection, or undefined when there is one. A refused connection is not retried.
+	 * Callers at the same moment (a check and a watch sample) share one attempt: one connection.
 	 */
-	async ensureConnected(): Promise<ConnectFailure | undefined> {
+	ensureConnected(): Promise<ConnectFailure | undefined> {
+		if (this.opening) return this.opening;
 		switch (this.state.kind) {
 			case 'connected':
-				return undefined;
+				return Promise.resolve(undefined);
 			case 'failed':
-				return this.state.failure;
+				return Promise.resolve(this.state.failure);
 			case 'lost':
-				if (this.reconnectsLeft === 0) return this.state.failure;
+				if (this.reconnectsLeft === 0) return Promise.resolve(this.state.failure);
 				this.reconnectsLeft--;
-				return this.open();
+				break;
 			case 'not-tried':
-				return this.open();
+				break;
 		}
+		this.opening = this.open().finally(() => (this.opening = undefined));
+		return this.opening;
 	}
 
 	private async open(): Promise<ConnectFailure | undefined> {
@@ -173,6 +203,11 @@ export class SafeSession {
 			const info = escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
 			this.foundPooler ??= info.pooler === 'pgbouncer' ? 'pgbouncer' : null;
 			this.state = {kind: 'connected', client, info};
+			if (this.flushesStatistics === undefined && Number(info.server_version_num) >= 150000) {
+				this.flushesStatistics = true;
+				// The connect transaction ran before the version was known: its statistics wait.
+				this.unflushed = 1;
+			}
 			return undefined;
 		} catch (error) {
 			destroy(client);
@@ -191,6 +226,8 @@ export class SafeSession {
 		if (this.state.kind !== 'connected' || this.state.client !== client) return;
 		destroy(client);
 		this.state = {kind: 'lost', failure: classifyConnectError(error, 'query')};
+		// A backend that ends flushes what it had not.
+		this.unflushed = 0;
 	}
 
 	/**
@@ -199,11 +236,28 @@ export class SafeSession {
 	 * set for that transaction only. Throws the server's error; a lost connection is noted first.
 	 */
 	async query(sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
+		return (await this.queryCounting(sql, settings)).result;
+	}
+
+	/**
+	 * As query(), with how many of pg500's own transactions the server's
+	 * statistics count when this one begins: a watch sample takes exactly
+	 * those out of pg_stat_database's rollbacks.
+	 */
+	queryCounting(sql: string, settings: CheckSettings = {}): Promise<{result: pg.QueryResult; settledBefore: number}> {
+		// pg.Client queues statements, but BEGIN … ROLLBACK of two callers would interleave in one transaction.
+		const turn = this.queue.then(() => this.queryNow(sql, settings));
+		this.queue = turn.catch(() => undefined);
+		return turn;
+	}
+
+	private async queryNow(sql: string, settings: CheckSettings): Promise<{result: pg.QueryResult; settledBefore: number}> {
 		const failure = await this.ensureConnected();
 		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
 		const {client} = this.state;
+		const settledBefore = this.settledTransactions();
 		try {
-			return await this.inReadOnly(client, sql, settings);
+			return {result: await this.inReadOnly(client, sql, settings), settledBefore};
 		} catch (error) {
 			if (connectionLost(error)) this.lose(client, error);
 			throw error;
@@ -234,21 +288,65 @@ export class SafeSession {
 	}
 
 	private async transaction(client: pg.Client, sql: string, settings: CheckSettings): Promise<pg.QueryResult> {
-		const {statementMs, lockMs} = this.timeouts;
-		// One round trip: the transaction, its timeouts and the check's parameters, all SET LOCAL.
-		// standard_conforming_strings on: a database or role that turned it off would make a backslash
-		// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it.
-		await client.query(
-			`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
-		);
+		let flushed = false;
 		try {
+			flushed = await this.begin(client, settings);
 			// The extended protocol takes exactly one statement: a check can never slip a
 			// COMMIT and a write past the read-only transaction. Its statement is unnamed,
 			// which PgBouncer in transaction mode allows.
 			return await client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
 		} finally {
-			await client.query('ROLLBACK').catch(() => undefined);
+			await client.query('ROLLBACK').then(
+				() => this.ended(flushed),
+				() => undefined,
+			);
 		}
+	}
+
+	/**
+	 * Opens the transaction in one round trip: its timeouts and the check's
+	 * parameters, all SET LOCAL. standard_conforming_strings on: a database or
+	 * role that turned it off would make a backslash end a string elsewhere
+	 * than the runbook's side-effect check (sql/side-effects.ts) read it.
+	 * Says whether the backend flushes its statistics when it ends.
+	 */
+	private async begin(client: pg.Client, settings: CheckSettings): Promise<boolean> {
+		const {statementMs, lockMs} = this.timeouts;
+		const open = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`;
+		if (this.flushesStatistics) {
+			try {
+				await client.query(`${open}; SELECT pg_stat_force_next_flush()`);
+				return true;
+			} catch (error) {
+				if ((error as {code?: unknown}).code !== '42501') throw error;
+				// A role denied it (a REVOKE from PUBLIC): the statistics come as PostgreSQL sends them.
+				this.flushesStatistics = false;
+				await client.query('ROLLBACK');
+				this.ended(false);
+			}
+		}
+		await client.query(open);
+		return false;
+	}
+
+	/** One of pg500's transactions ended (a rollback on the server); `flushed`: its statistics are counted already. */
+	private ended(flushed: boolean): void {
+		this.transactionsEnded++;
+		this.lastEndedAt = performance.now();
+		this.unflushed = flushed || !this.flushesStatistics ? 0 : this.unflushed + 1;
+	}
+
+	/**
+	 * pg500's transactions that pg_stat_database counts by now: on PostgreSQL
+	 * 15 and later each flushes its statistics as it ends, except the
+	 * connection's first (the server version is not known yet), which a
+	 * backend flushes at the next transaction's end or after 10 s idle
+	 * (PGSTAT_IDLE_INTERVAL). Before 15 the statistics collector counts within
+	 * half a second: all of them.
+	 */
+	private settledTransactions(): number {
+		if (this.unflushed > 0 && performance.now() - this.lastEndedAt > idleFlushMs) this.unflushed = 0;
+		return this.transactionsEnded - this.unflushed;
 	}
 
 	async close(): Promise<void> {

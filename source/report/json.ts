@@ -8,6 +8,7 @@ import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 import {summaryLines} from './summary.ts';
 import {incidentTimeline, operatorAt, type TimelineEntry} from './timeline.ts';
+import {watchJson, type JsonWatch} from './watch-json.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
  * described by docs/report.schema.json. Fields beyond the contract's sketch
@@ -144,6 +145,8 @@ export interface JsonReport {
 	exports: {path: string; format: string; at: string}[];
 	/** The incident, oldest first: log errors, checks, notes, the fix, actions, verification, interruptions. */
 	timeline: TimelineEntry[];
+	/** The figures watched over time (`w`), or null. */
+	watch: JsonWatch | null;
 }
 
 export interface JsonReportOptions {
@@ -301,5 +304,6 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 		sessions: sessionsReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: incidentTimeline(state, acts),
+		watch: watchJson(state),
 	};
 }

@@ -12,7 +12,7 @@ import {endings} from '../engine/reducer.ts';
  * whom, the verification, and where the session broke off and who took it up
  * again. Built from the final state: reports are pure functions of it. */
 
-export type TimelineKind = 'log' | 'session' | 'check' | 'note' | 'manual' | 'fix' | 'action' | 'verification' | 'run';
+export type TimelineKind = 'log' | 'session' | 'check' | 'note' | 'manual' | 'fix' | 'action' | 'verification' | 'watch' | 'run';
 
 /** How an entry reads at a glance: the symbol reports put before it. */
 export type TimelineMark = 'ok' | 'info' | 'warning' | 'critical' | null;
@@ -142,6 +142,13 @@ export function incidentTimeline(state: RunState, acts: Acts): TimelineEntry[] {
 			entries.push({at: step.noteAt, kind: 'note', stepId: step.id, operator: operatorAt(state.sessions, step.noteAt), mark: null, event: `note on ${step.title}: ${step.note}`});
 		if (step.done && step.doneAt)
 			entries.push({at: step.doneAt, kind: 'manual', stepId: step.id, operator: operatorAt(state.sessions, step.doneAt), mark: 'ok', event: `${step.title}: done by hand`});
+	}
+	// When the figures were watched live: their series is in the report beside the timeline.
+	for (const span of state.watch?.spans ?? []) {
+		const operator = operatorAt(state.sessions, span.startedAt);
+		entries.push({at: span.startedAt, kind: 'watch', stepId: null, operator, mark: null, event: `watch opened (a sample every ${span.intervalSeconds} s)`});
+		if (span.stoppedAt)
+			entries.push({at: span.stoppedAt, kind: 'watch', stepId: null, operator, mark: null, event: `watch closed${span.stopReason ? `: ${span.stopReason}` : ''}`});
 	}
 	const fix = state.chosenFix;
 	if (fix) {

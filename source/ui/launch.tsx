@@ -8,6 +8,7 @@ import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {releaseGoneTerminal} from './terminal-modes.ts';
 import {osc52} from './clipboard.ts';
+import {diffingStdout} from '../screen/diffing-stdout.ts';
 
 export interface GuideSession {
 	session: SessionController;
@@ -91,11 +92,13 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 
 		const instance = render(
 			<Guide
+				// OSC 52 goes to the terminal beside Ink's frames: it draws nothing, so the cells Ink keeps track of stay as they are.
 				effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason), clipboard: text => void process.stdout.write(osc52(text))}}
 				glyphs={glyphsFor(process.env)}
 				color={colorWanted(color, process.env)}
 			/>,
-			{exitOnCtrlC: false, patchConsole: false},
+			// Only the cells that change reach the terminal: the live watch redraws every 2 s over SSH.
+			{exitOnCtrlC: false, patchConsole: false, stdout: process.stdout.isTTY ? diffingStdout(process.stdout) : process.stdout},
 		);
 	});
 }
