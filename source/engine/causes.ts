@@ -64,6 +64,16 @@ export function allFindings(state: RunState): Finding[] {
 	return Object.values(state.steps).flatMap(s => s.findings);
 }
 
+/**
+ * The run as the incident stood: once a fix is chosen, its main steps as
+ * they were then (the fix's follow-ups as they ran). A step re-run after an
+ * action is an observation; it does not rewrite what was diagnosed.
+ */
+export function incident(state: RunState): RunState {
+	return state.diagnosis ? {...state, steps: {...state.steps, ...state.diagnosis.steps}} : state;
+}
+
+/** The causes as the incident stood (see incident()). */
 export function rankedCauses(state: RunState): RankedCause[] {
-	return rankCauses(state.runbook, allFindings(state));
+	return rankCauses(state.runbook, allFindings(incident(state)));
 }

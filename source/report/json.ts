@@ -2,6 +2,7 @@ import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict}
 import {rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {verdictOf} from '../engine/verdict.ts';
+import {fillFixText, fixSteps} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
@@ -68,6 +69,7 @@ export interface JsonFix {
 	id: string;
 	title: string;
 	summary: string;
+	/** What to do, in order, filled in with what the checks found; an action pg500 can take is its title. */
 	actions: string[];
 	commands: {title: string; run: string}[];
 	/** false: recommended by the ranking but not (yet) chosen. */
@@ -89,8 +91,40 @@ export interface JsonReport {
 	steps: JsonStep[];
 	causes: JsonCause[];
 	fix: JsonFix | null;
+	/** Every action answered at a confirmation (cli-contract.md); `pg500 run` never acts: []. */
+	actions: JsonAction[];
+	/** The last verification after an action, or null. */
+	verification: JsonVerification | null;
+	/** The role pg500 ended up connected as, when the operator reconnected as another (no password). */
+	connectedAs: {host: string; port: number; database: string; user: string} | null;
+	/** Where to look next when no cause is likely (the database looks healthy); null otherwise. */
+	elsewhere: string | null;
 	exports: {path: string; format: string; at: string}[];
 	timeline: {at: string; event: string}[];
+}
+
+export interface JsonAction {
+	id: string;
+	fixId: string;
+	title: string;
+	sql: string;
+	target: Row;
+	operator: string;
+	confirmedAt: string;
+	status: 'done' | 'failed' | 'refused' | 'skipped';
+	result: string;
+	error: string | null;
+}
+
+export interface JsonVerification {
+	at: string;
+	cause: string;
+	fixId: string;
+	cleared: boolean;
+	figures: {stepId: string; rule: string; name: string; before: Row[string]; after: Row[string]; severityBefore: Severity | null; severityAfter: Severity | null}[];
+	notes: string[];
+	/** How many verifications ran in all (this is the last). */
+	count: number;
 }
 
 export const notRunYet = 'not run yet: the session stopped before this step';
@@ -157,9 +191,9 @@ function fixReport(state: RunState): JsonFix | null {
 	return {
 		id: fix.id,
 		title: fix.title,
-		summary: fix.summary,
-		actions: fix.actions,
-		commands: fix.commands.map(c => ({title: c.title, run: c.run})),
+		summary: fillFixText(fix.summary, state),
+		actions: fixSteps(fix, state).map(a => a.text),
+		commands: fix.commands.map(c => ({title: fillFixText(c.title, state), run: fillFixText(c.run, state)})),
 		chosen: state.chosenFix !== undefined,
 		by: state.chosenFix?.by ?? null,
 	};
@@ -168,6 +202,50 @@ function fixReport(state: RunState): JsonFix | null {
 function chooseFixRecommendation(state: RunState): string | undefined {
 	const move = chooseFix(state);
 	return move.kind === 'choose-fix' ? move.recommended : undefined;
+}
+
+/** The actions section: each target of each action answered, as journaled. */
+function actionsReport(state: RunState): JsonAction[] {
+	return state.actions.map(a => ({
+		id: a.actionId,
+		fixId: a.fixId,
+		title: a.title,
+		sql: a.sql,
+		target: a.target,
+		operator: a.operator,
+		confirmedAt: a.confirmedAt,
+		status: a.status,
+		result: a.result,
+		error: a.error,
+	}));
+}
+
+/** The verification section: the last one, figure by figure. */
+function verificationReport(state: RunState): JsonVerification | null {
+	const v = state.verifications.at(-1);
+	if (!v) return null;
+	return {
+		at: v.at,
+		cause: v.causeId,
+		fixId: v.fixId,
+		cleared: v.cleared,
+		figures: v.figures.map(f => ({
+			stepId: f.stepId,
+			rule: f.ruleId,
+			name: f.name,
+			before: f.before,
+			after: f.after,
+			severityBefore: f.severityBefore ?? null,
+			severityAfter: f.severityAfter ?? null,
+		})),
+		notes: v.notes,
+		count: state.verifications.length,
+	};
+}
+
+/** With no cause likely enough for a fix: where the runbook says to look next. */
+function elsewhereReport(state: RunState): string | null {
+	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fillFixText(state.runbook.elsewhere, state) : null;
 }
 
 /**
@@ -210,6 +288,12 @@ export function buildJsonReport(state: RunState): JsonReport {
 			fix: c.fix,
 		})),
 		fix: fixReport(state),
+		actions: actionsReport(state),
+		verification: verificationReport(state),
+		connectedAs: state.connectedAs
+			? {host: state.connectedAs.host, port: state.connectedAs.port, database: state.connectedAs.database, user: state.connectedAs.user}
+			: null,
+		elsewhere: elsewhereReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
 	};

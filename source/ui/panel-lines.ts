@@ -1,3 +1,4 @@
+import {fixSteps} from '../engine/fix-text.ts';
 import type {Fix, RunnableStep} from '../runbook/schema.ts';
 import type {Finding, RankedCause, Row, RunState, StepState} from '../engine/types.ts';
 import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
@@ -131,7 +132,7 @@ export function fixLines(fix: Fix, run: RunState, running: string | undefined, w
 		plain(`${k}:title`, `Fix: ${fix.title}`, {bold: true}),
 		...paragraph(`${k}:summary`, fix.summary, width, glyphs.ellipsis, {dim: true}),
 		plain(`${k}:ah`, 'Actions:', {bold: true}),
-		...fix.actions.flatMap((a, i) => paragraph(`${k}:a${i}`, a, width, glyphs.ellipsis, {}, {text: `${i + 1}. `})),
+		...fixSteps(fix, run).flatMap((a, i) => paragraph(`${k}:a${i}`, a.text, width, glyphs.ellipsis, {}, {text: a.action ? `[${a.action}] ` : `${i + 1}. `})),
 		...commandLines(k, fix.commands, width, glyphs),
 	];
 	for (const query of fix.queries) {
