@@ -149,23 +149,69 @@ export class SafeSession {
 		}
 	}
 
-	private async inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
+	private inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
+		return this.transaction(client, 'READ ONLY', settings, async run => ({commit: false, value: await run(sql)}));
+	}
+
+	/**
+	 * One short transaction with the session's timeouts and `settings`, all SET
+	 * LOCAL in one round trip. `work` sends statements one at a time through
+	 * the extended protocol, which takes exactly one statement each: nothing
+	 * can slip a COMMIT and more SQL past it. Its statements are unnamed,
+	 * which PgBouncer in transaction mode allows. Commits when `work` says so,
+	 * else rolls back (always, on an error).
+	 */
+	private async transaction<T>(
+		client: pg.Client,
+		mode: 'READ ONLY' | 'READ WRITE',
+		settings: CheckSettings,
+		work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>,
+	): Promise<T> {
 		const {statementMs, lockMs} = this.timeouts;
 		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
-		const watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
+		let watchdog: NodeJS.Timeout | undefined;
+		const arm = () => {
+			clearTimeout(watchdog);
+			watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
+		};
+		const run = (sql: string) => {
+			arm();
+			return client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
+		};
+		arm();
 		try {
-			// One round trip: the transaction, its timeouts and the check's parameters, all SET LOCAL.
-			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}${setLocals(settings)}`);
+			await client.query(`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}${setLocals(settings)}`);
+			let outcome: {commit: boolean; value: T} | undefined;
 			try {
-				// The extended protocol takes exactly one statement: a check can never slip a
-				// COMMIT and a write past the read-only transaction. Its statement is unnamed,
-				// which PgBouncer in transaction mode allows.
-				return await client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
+				outcome = await work(run);
 			} finally {
-				await client.query('ROLLBACK').catch(() => undefined);
+				if (!outcome?.commit) await client.query('ROLLBACK').catch(() => undefined);
 			}
+			if (outcome.commit) {
+				arm();
+				await client.query('COMMIT');
+			}
+			return outcome.value;
 		} finally {
 			clearTimeout(watchdog);
+		}
+	}
+
+	/**
+	 * An action a person confirmed: its own READ WRITE transaction with the
+	 * same statement and lock timeouts as every check. `work` reads first
+	 * (is the target still what the diagnosis saw?) and then acts, or not;
+	 * it commits only when `work` says so.
+	 */
+	async act<T>(settings: CheckSettings, work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>): Promise<T> {
+		const failure = await this.ensureConnected();
+		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
+		const {client} = this.state;
+		try {
+			return await this.transaction(client, 'READ WRITE', settings, work);
+		} catch (error) {
+			if (connectionLost(error)) this.lose(client, error);
+			throw error;
 		}
 	}
 
