@@ -1,5 +1,5 @@
 import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
-import {rankedCauses} from '../engine/causes.ts';
+import {incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {verdictOf} from '../engine/verdict.ts';
 import {fillFixText, fixSteps} from '../engine/fix-text.ts';
@@ -276,7 +276,8 @@ export function buildJsonReport(state: RunState): JsonReport {
 		finishedAt: state.finishedAt ?? state.timeline.at(-1)?.at ?? null,
 		finished: state.finishedAt !== undefined,
 		verdict: reportVerdict(state),
-		steps: reportedSteps(state).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
+		// The steps as the incident stood: a check re-run after the fix was chosen is in the timeline and the verification.
+		steps: reportedSteps(incident(state)).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
 		causes: rankedCauses(state).map(c => ({
 			id: c.id,
 			title: c.title,
