@@ -3,6 +3,7 @@ import {createWriteStream} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {killCommand, markerName, newMarker} from './process-tree.ts';
 
 /* A command the operator confirmed (e.g. `docker logs --since 30m denokv`),
  * run so its output can be read as a log: through `sh -c`, no input, bounded
@@ -43,18 +44,16 @@ export async function captureCommand(commandLine: string, limits: CaptureLimits 
 			out.once('open', () => resolve());
 			out.once('error', reject);
 		});
-		// Its own process group, so a timeout ends the pipeline's children too.
-		const child = spawn('/bin/sh', ['-c', commandLine], {stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		// Its own session (detached: setsid), so a timeout ends the pipeline's children too; those that
+		// leave it (setsid … &) are found by the marker they inherit.
+		const marker = newMarker();
+		const child = spawn('/bin/sh', ['-c', commandLine], {stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: {...process.env, [markerName]: marker}});
 		let bytes = 0;
 		let cut = false;
 		let timedOut = false;
 		let tail = Buffer.alloc(0);
 		const stop = () => {
-			try {
-				process.kill(-child.pid!, 'SIGKILL');
-			} catch {
-				// already gone
-			}
+			if (child.pid !== undefined) killCommand(child.pid, marker);
 		};
 		const take = (chunk: Buffer) => {
 			if (cut) return;

@@ -4,6 +4,7 @@ import {startQuiz, type QuizHook} from '../drill/quiz.ts';
 import {findScenario, scenarios, type Scenario} from '../drill/scenarios.ts';
 import type {GuidedOptions} from './guided.ts';
 import {UsageError} from '../errors.ts';
+import {writeStdout} from './stdout.ts';
 
 export type DemoOptions = GuidedOptions & {list?: boolean; headless?: boolean; quiz?: boolean};
 
@@ -33,7 +34,7 @@ function chooseScenario(id: string | undefined, options: DemoOptions): {scenario
 /** `pg500 demo [SCENARIO]`: a drill on an embedded PostgreSQL, then the guided runbook (or `run`) on it. */
 export async function demo(id: string | undefined, options: DemoOptions): Promise<number> {
 	if (options.list) {
-		process.stdout.write(listScenarios());
+		await writeStdout(listScenarios());
 		return 0;
 	}
 	const {scenario, quiz} = chooseScenario(id, options);

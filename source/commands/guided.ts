@@ -1,10 +1,12 @@
-import {readFileSync} from 'node:fs';
 import {createExecutor} from '../session/create-executor.ts';
 import {initialState} from '../engine/reducer.ts';
 import type {QuizHook} from '../drill/quiz.ts';
 import {openJournal, type JournalWriter} from '../journal/write.ts';
+import {JournalError} from '../journal/header.ts';
+import {writeProblem} from '../files/file-problem.ts';
+import {escapeUntrusted} from '../text/escape.ts';
 import {readDefaultRunbook} from '../runbook/default-runbook.ts';
-import {loadRunbook} from '../runbook/load.ts';
+import {loadRunbook, readRunbookFile} from '../runbook/load.ts';
 import type {ReportOptions, TargetOptions} from '../session/options.ts';
 import {UsageError} from '../errors.ts';
 import {guidedSession, interactive, openGuide} from './open-guide.ts';
@@ -19,7 +21,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 	}
 	const runbook = await loadRunbook(options.runbook);
 	// The journal keeps the runbook's text, so a resume works even after the file changed.
-	const runbookText = options.runbook === undefined ? readDefaultRunbook() : readFileSync(options.runbook, 'utf8');
+	const runbookText = options.runbook === undefined ? readDefaultRunbook() : readRunbookFile(options.runbook);
 	const executor = createExecutor(options);
 	let journal: JournalWriter;
 	try {
@@ -27,10 +29,10 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 		const {quiz: _quiz, ...saved} = options;
 		journal = openJournal({path: options.journal, runbookPath: runbook.path, runbookText, target: executor.target, options: {...saved}});
 	} catch (error) {
+		if (error instanceof JournalError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EEXIST') throw new UsageError(`--journal ${options.journal} already exists; pg500 resume ${options.journal} continues that session`);
-		if (code === 'EACCES' || code === 'ENOENT') throw new UsageError(`cannot create the journal: ${(error as Error).message}`);
-		throw error;
+		if (code === 'EEXIST') throw new UsageError(`--journal ${escapeUntrusted(options.journal ?? '')} already exists; pg500 resume ${escapeUntrusted(options.journal ?? '')} continues that session`);
+		throw new UsageError(`cannot create the journal: ${writeProblem(error)}`);
 	}
 	const session = guidedSession({state: initialState(runbook), executor, journal, report: options, quiz: options.quiz});
 	session.start();

@@ -3,13 +3,26 @@ import {UsageError} from '../errors.ts';
 
 /* The command line's options: how commander parses them (their meaning: session/options.ts). */
 
-export function positiveInteger(name: string) {
+/**
+ * A whole number from 1 to `max`. Every bound is one the tool can honour:
+ * Node's timers overflow past 2^31-1 ms (and then fire at once), so a time is
+ * capped well below; a size at what fits a byte count.
+ */
+export function positiveInteger(name: string, max: number, unit = '') {
 	return (value: string): number => {
 		const n = Number(value);
-		if (!/^\d+$/.test(value) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${value}"`);
+		if (!/^\d+$/.test(value) || n <= 0 || n > max)
+			throw new UsageError(`${name} must be a whole number from 1 to ${max}${unit}, got "${value}"`);
 		return n;
 	};
 }
+
+/** 24 hours: no check, connection or capture of pg500 should wait longer. */
+export const maxTimeoutMs = 24 * 60 * 60 * 1000;
+/** 1 TB of log tail: more than any disk pg500 reads from; the byte count stays exact. */
+export const maxLogTailMb = 1024 * 1024;
+/** A year of log: further back is not an incident (`all` reads the whole tail window). */
+const maxSinceMinutes = 366 * 24 * 60;
 
 function collect(value: string, previous: string[] = []): string[] {
 	return [...previous, value];
@@ -24,7 +37,9 @@ export function parseLogSince(value: string): number {
 	const m = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
 	if (!m || Number(m[1]) === 0) throw new UsageError(`--log-since takes a duration such as 30m, 2h or 90s, or all, got "${value}"`);
 	const n = Number(m[1]);
-	return m[2] === 's' ? n / 60 : m[2] === 'h' ? n * 60 : m[2] === 'd' ? n * 1440 : n;
+	const minutes = m[2] === 's' ? n / 60 : m[2] === 'h' ? n * 60 : m[2] === 'd' ? n * 1440 : n;
+	if (minutes > maxSinceMinutes) throw new UsageError(`--log-since must be at most 366 days (${maxSinceMinutes}m) or all, got "${value}"`);
+	return minutes;
 }
 
 export function addTargetOptions(command: Command): Command {
@@ -34,9 +49,9 @@ export function addTargetOptions(command: Command): Command {
 		.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)')
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')
-		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb'), 64)
+		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb', maxLogTailMb, ' (1 TB)'), 64)
 		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / 1d; all reads every line of the tail window (default: 1h)', parseLogSince, defaultLogSinceMinutes)
-		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout'), 5000)
+		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout', maxTimeoutMs, ' ms (24 hours)'), 5000)
 		.option('--app-role <role>', "the denokv server's database role, whose settings are judged (repeatable; default: the roles of the database's other sessions)", collect)
 		.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)')
 		.option('--debug', 'show stack traces of internal errors');

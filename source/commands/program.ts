@@ -2,6 +2,9 @@ import {Command, CommanderError} from 'commander';
 import {addReportOptions, addTargetOptions} from './options.ts';
 import {UsageError} from '../errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
+import {JournalError} from '../journal/header.ts';
+import {escapeUntrusted} from '../text/escape.ts';
+import {catchStdoutErrors} from './stdout.ts';
 import {toolVersion} from '../version.ts';
 
 /* The command line. Each command's module is imported only when that command
@@ -83,6 +86,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
 	let code = 0;
 	const debug = argv.includes('--debug');
+	catchStdoutErrors();
 	const program = buildProgram(c => (code = c));
 	try {
 		await program.parseAsync(argv, {from: 'user'});
@@ -92,16 +96,16 @@ export async function main(argv: string[]): Promise<number> {
 			// --help and --version end here too, with exit code 0.
 			return error.exitCode === 0 ? 0 : 3;
 		}
-		if (error instanceof UsageError) {
-			process.stderr.write(`pg500: ${error.message}\n`);
-			return error.exitCode;
+		if (error instanceof UsageError || error instanceof JournalError) {
+			process.stderr.write(`pg500: ${escapeUntrusted(error.message)}\n`);
+			return error instanceof UsageError ? error.exitCode : 3;
 		}
 		if (error instanceof RunbookError) {
 			// Already one located `file:line:col: message` line per problem.
 			process.stderr.write(`${error.message}\n`);
 			return 3;
 		}
-		process.stderr.write(`pg500: internal error: ${(error as Error).message ?? String(error)}\n`);
+		process.stderr.write(`pg500: internal error: ${escapeUntrusted(String((error as Error).message ?? error))}\n`);
 		if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
 		else process.stderr.write('pg500: run again with --debug for details\n');
 		return 3;

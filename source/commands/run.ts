@@ -10,8 +10,13 @@ import {createSession} from '../session/controller.ts';
 import {createExecutor} from '../session/create-executor.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
+import {fileProblem, writeProblem} from '../files/file-problem.ts';
+import {targetNamed} from '../postgres/target.ts';
+import {escapeUntrusted} from '../text/escape.ts';
 import type {ReportOptions, TargetOptions} from '../session/options.ts';
+import {targetUrl} from '../session/options.ts';
 import {UsageError} from '../errors.ts';
+import {writeStdout} from './stdout.ts';
 
 export interface HeadlessRun {
 	runbook: Runbook;
@@ -28,30 +33,18 @@ export async function runHeadless({runbook, executor, report}: HeadlessRun): Pro
 	const session = createSession({state: initialState(runbook), executor});
 	session.start();
 	const state = await session.runToEnd();
-	const text = await renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+	const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
 	if (report.output) {
 		try {
-			await writeFileAtomic(report.output, text);
+			writeFileAtomic(report.output, text);
 		} catch (error) {
-			throw new UsageError(`cannot write the report to ${report.output}: ${reasonOf(error)}`);
+			// No report, so no verdict: a cut or missing file must not pass for one.
+			throw new UsageError(`cannot write the report to ${escapeUntrusted(report.output)}: ${writeProblem(error)}`);
 		}
 	}
+	// A reader that stopped reading (| head) is no failure: the verdict stands.
 	else await writeStdout(text);
 	return {state, exitCode: exitCodes[verdictOf(state)]};
-}
-
-function writeStdout(text: string): Promise<void> {
-	return new Promise((resolve, reject) => process.stdout.write(text, error => (error ? reject(error) : resolve())));
-}
-
-/** Why a file operation failed, in a few words. */
-function reasonOf(error: unknown): string {
-	const code = (error as NodeJS.ErrnoException).code;
-	if (code === 'ENOENT') return 'no such file or directory';
-	if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-	if (code === 'EISDIR') return 'not a file';
-	if (code === 'ENOSPC') return 'no space left on the device';
-	return code ?? (error as Error).message;
 }
 
 /** A log the operator named must be readable: finding out half-way through would waste the run. */
@@ -59,9 +52,11 @@ async function checkReadable(option: string, file: string | undefined): Promise<
 	if (file === undefined || file === '-') return;
 	try {
 		await access(file, constants.R_OK);
-		if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), {code: 'EISDIR'});
+		const info = await stat(file);
+		if (info.isDirectory()) throw Object.assign(new Error('a directory'), {code: 'EISDIR'});
+		if (!info.isFile()) throw Object.assign(new Error('not a regular file'), {reason: 'not a regular file (a FIFO, a device or a socket); - reads standard input'});
 	} catch (error) {
-		throw new UsageError(`cannot read ${option} ${file}: ${reasonOf(error)}`);
+		throw new UsageError(`cannot read ${option} ${escapeUntrusted(file)}: ${fileProblem(error)}`);
 	}
 }
 
@@ -74,13 +69,8 @@ async function checkWritableDir(file: string | undefined): Promise<void> {
 		await access(dir, constants.W_OK);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		throw new UsageError(`cannot write --output ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? `no directory ${dir}` : reasonOf(error)}`);
+		throw new UsageError(`cannot write --output ${escapeUntrusted(file)}: ${code === 'ENOENT' || code === 'ENOTDIR' ? `no directory ${escapeUntrusted(dir)}` : fileProblem(error)}`);
 	}
-}
-
-/** Whether the operator named a target at all; libpq's defaults are a guess worth saying out loud. */
-function targetNamed(options: {url?: string; postgresUrl?: string}, env: NodeJS.ProcessEnv = process.env): boolean {
-	return Boolean(options.url ?? options.postgresUrl ?? env.DATABASE_URL ?? env.PGHOST ?? env.PGPORT ?? env.PGDATABASE);
 }
 
 /** `pg500 run`: the exit code per the contract (3 when the tool itself could not do its job). */
@@ -90,7 +80,7 @@ export async function run(options: TargetOptions & ReportOptions & {postgresUrl?
 	await checkWritableDir(options.output);
 	const runbook = await loadRunbook(options.runbook);
 	const executor = createExecutor(options);
-	if (!targetNamed(options))
+	if (!targetNamed(targetUrl(options)))
 		process.stderr.write(`pg500: no target named (--url, DATABASE_URL or PGHOST): trying ${executor.target.host}:${executor.target.port} as libpq would\n`);
 	try {
 		const {exitCode} = await runHeadless({runbook, executor, report: options});

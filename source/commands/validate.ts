@@ -1,4 +1,6 @@
 import {loadRunbook, RunbookError} from '../runbook/load.ts';
+import {escapeUntrusted} from '../text/escape.ts';
+import {writeStdout} from './stdout.ts';
 
 /** `pg500 validate PATH...`: 0 when every file is valid, 3 otherwise. */
 export async function validate(paths: string[]): Promise<number> {
@@ -6,7 +8,7 @@ export async function validate(paths: string[]): Promise<number> {
 	for (const file of paths) {
 		try {
 			const runbook = await loadRunbook(file);
-			process.stdout.write(`${file}: ok (${runbook.steps.length} steps, ${runbook.causes.length} causes, ${runbook.fixes.length} fixes)\n`);
+			await writeStdout(`${escapeUntrusted(file)}: ok (${runbook.steps.length} steps, ${runbook.causes.length} causes, ${runbook.fixes.length} fixes)\n`);
 		} catch (error) {
 			if (!(error instanceof RunbookError)) throw error;
 			failed = true;

@@ -1,10 +1,11 @@
 import {actionTargetColumn, type ActionTarget, type Fix, type GuardedAction} from '../runbook/schema.ts';
 import {pickQuery} from '../runbook/query-variant.ts';
+import {quoteIdent} from '../sql/quote.ts';
 import {holds, type Lookup} from './conditions.ts';
 import {seenValue} from './lookup.ts';
 import {atLeast, judgeRule} from './rules.ts';
 import {findStep} from './steps.ts';
-import {fillTemplate, formatValue} from './template.ts';
+import {fillTemplate, formatValue, placeholders} from './template.ts';
 import type {ActionPermission, ActionRecord, Row, RunState, Value} from './types.ts';
 
 /* The actions of a fix, bound to what the checks found: which rows each one
@@ -61,8 +62,6 @@ function serverMajor(state: RunState): number | undefined {
 	return version ? Number.parseInt(version, 10) : undefined;
 }
 
-const placeholder = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g;
-
 const isNumber = (value: Value | undefined) =>
 	typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value);
 
@@ -71,7 +70,7 @@ const isNumber = (value: Value | undefined) =>
  * text value where the SQL has no quoting for it (it would become SQL).
  */
 export function unfillable(sql: string, row: Row, lookup: Lookup, thresholds: Record<string, number>): string | undefined {
-	for (const [, key, format] of sql.matchAll(placeholder)) {
+	for (const [, key, format] of sql.matchAll(placeholders)) {
 		if (key!.startsWith('$')) {
 			if (thresholds[key!.slice(1)] === undefined) return `no threshold ${key}`;
 			continue;
@@ -204,7 +203,7 @@ export function rolesOfTargets(plans: PlannedAction[]): string[] {
  * ADMIN OPTION on the role from 16 on); ALTER DATABASE … SET the database's
  * owner or a superuser.
  */
-export function decidePermissions(plans: PlannedAction[], facts: PrivilegeFacts, quoteIdent: (name: string) => string): ActionPermission[] {
+export function decidePermissions(plans: PlannedAction[], facts: PrivilegeFacts): ActionPermission[] {
 	const me = quoteIdent(facts.role);
 	const roleFacts = (name: Value | undefined) => facts.roles.find(r => r.role === name);
 	const decide = (kind: ActionTarget, row: Row): Omit<ActionPermission, 'actionId' | 'target'> => {

@@ -15,4 +15,13 @@ export function verdictOf(run: RunState): Verdict {
 	return 'ok';
 }
 
+/**
+ * The verdict a report gives: an interrupted run that found nothing wrong has
+ * not earned "ok" — it did not look everywhere — so it says `unknown`.
+ */
+export function reportVerdict(state: RunState): Verdict {
+	const verdict = verdictOf(state);
+	return verdict === 'ok' && state.finishedAt === undefined ? 'unknown' : verdict;
+}
+
 export const exitCodes: Record<Verdict, number> = {ok: 0, warning: 1, critical: 2, unknown: 3};

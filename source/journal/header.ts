@@ -6,6 +6,9 @@ import type {RunEvent, TargetInfo} from '../engine/types.ts';
 
 export const journalVersion = 1;
 
+/** Larger than any session writes (rows are capped): a bigger file is not a journal pg500 wrote. */
+export const maxJournalBytes = 64 * 1024 * 1024;
+
 export interface JournalHeader {
 	type: 'session';
 	version: typeof journalVersion;
@@ -13,7 +16,11 @@ export interface JournalHeader {
 	runbookText: string;
 	/** The target as reports name it: never a password. */
 	target: TargetInfo;
-	/** The options the session ran with (passwords removed), so `resume` can run with the same ones. */
+	/**
+	 * The options the session ran with (passwords removed). A journal is read
+	 * back as untrusted input: `resume` takes only the report format from them,
+	 * never a path to write or a target to connect to.
+	 */
 	options: Record<string, unknown>;
 	startedAt: string;
 }
@@ -24,6 +31,8 @@ export interface Journal {
 	events: RunEvent[];
 	/** The last line was cut off (the process died mid-write); everything before it is kept. */
 	truncatedLastLine: boolean;
+	/** The first line (1-based) that is not a pg500 event: reading stopped there, everything before it is kept. */
+	damagedLine?: number;
 }
 
 /** A journal that cannot be read: the commands print `message` as one line and exit 3. */

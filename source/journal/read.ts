@@ -1,6 +1,8 @@
-import {readFileSync} from 'node:fs';
 import type {RunEvent} from '../engine/types.ts';
-import {journalVersion, JournalError, type Journal, type JournalHeader} from './header.ts';
+import {fileProblem} from '../files/file-problem.ts';
+import {readRegularFile} from '../files/read-regular-file.ts';
+import {escapeDeep, escapeUntrusted} from '../text/escape.ts';
+import {journalVersion, JournalError, maxJournalBytes, type Journal, type JournalHeader} from './header.ts';
 
 const eventTypes = new Set<RunEvent['type']>([
 	'run-started',
@@ -44,36 +46,57 @@ function isEvent(value: unknown): value is RunEvent {
 }
 
 /**
- * Reads a session journal. A last line cut off mid-write (kill -9, power
- * loss) is dropped and reported; any other damage, a missing file or a
- * journal from a newer pg500 is a JournalError.
+ * A journal may have been edited by anyone who could write the file: every
+ * string in it (and every key) is escaped before it can reach a screen or a
+ * report. The SQL a step ran keeps its line breaks and tabs (as the live
+ * session reports it); nothing else does.
+ */
+function untrusted<T extends object>(value: T): T {
+	const safe = escapeDeep(value);
+	const raw = value as {type?: unknown; outcome?: {query?: unknown}};
+	if (raw.type === 'step-finished' && typeof raw.outcome?.query === 'string')
+		(safe as {outcome: {query: string}}).outcome.query = escapeUntrusted(raw.outcome.query, {keepNewlines: true, keepTabs: true});
+	return safe;
+}
+
+/**
+ * Reads a session journal: a regular file of at most maxJournalBytes. A last
+ * line cut off mid-write (kill -9, a full disk) is dropped and reported; any
+ * other damage, a missing file or a journal from a newer pg500 is a JournalError.
  */
 export function readJournal(file: string): Journal {
+	const name = escapeUntrusted(file);
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		text = readRegularFile(file, maxJournalBytes, 'pg500 journal');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-		throw new JournalError(`${file}: cannot read journal: ${reason}`);
+		throw new JournalError(`${name}: cannot read journal: ${fileProblem(error)}`);
 	}
 	const lines = text.split('\n');
 	// A complete journal ends with a newline, so the last piece is empty; anything else was cut off.
 	const tail = lines.pop()!;
 	const truncatedLastLine = tail !== '';
 	if (lines.length === 0) {
-		throw new JournalError(`${file}: not a pg500 journal (${text === '' ? 'empty file' : 'no complete header line'})`);
+		throw new JournalError(`${name}: not a pg500 journal (${text === '' ? 'empty file' : 'no complete header line'})`);
 	}
-	const header = parseLine(lines[0]!);
-	if (!isHeader(header)) throw new JournalError(`${file}: not a pg500 journal (line 1 is not a session header)`);
-	if (header.version !== journalVersion)
-		throw new JournalError(`${file}: journal version ${String(header.version)} is not supported by this pg500 (it reads version ${journalVersion})`);
+	const parsedHeader = parseLine(lines[0]!);
+	if (!isHeader(parsedHeader)) throw new JournalError(`${name}: not a pg500 journal (line 1 is not a session header)`);
+	if (parsedHeader.version !== journalVersion)
+		throw new JournalError(`${name}: journal version ${escapeUntrusted(String(parsedHeader.version))} is not supported by this pg500 (it reads version ${journalVersion})`);
+	// The runbook text is parsed (and so checked and escaped) like any runbook file when it is replayed.
+	const header = {...untrusted({...parsedHeader, runbookText: ''}), runbookText: parsedHeader.runbookText};
 
+	// A damaged line (a disk that filled up under an older pg500, an edit) ends the reading there:
+	// everything before it is kept, and the caller says so.
 	const events: RunEvent[] = [];
+	let damagedLine: number | undefined;
 	for (let i = 1; i < lines.length; i++) {
 		const event = parseLine(lines[i]!);
-		if (!isEvent(event)) throw new JournalError(`${file}:${i + 1}: corrupt journal line (not a pg500 event)`);
-		events.push(event);
+		if (!isEvent(event)) {
+			damagedLine = i + 1;
+			break;
+		}
+		events.push(untrusted(event));
 	}
-	return {path: file, header, events, truncatedLastLine};
+	return {path: file, header, events, truncatedLastLine, ...(damagedLine === undefined ? {} : {damagedLine})};
 }

@@ -1,11 +1,11 @@
-import {readdirSync} from 'node:fs';
+import {lstatSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import type {TargetInfo, Verdict} from '../engine/types.ts';
 import {verdictOf} from '../engine/verdict.ts';
 import {JournalError} from './header.ts';
 import {readJournal} from './read.ts';
 import {replayJournal, interruptedStep} from './replay.ts';
-import {journalDir, journalExtension} from './location.ts';
+import {journalDir, journalExtension, stateDirProblem} from './location.ts';
 
 export interface SessionSummary {
 	path: string;
@@ -52,6 +52,10 @@ function startFromName(name: string): string {
 
 /** Recent sessions in `dir` (default journalDir()), newest first; at most `limit`. */
 export function listSessions(dir: string = journalDir(), limit = 20): SessionSummary[] {
+	// No directory yet: no sessions. Any other problem with it is the operator's to fix.
+	if (!lstatSync(dir, {throwIfNoEntry: false})) return [];
+	const problem = stateDirProblem(dir);
+	if (problem) throw new JournalError(`cannot use the journal directory ${dir}: ${problem}`);
 	let names: string[];
 	try {
 		names = readdirSync(dir).filter(n => n.endsWith(journalExtension) && !n.startsWith('.'));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type {Row} from '../engine/types.ts';
 import {preferredExtension, type PgLogSettings} from './pg-log-sql.ts';
+import {quoteIdent} from '../sql/quote.ts';
 
 /* What the operator runs by hand when the tool cannot read a log itself. */
 
@@ -65,7 +66,7 @@ export function postgresLogCommands(settings: PgLogSettings | null, tailBytes: n
 	rows.push({command: `sudo sh -c 'tail -c ${mb}M ${newest.replace(/'/g, `'\\''`)}' | ${errorsOnly}`});
 	rows.push({command: `sudo sh -c 'cat ${newest.replace(/'/g, `'\\''`)}' | pg500 run --pg-log -`});
 	if (settings.role && !settings.mayRead) {
-		const role = `"${settings.role.replace(/"/g, '""')}"`;
+		const role = quoteIdent(settings.role);
 		rows.push({command: `GRANT pg_monitor TO ${role}; GRANT EXECUTE ON FUNCTION pg_read_binary_file(text, bigint, bigint) TO ${role};`});
 	}
 	return rows;

@@ -1,5 +1,6 @@
 import type {Histogram, Row} from '../engine/types.ts';
 import {escapeUntrusted, truncate} from '../text/escape.ts';
+import {redactedPrefix, redactSecrets} from '../text/secrets.ts';
 import {niceBucketSeconds} from '../text/sparkline.ts';
 import type {LogClass} from './log-classes.ts';
 
@@ -23,13 +24,22 @@ const maxSecondKeys = 50_000;
 /** Fewer timed lines than this draw no chart: a bar or two says nothing a count does not. */
 export const minChartLines = 3;
 
-/** A counted line as read (cut, not yet escaped: most are pushed out by newer ones before they are shown). */
+/** A counted line as read (cut, passwords not yet out, not yet escaped: most are pushed out by newer ones before they are shown). */
 interface Sample {
 	text: string;
 }
 
 const rawChars = sampleChars * 4;
-const cut = (text: string) => (text.length > rawChars ? text.slice(0, rawChars) : text);
+/**
+ * At most rawChars. A longer line loses its passwords before the cut (a URL
+ * cut before its `@` no longer shows where its password ends); one that fits
+ * loses them when shown (sample).
+ */
+function cut(text: string): string {
+	if (text.length <= rawChars) return text;
+	const safe = redactedPrefix(text, rawChars);
+	return safe.length > rawChars ? safe.slice(0, rawChars) : safe;
+}
 
 interface ClassTally {
 	klass: LogClass;
@@ -161,7 +171,7 @@ export function roundRate(perMinute: number): number {
 	return perMinute >= 10 ? Math.round(perMinute) : Number(perMinute.toPrecision(2));
 }
 
-/** Escaped (control characters made visible), then cut: a log line is untrusted text. */
+/** Passwords removed, escaped (control characters made visible), then cut: a log line is untrusted text. */
 export function sample(text: string): string {
-	return truncate(escapeUntrusted(cut(text)), sampleChars);
+	return truncate(escapeUntrusted(redactSecrets(cut(text))), sampleChars);
 }

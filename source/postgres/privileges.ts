@@ -1,6 +1,7 @@
 import type {Privilege} from '../runbook/schema.ts';
 import type {Notice, Row} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
+import {quoteIdent} from '../sql/quote.ts';
 
 /* What the connected role may see. Read once per connection; a step whose
  * `needs` the role lacks says what is hidden and gives the exact GRANT, so it
@@ -46,10 +47,6 @@ const hidden: Record<Privilege, string> = {
 	pg_read_all_stats: "other roles' sessions and their queries in pg_stat_activity",
 	pg_read_server_files: 'the server log files (pg_read_file)',
 };
-
-export function quoteIdent(name: string): string {
-	return `"${name.replace(/"/g, '""')}"`;
-}
 
 /** One warning notice per privilege in `needs` the role lacks (none for a superuser). */
 export function missingPrivilegeNotices(needs: readonly Privilege[] | undefined, privileges: Privileges): Notice[] {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type {Row, Value} from '../engine/types.ts';
 import {escapeRow, escapeUntrusted, truncate} from '../text/escape.ts';
+import {redactedPrefix} from '../text/secrets.ts';
 
 /* Result values as the engine takes them. Integers and floats that fit a
  * double become numbers; bigint and numeric stay strings (exact; the engine
@@ -40,11 +41,12 @@ export function shapeResult(result: pg.QueryResult): ShapedResult {
 		const row: Row = {};
 		for (const column of columns) {
 			const value = jsonSafe((raw as Record<string, unknown>)[column]);
-			row[column] = typeof value === 'string' ? truncate(value, maxTextLength) : value;
+			// Passwords out before the cut (query text can hold a URL or ALTER ROLE … PASSWORD).
+			row[column] = typeof value === 'string' ? truncate(redactedPrefix(value, maxTextLength), maxTextLength) : value;
 		}
 		return escapeRow(row);
 	});
-	return {rows, rowCount: result.rows.length, columns: columns.map(escapeUntrusted)};
+	return {rows, rowCount: result.rows.length, columns: columns.map(name => escapeUntrusted(name))};
 }
 
 /** Every row, values as they are: for the log reader, which escapes what it keeps itself. */

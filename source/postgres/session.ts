@@ -61,13 +61,34 @@ function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
+/** The attempt failed at TLS itself: the server has none, or the handshake or the certificate failed. */
+function tlsRefused(error: unknown): boolean {
+	const e = error as {message?: unknown; code?: unknown};
+	const code = typeof e.code === 'string' ? e.code : '';
+	return (typeof e.message === 'string' && /does not support SSL/i.test(e.message)) || /^(ERR_SSL|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_)/.test(code);
+}
+
+/**
+ * Whether a refused attempt says the other way (TLS or plain) may be let in,
+ * as libpq decides for sslmode=prefer and allow: TLS failed, or pg_hba.conf
+ * has no line for this kind of connection (28000: hostssl or hostnossl).
+ */
+function otherWayMayWork(error: unknown): boolean {
+	return tlsRefused(error) || (error as {code?: unknown}).code === '28000';
+}
+
 export class SafeSession {
 	private state: State = {kind: 'not-tried'};
 	private reconnectsLeft = 1;
 
+	/**
+	 * `fallback`: libpq's sslmode=prefer (TLS first, then plain) and allow
+	 * (plain first, then TLS): the second way, tried when the first is refused.
+	 */
 	constructor(
 		private readonly config: pg.ClientConfig,
 		private readonly timeouts: SessionTimeouts,
+		private readonly fallback?: pg.ClientConfig,
 	) {}
 
 	/** The connect row (version, role, privileges) while connected. */
@@ -100,30 +121,47 @@ export class SafeSession {
 	}
 
 	private async open(): Promise<ConnectFailure | undefined> {
+		const first = await this.attempt(this.config);
+		if (!('error' in first)) return this.opened(first.client);
+		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error);
+		const second = await this.attempt(this.fallback);
+		if (!('error' in second)) return this.opened(second.client);
+		// Say why the attempt that got further failed: "no pg_hba.conf entry" for plain, not "the server does not support SSL".
+		return this.failed(tlsRefused(second.error) && !tlsRefused(first.error) ? first.error : second.error);
+	}
+
+	/** One connection attempt with `config`: the connected client, or the error. */
+	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown}> {
 		// pg (and the sockets, TLS and crypto it pulls in) loads with the first connection, not at start:
 		// the guided screen is up before it is needed.
 		const {default: driver} = await import('pg');
-		const client = new driver.Client({...this.config, types: valueTypes});
+		const client = new driver.Client({...config, types: valueTypes});
 		client.on('error', error => this.lose(client, error));
 		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
 		try {
 			await client.connect();
+			return {client};
 		} catch (error) {
 			destroy(client);
-			const failure = classifyConnectError(error);
-			this.state = {kind: 'failed', failure};
-			return failure;
+			return {error};
 		}
+	}
+
+	private async opened(client: pg.Client): Promise<ConnectFailure | undefined> {
 		try {
 			const result = await this.inReadOnly(client, connectSql);
 			this.state = {kind: 'connected', client, info: shapeResult(result).rows[0] ?? {}};
 			return undefined;
 		} catch (error) {
 			destroy(client);
-			const failure = classifyConnectError(error);
-			this.state = {kind: 'failed', failure};
-			return failure;
+			return this.failed(error);
 		}
+	}
+
+	private failed(error: unknown): ConnectFailure {
+		const failure = classifyConnectError(error);
+		this.state = {kind: 'failed', failure};
+		return failure;
 	}
 
 	private lose(client: pg.Client, error: unknown): void {
@@ -180,7 +218,12 @@ export class SafeSession {
 		};
 		arm();
 		try {
-			await client.query(`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}${setLocals(settings)}`);
+			// standard_conforming_strings on: a database or role that turned it off would make a backslash
+			// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it,
+			// and elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
+			await client.query(
+				`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
+			);
 			let outcome: {commit: boolean; value: T} | undefined;
 			try {
 				outcome = await work(run);

@@ -1,7 +1,7 @@
 import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
 import {incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
-import {verdictOf} from '../engine/verdict.ts';
+import {reportVerdict} from '../engine/verdict.ts';
 import {fillFixText, fixSteps} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
@@ -246,15 +246,6 @@ function verificationReport(state: RunState): JsonVerification | null {
 /** With no cause likely enough for a fix: where the runbook says to look next. */
 function elsewhereReport(state: RunState): string | null {
 	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fillFixText(state.runbook.elsewhere, state) : null;
-}
-
-/**
- * The run's verdict. An interrupted run that found nothing wrong has not
- * earned "ok": it did not look everywhere, so it says `unknown`.
- */
-export function reportVerdict(state: RunState): Verdict {
-	const verdict = verdictOf(state);
-	return verdict === 'ok' && state.finishedAt === undefined ? 'unknown' : verdict;
 }
 
 export function buildJsonReport(state: RunState): JsonReport {

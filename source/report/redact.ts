@@ -1,34 +1,15 @@
 import type {Finding, RunState} from '../engine/types.ts';
+import {redactValue} from '../text/secrets.ts';
 
-/* Reports and journals leave the operator's machine (tickets, chat, post-mortems).
- * Passwords are removed always; with `redactLiterals` the literals in query
- * text (customer keys, ids, amounts) are replaced with `?` as well. */
+/* Reports leave the operator's machine (tickets, chat, post-mortems).
+ * Passwords are removed always (text/secrets.ts); with `redactLiterals` the
+ * literals in query text (customer keys, ids, amounts) are replaced with `?` as well. */
 
 export interface RedactOptions {
 	/** Replace string and numeric literals in query text with `?`. */
 	redactLiterals?: boolean;
 }
 
-export const redacted = '***';
-
-// scheme://user:password@  →  scheme://user:***@
-const urlPassword = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@'"]*:)[^\s@/'"]*@/gi;
-// password=secret, PGPASSWORD='a b', passwd = "x"
-const keyValuePassword = /\b(\w*(?:password|passwd)\s*=\s*)('[^']*'?|"[^"]*"?|[^\s&;,'"]+)/gi;
-// ALTER ROLE app PASSWORD 'secret' (query text seen in pg_stat_activity)
-const sqlPassword = /\b(password\s+E?)'(?:[^']|'')*'?/gi;
-
-/** Removes passwords from any text: connection URLs, key=value pairs, SQL `PASSWORD '…'`. */
-export function redactSecrets(text: string): string {
-	// Most strings carry neither: skip the three scans for them.
-	if (!/pass|:\/\//i.test(text)) return text;
-	return text
-		.replace(urlPassword, `$1${redacted}@`)
-		.replace(keyValuePassword, `$1${redacted}`)
-		.replace(sqlPassword, `$1'${redacted}'`);
-}
-
-const secretKey = /^(?:pg)?(?:password|passwd)$/i;
 /** Columns holding query text: `query`, and the runbook's `root_query`, `last_query`, `oldest_idle_in_tx_query`… */
 const queryKey = /(?:^|_)query$/;
 
@@ -74,26 +55,6 @@ export function redactSqlLiterals(sql: string): string {
 }
 
 /**
- * A deep copy of any JSON-like value with every string passed through
- * redactSecrets; values under a password-like key become `***`, and with
- * `redactLiterals` strings under a query-text key lose their literals.
- */
-export function redactValue<T>(value: T, options: RedactOptions = {}, key?: string): T {
-	if (typeof value === 'string') {
-		if (key !== undefined && secretKey.test(key)) return redacted as T;
-		const safe = redactSecrets(value);
-		return (options.redactLiterals && key !== undefined && queryKey.test(key) ? redactSqlLiterals(safe) : safe) as T;
-	}
-	if (Array.isArray(value)) return value.map(item => redactValue(item, options, key)) as T;
-	if (value !== null && typeof value === 'object') {
-		const out: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, options, k);
-		return out as T;
-	}
-	return value;
-}
-
-/**
  * A finding's message was filled from its evidence row, so query text shows
  * up inside it too: the same text is replaced there as in the row.
  */
@@ -113,5 +74,5 @@ export function redactState(state: RunState, options: RedactOptions = {}): RunSt
 		return steps;
 	};
 	const diagnosis = state.diagnosis && {...state.diagnosis, steps: clean(state.diagnosis.steps)};
-	return redactValue({...state, steps: clean(state.steps), diagnosis}, options);
+	return redactValue({...state, steps: clean(state.steps), diagnosis}, (text, key) => (key !== undefined && queryKey.test(key) ? redactSqlLiterals(text) : text));
 }

@@ -1,4 +1,5 @@
-import {readFile} from 'node:fs/promises';
+import {fileProblem} from '../files/file-problem.ts';
+import {readRegularFile} from '../files/read-regular-file.ts';
 import type {Runbook} from './schema.ts';
 import {RunbookError} from './runbook-error.ts';
 import {defaultRunbookName, prebuiltDefaultRunbook, prebuiltIfDefault, readDefaultRunbook} from './default-runbook.ts';
@@ -10,14 +11,20 @@ export async function loadRunbook(file?: string): Promise<Runbook> {
 	if (file === undefined) return prebuiltDefaultRunbook() ?? parse(readDefaultRunbook(), defaultRunbookName);
 	let text: string;
 	try {
-		text = await readFile(file, 'utf8');
+		text = readRunbookFile(file);
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-		throw new RunbookError([{file, line: 1, col: 1, message: `cannot read runbook: ${reason}`}]);
+		throw new RunbookError([{file, line: 1, col: 1, message: `cannot read runbook: ${fileProblem(error)}`}]);
 	}
 	// The built-in runbook's own file (e.g. `pg500 validate runbooks/postgres-500.yaml`) was validated by the build.
 	return prebuiltIfDefault(text, file) ?? parse(text, file);
+}
+
+/** Far more than any runbook needs (the default is ~50 KB); a larger file is a mistake or an attack. */
+const maxRunbookBytes = 4 * 1024 * 1024;
+
+/** A runbook file's text: a regular file (a FIFO would hang the tool), at most maxRunbookBytes. */
+export function readRunbookFile(file: string): string {
+	return readRegularFile(file, maxRunbookBytes, 'runbook');
 }
 
 async function parse(text: string, name: string): Promise<Runbook> {

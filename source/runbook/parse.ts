@@ -1,6 +1,8 @@
 import {LineCounter, parseDocument, isMap, isNode, isScalar, type Document} from 'yaml';
+import {escapeUntrusted} from '../text/escape.ts';
 import {runbookSchema, type Runbook} from './schema.ts';
 import {checkGraph} from './graph.ts';
+import {readOnlyProblems} from './read-only.ts';
 import {RunbookError, type RunbookProblem} from './runbook-error.ts';
 
 /* Parsing and validating runbook text: the YAML parser and zod are the
@@ -44,7 +46,47 @@ export function parseRunbook(text: string, file: string): Runbook {
 	const graphProblems = checkGraph(parsed.data);
 	if (graphProblems.length > 0)
 		throw new RunbookError(graphProblems.map(p => at(offsetOf(doc, p.path), p.message)));
-	return {...parsed.data, path: file};
+	const sqlProblems = readOnlyProblems(parsed.data);
+	if (sqlProblems.length > 0)
+		throw new RunbookError(sqlProblems.map(p => at(offsetInScalar(text, doc, p.path, p.sql, p.offset, p.length), p.message)));
+	return {...escapeText(parsed.data), path: file};
+}
+
+/** Keys whose strings are code, not prose: SQL (checked above) and regular expressions stay as written. */
+const codeKeys = new Set(['query', 'sql', 'matches']);
+
+/**
+ * A runbook may come from anyone (a colleague's gist, a journal): its prose —
+ * titles, why, messages, instructions, commands — reaches the screen and the
+ * reports with every control and invisible character escaped. Line breaks stay.
+ */
+function escapeText<T>(value: T, key?: string): T {
+	if (typeof value === 'string') return (key !== undefined && codeKeys.has(key) ? value : escapeUntrusted(value, {keepNewlines: true})) as T;
+	if (Array.isArray(value)) return value.map(item => escapeText(item, key)) as T;
+	if (value !== null && typeof value === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(value)) out[k] = escapeText(v, k);
+		return out as T;
+	}
+	return value;
+}
+
+/**
+ * Where a piece of a SQL scalar is in the file. The scalar's value and its
+ * source differ by indentation, folding and quoting, but a token is written
+ * the same in both: the n-th occurrence of the token in the value is the
+ * n-th in the scalar's source.
+ */
+function offsetInScalar(text: string, doc: Document, path: (string | number)[], sql: string, offset: number, length: number): number {
+	const node = doc.getIn(path, true);
+	if (!isNode(node) || !node.range) return offsetOf(doc, path);
+	const token = sql.slice(offset, offset + Math.max(1, length));
+	let nth = 0;
+	for (let k = sql.indexOf(token); k >= 0 && k < offset; k = sql.indexOf(token, k + 1)) nth++;
+	const [start, , end] = node.range;
+	let at = text.indexOf(token, start);
+	for (let k = 0; k < nth && at >= 0; k++) at = text.indexOf(token, at + 1);
+	return at >= 0 && at < end ? at : start;
 }
 
 interface Issue {

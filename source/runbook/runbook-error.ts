@@ -1,3 +1,5 @@
+import {escapeUntrusted} from '../text/escape.ts';
+
 /** One problem in a runbook file, located for `file:line:col: message`. */
 export interface RunbookProblem {
 	file: string;
@@ -13,6 +15,7 @@ export class RunbookError extends Error {
 	}
 }
 
+/** One located line. The message may quote the file (a key, a value): it is escaped, never printed raw. */
 export function formatProblem(p: RunbookProblem): string {
-	return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+	return escapeUntrusted(`${p.file}:${p.line}:${p.col}: ${p.message}`);
 }

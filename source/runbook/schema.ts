@@ -80,7 +80,7 @@ const figure = z
 const rule = z
 	.object({
 		id,
-		message: z.string().min(1).describe('finding text; {column} and {$threshold} are filled in'),
+		message: z.string().min(1).describe('finding text; {column}, {column:ident} (quoted as an SQL identifier), {column:literal}, {$threshold} and {@step-id.column} (what an earlier step saw) are filled in'),
 		figure: figure.optional().describe('what a verification compares before and after an action'),
 		per: z
 			.enum(['row', 'result'])

@@ -10,7 +10,6 @@ import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
 import type {ActionRecord, NextMove, Observation, RunState, StepOutcome, Verification} from '../engine/types.ts';
 import {causeOfFix, stepsToVerify} from '../engine/verification.ts';
-import {quoteIdent} from '../postgres/privileges.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
@@ -33,6 +32,8 @@ export interface SessionSetup {
 	onJournalError?(error: unknown): void;
 	/** Writes the report of a state; says where and in which format. */
 	exportReport?(state: RunState): Promise<{path: string; format: string}>;
+	/** Where exportReport writes when the report's own place cannot take it (a full disk). */
+	reportFallbackDir?: string;
 	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
 	quiz?: QuizHook;
 	/** How long and how much of a log command's output is read. */
@@ -51,6 +52,8 @@ export interface SessionController {
 	readonly captureLimits: CaptureLimits;
 	/** Training mode: what the trainee can answer. */
 	readonly quizChoices?: readonly QuizChoice[];
+	/** Where `e` writes when the report's own place cannot take it. */
+	readonly reportFallbackDir?: string;
 
 	/** A new session: the run-started event (tool, target, runbook). */
 	start(): void;
@@ -206,7 +209,7 @@ export function createSession(setup: SessionSetup): SessionController {
 			const permissions =
 				'problem' in facts
 					? plans.flatMap(p => p.targets.map(t => ({actionId: p.id, target: t.key, allowed: false, reason: `pg500 could not read its privileges: ${facts.problem}`})))
-					: decidePermissions(plans, facts, quoteIdent);
+					: decidePermissions(plans, facts);
 			store.dispatch({type: 'actions-checked', at: now(), fixId, permissions});
 		};
 		await (held ? read() : hold(fixId, read));
@@ -258,6 +261,7 @@ export function createSession(setup: SessionSetup): SessionController {
 		logInput: Boolean(executor.setLogPath),
 		captureLimits,
 		quizChoices: quiz?.choices,
+		reportFallbackDir: setup.reportFallbackDir,
 
 		start() {
 			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path});

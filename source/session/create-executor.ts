@@ -15,18 +15,16 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 	const timeouts = {statementMs: options.statementTimeout, lockMs: defaultLockTimeoutMs};
 	const target = resolveTarget(url, env);
 	const {info} = target;
-	const open = ({info, config}: ResolvedTarget) => ({info, session: new SafeSession(config, timeouts)});
+	const open = ({info, config, fallback}: ResolvedTarget) => ({info, session: new SafeSession(config, timeouts, fallback)});
 	/** The target, or another role on it (a name) or another target (a URL), with the password typed for it. */
 	const sessionFor = (login?: Login) => {
 		if (!login) return open(target);
 		const asUrl = /^postgres(ql)?:\/\//i.test(login.login);
-		const other = asUrl
-			? resolveTarget(login.login, {...env, PGPASSWORD: undefined})
-			: {info: {...info, user: login.login}, config: {...target.config, user: login.login}};
+		const other: ResolvedTarget = asUrl ? resolveTarget(login.login, {...env, PGPASSWORD: undefined}) : {...target, info: {...info, user: login.login}};
 		// A password typed at the prompt wins; none typed: the URL's, else ~/.pgpass as libpq does (never the target's own).
-		if (login.password) other.config = {...other.config, password: login.password};
-		else if (!asUrl) other.config = {...other.config, password: async () => (await lookupPgpass(pgpassPath(env), {...info, user: login.login})) ?? ''};
-		return open(other);
+		const password = login.password ?? (asUrl ? undefined : async () => (await lookupPgpass(pgpassPath(env), {...info, user: login.login})) ?? '');
+		const as = (config: ResolvedTarget['config']) => ({...config, ...(asUrl ? {} : {user: login.login}), ...(password === undefined ? {} : {password})});
+		return open({...other, config: as(other.config), fallback: other.fallback && as(other.fallback)});
 	};
 	const {session} = open(target);
 	const logs = {

@@ -1,4 +1,7 @@
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
 import type {RunState} from '../engine/types.ts';
+import {writeProblem} from '../files/file-problem.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import type {ReportOptions} from './options.ts';
@@ -10,11 +13,35 @@ export function reportPath(report: Pick<ReportOptions, 'format' | 'output'>, jou
 	return report.output ?? journalPath.replace(/\.jsonl$/, '') + extensions[report.format];
 }
 
-/** Writes the report of a state as the options say; resolves with where and in which format. */
+/**
+ * Where the report goes when its own place cannot take it (the journal's
+ * disk is full): the temporary directory, often another file system.
+ */
+export function reportFallbackDir(): string {
+	return tmpdir();
+}
+
+/**
+ * Writes the report of a state as the options say, else (a full disk) in
+ * reportFallbackDir(); resolves with where and in which format, rejects with
+ * one line when neither place takes it whole.
+ */
 export function reportExporter(report: ReportOptions, journalPath: string) {
 	return async (state: RunState) => {
 		const path = reportPath(report, journalPath);
-		writeFileAtomic(path, renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false}));
-		return {path, format: report.format};
+		const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+		try {
+			writeFileAtomic(path, text);
+			return {path, format: report.format};
+		} catch (error) {
+			const elsewhere = join(reportFallbackDir(), basename(path));
+			if (elsewhere === path) throw new Error(`cannot write ${path}: ${writeProblem(error)}`);
+			try {
+				writeFileAtomic(elsewhere, text);
+			} catch {
+				throw new Error(`cannot write ${path} (${writeProblem(error)}) nor ${elsewhere}`);
+			}
+			return {path: elsewhere, format: report.format};
+		}
 	};
 }

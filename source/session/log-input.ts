@@ -3,7 +3,8 @@ import {captureCommand, type CaptureLimits} from '../checks/capture-command.ts';
 import type {Executor} from '../checks/executor.ts';
 import {findStep} from '../engine/steps.ts';
 import type {Notice, RunState} from '../engine/types.ts';
-import {escapeUntrusted} from '../text/escape.ts';
+import {escapeUntrusted, truncate} from '../text/escape.ts';
+import {redactedPrefix} from '../text/secrets.ts';
 
 /* A log step the tool could not read (no --server-log, no way to the
  * PostgreSQL log): the operator names a file, or a command that prints the
@@ -48,7 +49,7 @@ export async function captureLog(line: string, limits: CaptureLimits): Promise<C
 	const seconds = Math.round(limits.timeoutMs / 1000);
 	let problem: string | undefined;
 	if (!capture.timedOut && !capture.cut && capture.exitCode !== 0) {
-		const why = capture.lastLine ? `: ${escapeUntrusted(capture.lastLine).slice(0, 200)}` : '';
+		const why = capture.lastLine ? `: ${truncate(escapeUntrusted(redactedPrefix(capture.lastLine, 200)), 200)}` : '';
 		problem = `The command failed (exit ${capture.exitCode ?? 'by a signal'}), nothing was read${why}`;
 	} else if (capture.timedOut && capture.bytes === 0) problem = `The command printed nothing in ${seconds} s and was stopped; nothing was read.`;
 	if (problem) {

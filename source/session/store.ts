@@ -1,5 +1,6 @@
 import {reduce} from '../engine/reducer.ts';
 import type {RunEvent, RunState} from '../engine/types.ts';
+import type {JournalHealth} from '../journal/write.ts';
 
 /** What a face shows of a session: the run, and what the controller is doing with it. */
 export interface SessionState {
@@ -10,11 +11,20 @@ export interface SessionState {
 	unsavedNotes: boolean;
 	/** Training mode: the reveal once the trainee named the cause. */
 	reveal?: {correct: boolean; text: string};
+	/**
+	 * The journal's file would not take every event (a full disk): how many
+	 * wait in memory (retried), and why. Unset while everything is written.
+	 */
+	journalBacklog?: {events: number; problem: string};
 }
 
 /** Where every event goes before anything else sees it: the journal. Notes are flushed at once. */
 export interface EventSink {
 	append(event: RunEvent, options?: {flush?: boolean}): unknown;
+	/** A sink that keeps what it could not write (the journal) says how it stands... */
+	health?(): JournalHealth;
+	/** ...and when that changes; returns the unsubscribe. */
+	onHealth?(listener: (health: JournalHealth) => void): () => void;
 }
 
 export type SessionEventListener = (event: RunEvent, state: SessionState) => void;
@@ -44,8 +54,13 @@ function unsavedIn(run: RunState): boolean {
 	return run.exports.length === 0 && Object.values(run.steps).some(s => s.note);
 }
 
+/** Events held back by the sink, as the state shows them; undefined when none are. */
+function backlogOf(health: JournalHealth | undefined): SessionState['journalBacklog'] {
+	return health && health.unsaved > 0 ? {events: health.unsaved, problem: health.problem ?? 'write failed'} : undefined;
+}
+
 export function createSessionStore(initial: RunState, sink: EventSink | undefined, onSinkError: (error: unknown) => void): SessionStore {
-	let state: SessionState = {run: initial, unsavedNotes: unsavedIn(initial)};
+	let state: SessionState = {run: initial, unsavedNotes: unsavedIn(initial), journalBacklog: backlogOf(sink?.health?.())};
 	let closed = false;
 	const listeners = new Set<() => void>();
 	const eventListeners = new Set<SessionEventListener>();
@@ -54,6 +69,8 @@ export function createSessionStore(initial: RunState, sink: EventSink | undefine
 		state = next;
 		for (const listener of listeners) listener();
 	};
+	// The journal's own retries (a timer) end a backlog without an event: the state follows its health.
+	const stopHealth = sink?.onHealth?.(health => change({...state, journalBacklog: backlogOf(health)}));
 	return {
 		getState: () => state,
 		subscribe(listener) {
@@ -87,6 +104,7 @@ export function createSessionStore(initial: RunState, sink: EventSink | undefine
 		},
 		close() {
 			closed = true;
+			stopHealth?.();
 		},
 	};
 }

@@ -1,20 +1,50 @@
-/* Text from the database and from logs is written by whoever can reach them.
- * Before it enters the engine (and so any screen, report or journal), every
- * control character is made visible: an escape sequence in an application
- * name must not retitle the operator's terminal or clear the screen. */
+/* Text from the database, from logs, from runbooks and from journals is
+ * written by whoever can reach them. Before it reaches any screen, report or
+ * journal, every character that is not plainly visible is made visible: an
+ * escape sequence in an application name must not retitle the operator's
+ * terminal or clear the screen, and an invisible or direction-changing
+ * character must not make text read differently from what it is (Trojan
+ * Source). This is the one place that decides which characters those are. */
 
 const named: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
 
-// C0 controls, DEL, C1 controls, and the bidirectional overrides that can
-// make text read differently from what it is (Trojan Source).
-const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// Cc: C0 controls, DEL, C1 controls. Cf: format characters — the
+// bidirectional marks, embeddings, overrides and isolates (U+200E/F,
+// U+202A–E, U+2066–9, U+061C), zero-width spaces and joiners, U+FEFF, soft
+// hyphen, tag characters. Zl/Zp: U+2028/U+2029, line and paragraph
+// separators some terminals and editors break lines at. Cs: a lone surrogate.
+const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const unsafeButNewline = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const unsafeButLayout = /(?![\n\t])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
-export function escapeUntrusted(text: string): string {
-	return text.replace(unsafe, ch => {
-		if (ch in named) return named[ch]!;
-		const code = ch.codePointAt(0)!;
-		return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-	});
+function visible(ch: string): string {
+	if (ch in named) return named[ch]!;
+	const code = ch.codePointAt(0)!;
+	if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+	return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+
+export interface EscapeOptions {
+	/** Keep line breaks (runbook prose, SQL text shown as written); every other control still escaped. */
+	keepNewlines?: boolean;
+	/** With keepNewlines, keep tabs too: SQL as the runbook wrote it (its checker allows both). */
+	keepTabs?: boolean;
+}
+
+/** The text with every control, format and separator character written out (`\x1b`, `\u202e`). */
+export function escapeUntrusted(text: string, options: EscapeOptions = {}): string {
+	const pattern = options.keepNewlines ? (options.keepTabs ? unsafeButLayout : unsafeButNewline) : unsafe;
+	return text.replace(pattern, visible);
+}
+
+/** Whether the text holds any character escapeUntrusted would change. */
+export function hasUnsafeCharacters(text: string, options: EscapeOptions = {}): boolean {
+	return escapeUntrusted(text, options) !== text;
+}
+
+/** Each character escapeUntrusted would change, where it is (for pointing at it rather than escaping it). */
+export function unsafeCharacters(text: string): {offset: number; char: string}[] {
+	return [...text.matchAll(unsafe)].map(m => ({offset: m.index, char: m[0]}));
 }
 
 /** Escapes every string value of a result row; other values pass as they are. */
@@ -22,6 +52,18 @@ export function escapeRow<T extends Record<string, unknown>>(row: T): T {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(row)) out[escapeUntrusted(key)] = typeof value === 'string' ? escapeUntrusted(value) : value;
 	return out as T;
+}
+
+/** A deep copy of any JSON-like value with every string and every key escaped (text read back from a file). */
+export function escapeDeep<T>(value: T, options: EscapeOptions = {}): T {
+	if (typeof value === 'string') return escapeUntrusted(value, options) as T;
+	if (Array.isArray(value)) return value.map(item => escapeDeep(item, options)) as T;
+	if (value !== null && typeof value === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(value)) out[escapeUntrusted(k)] = escapeDeep(v, options);
+		return out as T;
+	}
+	return value;
 }
 
 /** Shortens text to `max` characters, marking the cut. */

@@ -10,6 +10,7 @@ import type {SessionState} from '../session/store.ts';
 import {StateContext, type ViewState} from './contexts.ts';
 import {Checklist} from './checklist.tsx';
 import {Header} from './header.tsx';
+import {journalBanner} from './journal-banner.ts';
 import {severityColor, type Glyphs} from './glyphs.ts';
 import {allKeys, availableKeys} from './keys.ts';
 import {layoutFor, packHints} from './layout.ts';
@@ -170,7 +171,7 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 	const ordered = [hints[0]!, ...hints.slice(1).filter(h => h.startsWith('? ') || h.startsWith('q ')), ...hints.slice(1).filter(h => !h.startsWith('? ') && !h.startsWith('q '))];
 	const footer = packHints(ordered, layout.width, layout.footerHeight, glyphs.ellipsis);
 	const quitLine = guide.overlay === 'quit' ? 'Notes are not in a report yet. e exports then quits, q quits anyway, Esc stays.' : undefined;
-	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : guide.message;
+	const message = quitLine ? {text: quitLine, severity: 'warning' as const} : (journalBanner(session.journalBacklog, controller.reportFallbackDir) ?? guide.message);
 	const gap = Math.max(0, linesHeight - shown.length);
 
 	return (

@@ -1,6 +1,7 @@
 import {render} from 'ink';
 import type {Executor} from '../checks/executor.ts';
-import {exitCodes, verdictOf} from '../engine/verdict.ts';
+import {exitCodes, reportVerdict} from '../engine/verdict.ts';
+import type {JournalWriter} from '../journal/write.ts';
 import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
@@ -8,7 +9,7 @@ import {colorWanted, glyphsFor} from './glyphs.ts';
 export interface GuideSession {
 	session: SessionController;
 	/** The session's journal and executor, closed once the guide is done with them. */
-	journal: {readonly path: string; close(): unknown};
+	journal: Pick<JournalWriter, 'path' | 'close'>;
 	executor: Pick<Executor, 'close'>;
 	color: boolean;
 }
@@ -20,7 +21,8 @@ const signalCodes: Record<Exclude<Ending, 'quit'>, number> = {interrupt: 130, SI
 
 /**
  * Renders the guide until the operator quits or a signal arrives, then
- * restores the terminal, writes a partial report when interrupted, closes the
+ * restores the terminal, writes a partial report when interrupted (or a
+ * report on `q` while the journal's disk holds back events), closes the
  * journal and the executor, and says where both are.
  */
 export function launchGuide({session: controller, journal, executor, color}: GuideSession): Promise<number> {
@@ -36,20 +38,24 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 			for (const signal of signals) process.off(signal, onSignal);
 			instance.unmount();
 			const lines = [`journal: ${journal.path}`];
-			if (ending !== 'quit') {
+			// Events the journal's disk would not take exist only in memory now: a report keeps them.
+			const journalShort = controller.getState().journalBacklog !== undefined;
+			if (ending !== 'quit' || journalShort) {
 				try {
 					const {path} = await controller.exportReport();
-					lines.push(`partial report: ${path}`);
+					lines.push(`${ending === 'quit' ? 'report' : 'partial report'}: ${path}`);
 				} catch (error) {
-					lines.push(`partial report not written: ${(error as Error).message ?? String(error)}`);
+					lines.push(`report not written: ${(error as Error).message ?? String(error)}`);
 				}
 			} else for (const e of controller.getState().run.exports) lines.push(`report: ${e.path}`);
 			controller.close();
-			await journal.close();
+			const left = journal.close();
+			if (left.unsaved > 0) lines.push(`journal incomplete: ${left.unsaved} events could not be written to it (${left.problem ?? 'write failed'})`);
 			// The executor may be mid-query after a signal; closing it ends that query too.
 			await executor.close().catch(() => {});
 			process.stderr.write(`${[...new Set(lines)].join('\n')}\n`);
-			resolve(ending === 'quit' ? exitCodes[verdictOf(controller.getState().run)] : signalCodes[ending]);
+			// `q` before the run ended: the partial report's verdict (unknown when nothing was found yet), not ok.
+			resolve(ending === 'quit' ? exitCodes[reportVerdict(controller.getState().run)] : signalCodes[ending]);
 		};
 
 		const instance = render(

@@ -179,13 +179,22 @@ test('--version and --help exit 0', () => {
 });
 
 test('usage mistakes: one line on stderr, exit 3', () => {
-	for (const args of [['--bogus'], ['run', '--statement-timeout', 'abc'], ['validate'], ['rnu']]) {
+	const outOfRange = [
+		// 2^31-1 ms overflows Node's timers to 1 ms: every check would time out at once.
+		['run', '--statement-timeout', '2147483647'],
+		['run', '--statement-timeout', '86400001'],
+		['run', '--log-tail-mb', '99999999999'],
+		['run', '--log-since', '0m'],
+		['run', '--log-since', '9999999h'],
+	];
+	for (const args of [['--bogus'], ['run', '--statement-timeout', 'abc'], ['validate'], ['rnu'], ...outOfRange]) {
 		const r = pg500(...args);
 		assert.equal(r.code, 3, args.join(' '));
 		assert.equal(r.stdout, '', args.join(' '));
 		assert.match(r.stderr, /^pg500: [^\n]+\n$/, `${args.join(' ')}: ${r.stderr}`);
 	}
-	assert.equal(pg500('run', '--statement-timeout', 'abc').stderr, 'pg500: --statement-timeout must be a positive whole number, got "abc"\n');
+	assert.equal(pg500('run', '--statement-timeout', 'abc').stderr, 'pg500: --statement-timeout must be a whole number from 1 to 86400000 ms (24 hours), got "abc"\n');
+	assert.equal(pg500('run', '--statement-timeout', '2147483647').stderr, 'pg500: --statement-timeout must be a whole number from 1 to 86400000 ms (24 hours), got "2147483647"\n');
 	assert.match(pg500('--bogus').stderr, /unknown option '--bogus'/);
 	assert.match(pg500('rnu').stderr, /^pg500: unknown command "rnu" \(commands: run, demo, validate, resume, report;/);
 });

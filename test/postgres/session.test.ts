@@ -37,8 +37,6 @@ steps:
     query:
       - {max: 12, sql: "SELECT 'old' AS variant"}
       - {min: 13, sql: "SELECT 'current' AS variant"}
-  - {id: write, title: Write, why: w, kind: sql, query: "CREATE TABLE intruder (x int)"}
-  - {id: escape, title: Escape, why: w, kind: sql, query: "COMMIT; CREATE TABLE escapee (x int)"}
   - {id: settings, title: Settings, why: w, kind: sql, query: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, pg_backend_pid() AS pid"}
   - {id: sleep, title: Sleep, why: w, kind: sql, query: "SELECT pg_sleep(3)"}
   - {id: locked, title: Locked, why: w, kind: sql, query: "SELECT count(*) AS n FROM guarded"}
@@ -49,6 +47,12 @@ fixes:
   - {id: f, title: F, summary: s, actions: [a]}
 `,
 	'probe.yaml',
+);
+// Writes the runbook checker refuses (runbook/read-only.ts), put past it on purpose: the safe
+// session is the second line of defence and must hold on its own.
+runbook.steps.push(
+	{id: 'write', title: 'Write', why: 'w', kind: 'sql', query: 'CREATE TABLE intruder (x int)', rules: []},
+	{id: 'escape', title: 'Escape', why: 'w', kind: 'sql', query: 'COMMIT; CREATE TABLE escapee (x int)', rules: []},
 );
 const state = initialState(runbook);
 const stepOf = (id: string) => runbook.steps.find(s => s.id === id)!;

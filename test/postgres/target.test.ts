@@ -1,10 +1,10 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {mkdtemp, writeFile, chmod} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {resolveTarget} from '../../source/postgres/target.ts';
-import {findPgpassPassword, lookupPgpass, parsePgpassLine} from '../../source/postgres/pgpass.ts';
+import {lookupPgpass} from '../../source/postgres/pgpass.ts';
 import {UsageError} from '../../source/errors.ts';
 
 const secret = 's3cr3t-PW';
@@ -37,12 +37,38 @@ test('PG* variables alone: host, port, user, database (defaulting to the user), 
 	assert.equal(config.application_name, 'pg500');
 });
 
-test('sslmode: require encrypts without verifying, verify-full verifies, prefer/disable stay plain', () => {
-	assert.deepEqual(resolveTarget('postgres://u@h/d?sslmode=require', {}).config.ssl, {rejectUnauthorized: false});
-	assert.deepEqual(resolveTarget('postgres://u@h/d?sslmode=verify-full', {}).config.ssl, {});
-	assert.equal(resolveTarget(undefined, {PGHOST: 'h', PGSSLMODE: 'prefer'}).config.ssl, false);
-	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=verify-ca', {}), /verify-ca needs sslrootcert/);
-	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=bogus', {}), /sslmode must be one of/);
+test('sslmode as libpq: prefer tries TLS then plain, allow the reverse; require encrypts; verify-* need a root certificate', async () => {
+	const home = await mkdtemp(path.join(os.tmpdir(), 'pg500-home-'));
+	const env = {HOME: home};
+	const require = resolveTarget('postgres://u@h/d?sslmode=require', env);
+	assert.deepEqual(require.config.ssl, {rejectUnauthorized: false});
+	assert.equal(require.fallback, undefined);
+	// libpq's default is prefer: TLS first (unverified without a root certificate), plain when refused.
+	const prefer = resolveTarget(undefined, {...env, PGHOST: 'h'});
+	assert.equal(prefer.sslmode, 'prefer');
+	assert.deepEqual(prefer.config.ssl, {rejectUnauthorized: false});
+	assert.equal(prefer.fallback?.ssl, false);
+	const allow = resolveTarget('postgres://u@h/d?sslmode=allow', env);
+	assert.equal(allow.config.ssl, false);
+	assert.deepEqual(allow.fallback?.ssl, {rejectUnauthorized: false});
+	assert.equal(resolveTarget('postgres://u@h/d?sslmode=disable', env).config.ssl, false);
+	assert.equal(resolveTarget('postgres://u@h/d?sslmode=disable', env).fallback, undefined);
+
+	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=verify-ca', env), /verify-ca needs a root certificate/);
+	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=verify-full', env), /verify-full needs a root certificate/);
+	assert.deepEqual(resolveTarget('postgres://u@h/d?sslmode=verify-full&sslrootcert=system', env).config.ssl, {});
+	// ~/.postgresql/root.crt is the default root certificate, as in libpq; with it require verifies the CA too.
+	await mkdir(path.join(home, '.postgresql'));
+	await writeFile(path.join(home, '.postgresql', 'root.crt'), 'CA PEM');
+	const full = resolveTarget('postgres://u@h/d?sslmode=verify-full', env).config.ssl as {ca?: string; checkServerIdentity?: unknown};
+	assert.equal(full.ca, 'CA PEM');
+	assert.equal(full.checkServerIdentity, undefined, 'verify-full checks the host name');
+	const ca = resolveTarget('postgres://u@h/d?sslmode=verify-ca', env).config.ssl as {ca?: string; checkServerIdentity?: unknown};
+	assert.equal(ca.ca, 'CA PEM');
+	assert.equal(typeof ca.checkServerIdentity, 'function', 'verify-ca does not');
+	assert.equal((resolveTarget('postgres://u@h/d?sslmode=require', env).config.ssl as {ca?: string}).ca, 'CA PEM');
+	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem', env), /cannot read the root certificate/);
+	assert.throws(() => resolveTarget('postgres://u@h/d?sslmode=bogus', env), /sslmode must be one of/);
 });
 
 test('a malformed URL is a UsageError (exit 3) of one line that does not echo the password', () => {
@@ -63,25 +89,24 @@ test('a malformed URL is a UsageError (exit 3) of one line that does not echo th
 	assert.throws(() => resolveTarget(undefined, {DATABASE_URL: 'nonsense'}), /DATABASE_URL is not a valid PostgreSQL URL/);
 });
 
-test('~/.pgpass lines: escapes, wildcards, first match wins, comments ignored', () => {
-	assert.deepEqual(parsePgpassLine('h:5432:d:u:pa\\:ss\\\\'), ['h', '5432', 'd', 'u', 'pa:ss\\']);
-	assert.equal(parsePgpassLine('# h:5432:d:u:p'), undefined);
-	assert.equal(parsePgpassLine('too:few:fields'), undefined);
-	const text = 'other:*:*:*:no\n*:5432:kv:app:first\n*:*:*:app:second\n';
-	assert.equal(findPgpassPassword(text, {host: 'db', port: 5432, database: 'kv', user: 'app'}), 'first');
-	assert.equal(findPgpassPassword(text, {host: 'db', port: 6432, database: 'kv', user: 'app'}), 'second');
-	assert.equal(findPgpassPassword(text, {host: 'db', port: 5432, database: 'kv', user: 'nobody'}), undefined);
-	assert.equal(findPgpassPassword('localhost:*:*:*:sock\n', {host: '/var/run/postgresql', port: 5432, database: 'd', user: 'u'}), 'sock');
+test('~/.pgpass (through the pgpass package): escapes, wildcards, first match wins, a socket is localhost', async () => {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-pgpass-'));
+	const file = path.join(dir, 'pgpass');
+	await writeFile(file, 'other:*:*:*:no-no-no\n*:5432:kv:app:pa\\:ss\\\\word\n*:*:*:app:second-pw\nlocalhost:*:*:sock:socket-pw\n', {mode: 0o600});
+	assert.equal(await lookupPgpass(file, {host: 'db', port: 5432, database: 'kv', user: 'app'}), 'pa:ss\\word');
+	assert.equal(await lookupPgpass(file, {host: 'db', port: 6432, database: 'kv', user: 'app'}), 'second-pw');
+	assert.equal(await lookupPgpass(file, {host: 'db', port: 5432, database: 'kv', user: 'nobody'}), undefined);
+	assert.equal(await lookupPgpass(file, {host: '/var/run/postgresql', port: 5432, database: 'd', user: 'sock'}), 'socket-pw');
 });
 
 test('a password file others can read is ignored, as libpq does', async () => {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-pgpass-'));
 	const file = path.join(dir, 'pgpass');
-	await writeFile(file, '*:*:*:*:pw\n');
+	await writeFile(file, '*:*:*:*:password\n');
 	const key = {host: 'h', port: 5432, database: 'd', user: 'u'};
 	await chmod(file, 0o644);
 	assert.equal(await lookupPgpass(file, key), undefined);
 	await chmod(file, 0o600);
-	assert.equal(await lookupPgpass(file, key), 'pw');
+	assert.equal(await lookupPgpass(file, key), 'password');
 	assert.equal(await lookupPgpass(path.join(dir, 'missing'), key), undefined);
 });

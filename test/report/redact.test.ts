@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {redactSecrets, redactSqlLiterals} from '../../source/report/redact.ts';
+import {redactSqlLiterals} from '../../source/report/redact.ts';
+import {redactSecrets, redactedPrefix, splitUrl, urlWithoutPassword} from '../../source/text/secrets.ts';
+import {sampleChars, Tally} from '../../source/logs/tally.ts';
+import type {LogClass} from '../../source/logs/log-classes.ts';
 import {renderReport} from '../../source/report/render.ts';
 import {writeFileAtomic} from '../../source/report/write-file-atomic.ts';
 import {leakQuery, poolExhaustionEvents, replay, secret} from './fixtures.ts';
@@ -60,4 +63,38 @@ test('--redact-literals removes literals from query columns, step queries and th
 	assert.match(report.causes[0].evidence[1], /UPDATE kv SET v = \?/);
 	// Numbers that are not query text stay.
 	assert.equal(connections.rows[0].used, 97);
+});
+
+test('URLs are taken apart, not pattern-matched: quotes, a raw @, / or ? in the password never show, and the user stays the user', () => {
+	// The cases of issue 14: the old pattern stored the first whole and made `at1@SECRET` of the second.
+	assert.equal(urlWithoutPassword("postgres://q1:it'sQUOTE@db:5432/kv"), 'postgres://q1@db:5432/kv');
+	assert.equal(urlWithoutPassword('postgres://at1:AT@SECRET@db/kv'), 'postgres://at1@db/kv');
+	assert.equal(urlWithoutPassword('postgres://u:pa/ss?x@db/kv?sslmode=require'), 'postgres://u@db/kv?sslmode=require');
+	assert.equal(urlWithoutPassword('postgres://u%40corp:p%3Ass@db/kv'), 'postgres://u%40corp@db/kv');
+	assert.equal(urlWithoutPassword('postgres://db/kv'), 'postgres://db/kv');
+	assert.deepEqual(splitUrl('postgres://at1:AT@SECRET@db/kv'), {scheme: 'postgres:', user: 'at1', password: 'AT@SECRET', rest: 'db/kv'});
+	assert.equal(splitUrl('postgres://u:50%zz@h/d')?.password, '50%zz', 'not valid percent-encoding: taken as written');
+	assert.equal(redactSecrets(`log: postgres://q1:it'sQUOTE"x@db/kv failed`), 'log: postgres://q1:***@db/kv failed');
+	assert.equal(redactSecrets('dsn=postgres://a:b/c@d@h/db;'), 'dsn=postgres://a:***@h/db;');
+});
+
+test('text is cut only after its passwords are gone', () => {
+	const line = `denokv --postgres-url postgres://app:${'s'.repeat(30)}@db/kv serve`;
+	assert.equal(redactedPrefix(line, 40), 'denokv --postgres-url postgres://app:***@db/kv');
+	assert.equal(redactedPrefix(line, 40).includes('sss'), false);
+});
+
+test('log samples: no password, whether the line is short, cut mid-URL, or grown by a DETAIL line', () => {
+	const tally = new Tally();
+	const klass = {class: 'refused', cause: 'connections', sqlstate: null} as unknown as LogClass;
+	const secret = 'hunter2-PW';
+	tally.add(klass, null, `ERROR connecting to postgres://app:${secret}@db/kv`, 'a');
+	// A password longer than what a sample keeps: a cut inside it would hide the `@` that shows where it ends.
+	tally.add(klass, null, `FATAL postgres://app:${secret}${'s'.repeat(sampleChars * 4)}@db/kv refused`, 'b');
+	tally.add(klass, null, 'ERROR: could not connect', 'c');
+	tally.addDetail(`DETAIL: tried postgres://app:${secret}@db/kv`, 'c');
+	const [row] = tally.rows(null);
+	assert.equal(row!.count, 3);
+	assert.equal(/hunte|sssss/.test(String(row!.sample)), false, String(row!.sample));
+	assert.match(String(row!.sample), /postgres:\/\/app:\*\*\*@db\/kv/);
 });

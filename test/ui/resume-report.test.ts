@@ -2,6 +2,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {startTestServer, type TestServer} from '../support/pg.ts';
@@ -45,6 +46,19 @@ let waitForPane: ReturnType<typeof tmuxOn>['waitForPane'];
 async function waitGone(name: string): Promise<void> {
 	for (let i = 0; i < 800 && alive(name); i++) await new Promise(resolve => setTimeout(resolve, 25));
 	assert.ok(!alive(name), `${name} ended`);
+}
+
+/** Until process `pid` has exited (a zombie not yet reaped by tmux counts as exited). */
+async function processGone(pid: number): Promise<void> {
+	const running = () => {
+		try {
+			return !/^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!);
+		} catch {
+			return false;
+		}
+	};
+	for (let i = 0; i < 800 && running(); i++) await new Promise(resolve => setTimeout(resolve, 25));
+	assert.ok(!running(), `pid ${pid} ended`);
 }
 
 /** The bin as the pane's own process (exec), at 80×24, as over SSH. */
@@ -119,9 +133,12 @@ async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
 	await waitForPane(first, s => s.includes('Enter run next: connect'), 'the first frame');
 	// Halfway: two checks run, a note saved, the manual step not reached.
 	await press(first, 0, 5);
-	if (how === 'SIGKILL') process.kill(Number(tmux('display-message', '-p', '-t', first, '#{pane_pid}').trim()), 'SIGKILL');
+	const pid = Number(tmux('display-message', '-p', '-t', first, '#{pane_pid}').trim());
+	if (how === 'SIGKILL') process.kill(pid, 'SIGKILL');
 	else tmux('kill-session', '-t', first); // tmux hangs up on the pane's process: a dropped SSH link
 	await waitGone(first);
+	// After a hang-up the old pg500 still flushes and exits; until it has, it holds the journal (resume would say so).
+	await processGone(pid);
 
 	const second = `${how}-second`;
 	start(second, `resume ${journal}`);
