@@ -212,8 +212,9 @@ export class SqlExecutor implements Executor {
 		if (!sql) return {status: 'failed', result: 'not run', error: target.problem ?? 'no SQL for this target'};
 		const failure = await this.connection();
 		if (failure) return {status: 'failed', result: 'not run', error: `no connection: ${failure.message}`};
+		let outcome: ActionOutcome;
 		try {
-			return await this.session.act(guardSettings(kind, target.identity), async run => {
+			outcome = await this.session.act(guardSettings(kind, target.identity), async run => {
 				const [now = {}] = plainRows(await run(guardSql(kind)));
 				const verdict = String(now.verdict);
 				if (verdict !== 'same') return {commit: false, value: {status: 'skipped' as const, result: guardRefusal(kind, target.identity, verdict, now), error: null}};
@@ -226,6 +227,13 @@ export class SqlExecutor implements Executor {
 			const message = escapeUntrusted(e.message ?? String(thrown));
 			return {status: 'failed', result: 'PostgreSQL refused it; the transaction was rolled back', error: e.code ? `${message} (SQLSTATE ${e.code})` : message};
 		}
+		// A session takes its role's and database's settings when it starts: pg500's own would go on
+		// judging the old ones. A new one (still one at a time) sees what the application's new sessions get.
+		if (outcome.status === 'done' && kind !== 'session' && this.sessionFor) {
+			await this.session.close();
+			this.useSession(this.sessionFor(this.login), this.login);
+		}
+		return outcome;
 	}
 
 	private async sql(step: RunnableStep, settings: CheckSettings): Promise<StepOutcome> {
