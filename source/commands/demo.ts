@@ -9,7 +9,7 @@ import {writeStdout} from './stdout.ts';
 export type DemoOptions = GuidedOptions & {list?: boolean; headless?: boolean; quiz?: boolean};
 
 /** What the guided TUI receives in training mode (`options.quiz`): ask for the cause at the end, then reveal. */
-export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook};
+export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook; practice?: string};
 
 function listScenarios(): string {
 	const width = Math.max(...scenarios.map(s => s.id.length));
@@ -60,6 +60,8 @@ export async function demo(id: string | undefined, options: DemoOptions): Promis
 			serverLog: drill.serverLogPath,
 			pgLog: drill.server.pgLogPath,
 			quiz,
+			// A quiz keeps its fault hidden: its lesson would name the fix.
+			practice: quiz ? undefined : scenario.practice,
 		};
 		if (options.headless) {
 			const {run} = await import('./run.ts');

@@ -40,6 +40,8 @@ export interface SessionSetup {
 	captureLimits?: CaptureLimits;
 	/** Who answers the confirmations: the OS user@host by default. */
 	operator?: string;
+	/** A drill's lesson: how to act on its fault and watch it clear (`pg500 demo`). */
+	practice?: string;
 }
 
 export interface SessionController {
@@ -54,6 +56,10 @@ export interface SessionController {
 	readonly quizChoices?: readonly QuizChoice[];
 	/** Where `e` writes when the report's own place cannot take it. */
 	readonly reportFallbackDir?: string;
+	/** A drill's lesson for the fix view: how to act and watch it clear. */
+	readonly practice?: string;
+	/** Whether the connected role can be switched (a superuser through the reserved slots). */
+	readonly canReconnect: boolean;
 
 	/** A new session: the run-started event (tool, target, runbook). */
 	start(): void;
@@ -70,6 +76,8 @@ export interface SessionController {
 	rerun(stepId: string): Promise<void>;
 	/** Resume: the steps that were running when the session stopped, again. */
 	rerunInterrupted(): Promise<void>;
+	/** Ends the run without a fix: nothing in the database explains the errors (the verdict says where to look next). */
+	finish(): void;
 	/** The operator's choice of fix; its follow-up checks run at once. */
 	chooseFix(fixId: string): Promise<void>;
 	runFollowUps(): Promise<void>;
@@ -262,6 +270,8 @@ export function createSession(setup: SessionSetup): SessionController {
 		captureLimits,
 		quizChoices: quiz?.choices,
 		reportFallbackDir: setup.reportFallbackDir,
+		practice: setup.practice,
+		canReconnect: Boolean(executor.reconnect),
 
 		start() {
 			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path});
@@ -308,6 +318,10 @@ export function createSession(setup: SessionSetup): SessionController {
 			if (busy()) return;
 			const interrupted = Object.values(run().steps).filter(s => s.status === 'running').map(s => s.id);
 			for (const id of interrupted) await runStep(id);
+		},
+
+		finish() {
+			if (!busy()) finish();
 		},
 
 		async chooseFix(fixId) {
