@@ -70,7 +70,11 @@ export function allFindings(state: RunState): Finding[] {
  * action is an observation; it does not rewrite what was diagnosed.
  */
 export function incident(state: RunState): RunState {
-	return state.diagnosis ? {...state, steps: {...state.steps, ...state.diagnosis.steps}} : state;
+	if (!state.diagnosis) return state;
+	const steps = {...state.steps};
+	// What the checks saw stands; what the operator wrote (a note, a tick) is the operator's at any time.
+	for (const [id, seen] of Object.entries(state.diagnosis.steps)) steps[id] = {...seen, note: state.steps[id]?.note, done: state.steps[id]?.done};
+	return {...state, steps};
 }
 
 /** The causes as the incident stood (see incident()). */

@@ -122,10 +122,21 @@ test('connection-leak: the sessions idle in transaction that the check found are
 		assert.deepEqual(records?.map(r => r.status), pids.map(() => 'done'));
 		for (const pid of pids) assert.equal(await alive(shared, drill.database, pid), false);
 		run = stateOf(g);
-		const verification = run.verifications.at(-1)!;
-		assert.equal(verification.cleared, true, JSON.stringify(verification));
+		let verification = run.verifications.at(-1)!;
 		const leaks = verification.figures.find(f => f.name === 'idle in transaction ≥ 10 s')!;
-		assert.ok(Number(leaks.before) >= 5 && leaks.after === 0, JSON.stringify(leaks));
+		assert.ok(Number(leaks.before) >= 5, JSON.stringify(leaks));
+		// The drill's application goes on leaking, one every 4 s: a leak too young to be a target
+		// when the check ran may have come of age by the time pg500 looks again (a slow machine).
+		// The operator then looks again and ends those too, as often as it takes.
+		for (let round = 0; !verification.cleared && round < 4; round++) {
+			assert.ok(verification.figures.every(f => f.severityAfter === undefined || f.stepId === 'connections'), JSON.stringify(verification));
+			await g.session.rerun('fix-pool-exhaustion/leaked-sessions');
+			await g.session.act('end-leaked-sessions', 'yes');
+			verification = stateOf(g).verifications.at(-1)!;
+		}
+		assert.equal(verification.cleared, true, JSON.stringify(verification));
+		assert.equal(verification.figures.find(f => f.name === 'idle in transaction ≥ 10 s')?.after, 0);
+		run = stateOf(g);
 		assert.equal(buildJsonReport(run).causes[0]!.id, 'pool-exhaustion', 'the report still names the leak');
 	} finally {
 		await g.close();

@@ -121,7 +121,7 @@ test('lock-chain: one idle transaction holds the data_version row, six writers w
 		const [row] = await look(
 			shared,
 			drill.database,
-			`SELECT count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE data_version%') AS waiting,
+			`SELECT count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE data_version%') AS waiting,
 				count(*) FILTER (WHERE state = 'idle in transaction' AND query LIKE 'UPDATE data_version%') AS holding,
 				count(*) FILTER (WHERE cardinality(pg_blocking_pids(pid)) > 0) AS blocked
 			FROM pg_stat_activity WHERE datname = current_database()`,
