@@ -9,7 +9,9 @@ import {realPsql} from './psql.ts';
  * own psql binary) on the same database, plus bare node start-up; a run
  * against a busy server (300 idle connections, one session holding 5,000
  * locks); false alarms under a healthy write load and the locks step's time
- * with 10/30/100 writers queued; the log reader. Prints numbers only. */
+ * with 10/30/100 writers queued; the guided screen's first frame in tmux and
+ * how long a screen takes to render; the log reader. Prints numbers only.
+ * (Where the first frame's time goes: bench/startup-profile.ts.) */
 
 const pairs = Number(process.env.BENCH_PAIRS ?? 10);
 const root = path.resolve(import.meta.dirname, '..');
@@ -94,6 +96,13 @@ try {
 console.log('\nunder a denokv-shaped write load:');
 const {benchUnderLoad} = await import('./under-load.ts');
 await benchUnderLoad(bin, line => console.log(`  ${line}`));
+
+console.log('\nthe guided screen:');
+const {firstFrames} = await import('./first-frame.ts');
+const frames = await firstFrames(Number(process.env.BENCH_FRAMES ?? 12));
+console.log(`  first frame at 80×24 in tmux, ${frames.runs.length} runs: median ${fmt(frames.median)}, range ${fmt(frames.min)}–${fmt(frames.max)}; CPU to it, median ${fmt(frames.cpuMedian)}`);
+const {screenRenderLines} = await import('./screens.tsx');
+for (const line of screenRenderLines()) console.log(`  ${line}`);
 
 console.log('\nlog reading (1 GB generated denokv log):');
 const {benchLogs} = await import('./logs.ts');

@@ -16,6 +16,7 @@
 // RunbookError`, `UsageError` … and module state stay one.
 import {build} from 'esbuild';
 import path from 'node:path';
+import {createHash} from 'node:crypto';
 import {brotliCompressSync, constants} from 'node:zlib';
 import {chunkParams} from './chunk-runtime.mjs';
 
@@ -32,7 +33,7 @@ function ownSource(args) {
 }
 
 /**
- * Returns the plugin for the main build, which swaps each `import()` of a
+ * Returns {plugin, sourceMaps}: the plugin for the main build, which swaps each `import()` of a
  * chunk's module for a stand-in that evaluates the chunk. `options` are the
  * esbuild options the main build and the chunks share; `entry` is the main
  * entry point; `chunks` are {name, modules: [paths of the modules imported
@@ -67,7 +68,9 @@ export async function lazyChunks(options, entry, chunks) {
 	const built = new Map(await Promise.all(chunks.map(async chunk => [chunk, await buildChunk(options, chunk, inMain)])));
 	reportDuplicates(built);
 
-	return {
+	// The chunks' source maps, for the build to write beside the bundle.
+	const sourceMaps = [...built].map(([chunk, {sourceMap}]) => ({file: sourceMapName(chunk), text: sourceMap}));
+	const plugin = {
 		name: 'lazy-chunks',
 		setup(b) {
 			b.onResolve({filter: relativeSpecifier}, args => {
@@ -108,12 +111,13 @@ export async function lazyChunks(options, entry, chunks) {
 					contents: [
 						`import {chunkLoader} from ${JSON.stringify(runtime)};`,
 						...shared.map((id, i) => `import * as shared${i} from ${JSON.stringify(path.join(root, id))};`),
-						`export const load = chunkLoader(${async}, ${JSON.stringify(compress(code))}, {${shared.map((id, i) => `${JSON.stringify(id)}: shared${i}`).join(', ')}});`,
+						`export const load = chunkLoader(${async}, ${JSON.stringify(compress(code))}, {${shared.map((id, i) => `${JSON.stringify(id)}: shared${i}`).join(', ')}}, ${JSON.stringify(chunk.name)}, ${JSON.stringify(createHash('sha256').update(code).digest('hex').slice(0, 16))});`,
 					].join('\n'),
 				};
 			});
 		},
 	};
+	return {plugin, sourceMaps};
 }
 
 /** The chunk's code as chunk-runtime.mjs takes it: brotli, base64. */
@@ -137,6 +141,9 @@ async function buildChunk(options, chunk, inMain) {
 		format: 'esm',
 		write: false,
 		metafile: true,
+		// Kept beside the code, used only when source maps are on (--debug).
+		sourcemap: 'external',
+		sourcesContent: false,
 		define: {...options.define, ...chunk.define, 'import.meta': '__pg500ImportMeta'},
 		plugins: [
 			...options.plugins,
@@ -165,10 +172,30 @@ async function buildChunk(options, chunk, inMain) {
 			},
 		],
 	});
-	const code = `"use strict";\n${result.outputFiles[0].text}//# sourceURL=pg500-${chunk.name}.js\n`;
+	const output = name => result.outputFiles.find(f => f.path.endsWith(name)).text;
+	const prologue = '"use strict";\n';
+	const code = `${prologue}${output('.js')}//# sourceURL=pg500-${chunk.name}.js\n`;
 	const inputs = Object.keys(result.metafile.inputs).filter(p => !p.includes(':')).map(p => path.resolve(root, p));
 	const async = isAsync(chunk, code);
-	return {code, async, shared: [...shared].sort(), inputs, exportNames: async ? undefined : await exportNamesOf(options, chunk)};
+	return {code, sourceMap: chunkSourceMap(output('.map'), prologue), async, shared: [...shared].sort(), inputs, exportNames: async ? undefined : await exportNamesOf(options, chunk)};
+}
+
+/** The file beside the bundle that holds a chunk's source map (chunk-runtime.mjs reads it by this name). */
+const sourceMapName = chunk => `pg500-${chunk.name}.js.map`;
+
+/**
+ * The chunk's source map as the chunk runtime evaluates it: shifted down by
+ * the lines that come before the chunk's code (the function wrapper V8 puts
+ * around a Function's body takes two, then the prologue), with the sources
+ * named from the project's root (`pg500:///source/ui/guide.tsx`).
+ */
+function chunkSourceMap(text, prologue) {
+	const map = JSON.parse(text);
+	const before = 2 + prologue.split('\n').length - 1;
+	map.mappings = ';'.repeat(before) + map.mappings;
+	map.sources = map.sources.map(source => path.relative(root, path.resolve(root, source)).split(path.sep).join('/'));
+	map.sourceRoot = 'pg500:///';
+	return JSON.stringify(map);
 }
 
 /**

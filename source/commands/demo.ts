@@ -4,12 +4,13 @@ import {startQuiz, type QuizHook} from '../drill/quiz.ts';
 import {findScenario, scenarios, type Scenario} from '../drill/scenarios.ts';
 import type {GuidedOptions} from './guided.ts';
 import {UsageError} from '../errors.ts';
+import {holdKeys} from '../ui/terminal-modes.ts';
 import {writeStdout} from './stdout.ts';
 
 export type DemoOptions = GuidedOptions & {list?: boolean; headless?: boolean; quiz?: boolean};
 
 /** What the guided TUI receives in training mode (`options.quiz`): ask for the cause at the end, then reveal. */
-export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook; practice?: string};
+export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook; drill?: string; practice?: string};
 
 function listScenarios(): string {
 	const width = Math.max(...scenarios.map(s => s.id.length));
@@ -60,6 +61,8 @@ export async function demo(id: string | undefined, options: DemoOptions): Promis
 			serverLog: drill.serverLogPath,
 			pgLog: drill.server.pgLogPath,
 			quiz,
+			// Kept in the journal for the list of sessions to resume; a quiz keeps its drill hidden there too.
+			drill: quiz ? 'quiz' : scenario.id,
 			// A quiz keeps its fault hidden: its lesson would name the fix.
 			practice: quiz ? undefined : scenario.practice,
 		};
@@ -67,6 +70,7 @@ export async function demo(id: string | undefined, options: DemoOptions): Promis
 			const {run} = await import('./run.ts');
 			return await run(target);
 		}
+		holdKeys();
 		const {guided} = await import('./guided.ts');
 		return await guided(target);
 	} finally {

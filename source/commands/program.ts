@@ -6,6 +6,7 @@ import {JournalError} from '../journal/header.ts';
 import {escapeUntrusted} from '../text/escape.ts';
 import {catchStdoutErrors} from './stdout.ts';
 import {toolVersion} from '../version.ts';
+import {holdKeys} from '../ui/terminal-modes.ts';
 
 /* The command line. Each command's module is imported only when that command
  * runs, so `run`, `validate` and `report` never load Ink or React. */
@@ -32,6 +33,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.action(async (command: string | undefined, options) => {
 			if (command !== undefined)
 				throw new UsageError(`unknown command "${command}" (commands: ${program.commands.map(c => c.name()).join(', ')}; see pg500 --help)`);
+			holdKeys();
 			const {guided} = await import('./guided.ts');
 			setExitCode(await guided(options));
 		});
@@ -67,6 +69,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.description('continue an interrupted guided session')
 		.argument('[journal]', 'the session journal (default: choose from recent sessions)')
 		.action(async (journal, options) => {
+			holdKeys();
 			const {resume} = await import('./resume.ts');
 			setExitCode(await resume(journal, options));
 		});
@@ -86,6 +89,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
 	let code = 0;
 	const debug = argv.includes('--debug');
+	// Stack traces through the lazily loaded parts (the TUI, the runbook parser) point at source lines.
+	if (debug) process.setSourceMapsEnabled(true);
 	catchStdoutErrors();
 	const program = buildProgram(c => (code = c));
 	try {

@@ -1,5 +1,7 @@
 import {createInterface} from 'node:readline/promises';
 import {createExecutor} from '../session/create-executor.ts';
+import {reduce} from '../engine/reducer.ts';
+import type {RunEvent} from '../engine/types.ts';
 import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import {listSessions} from '../journal/sessions.ts';
@@ -129,7 +131,11 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 		writer.close();
 		throw error;
 	}
-	const session = guidedSession({state, executor, journal: writer, report: reportOptionsOf(journal.header.options)});
+	// The timeline says how long the session was away, and how it had ended; results from before are marked stale.
+	const lastAt = Date.parse(journal.events.at(-1)?.at ?? journal.header.startedAt);
+	const resumed: RunEvent = {type: 'session-resumed', at: new Date().toISOString(), gapMs: Number.isNaN(lastAt) ? 0 : Math.max(0, Date.now() - lastAt), after: state.endedBy ?? 'cut off'};
+	writer.append(resumed, {flush: true});
+	const session = guidedSession({state: reduce(state, resumed), executor, journal: writer, report: reportOptionsOf(journal.header.options)});
 	// A step cut off when the session stopped runs again first; the screen follows it.
 	void session.rerunInterrupted();
 	return openGuide({session, executor, journal: writer, color: options.color});

@@ -1,10 +1,11 @@
 import type {Runbook} from '../runbook/schema.ts';
-import type {Histogram, RunEvent, RunState, StepState, StepStatus} from './types.ts';
+import type {Histogram, RunEvent, RunState, SessionEnding, StepState, StepStatus} from './types.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
 import {seenValue} from './lookup.ts';
 import {verificationOf} from './verification.ts';
 import {formatValue} from './template.ts';
+import {formatDuration} from '../text/duration.ts';
 
 export function initialState(runbook: Runbook): RunState {
 	const steps: Record<string, StepState> = {};
@@ -73,8 +74,23 @@ function describe(event: RunEvent, state: RunState): string {
 			return `connected as ${event.target.user}@${event.target.host}:${event.target.port}/${event.target.database}: ${event.why}`;
 		case 'run-finished':
 			return 'run finished';
+		case 'session-ended':
+			return `session ended: ${endings[event.how].long}`;
+		case 'session-resumed':
+			return `session resumed after ${formatDuration(event.gapMs)}; it had ended: ${endings[event.after].long}`;
 	}
 }
+
+/** How an ending reads: short in the session list, long in the timeline. */
+export const endings: Record<SessionEnding | 'cut off', {short: string; long: string}> = {
+	quit: {short: 'quit', long: 'quit (q)'},
+	'ctrl-c': {short: 'Ctrl-C', long: 'stopped with Ctrl-C'},
+	SIGINT: {short: 'SIGINT', long: 'interrupted (SIGINT)'},
+	SIGTERM: {short: 'SIGTERM', long: 'terminated (SIGTERM)'},
+	SIGHUP: {short: 'hang-up', long: 'hang-up (SIGHUP): the terminal or the SSH link closed'},
+	'terminal-lost': {short: 'terminal gone', long: 'the terminal went away (its input closed)'},
+	'cut off': {short: 'cut off', long: 'stopped without a clean ending (killed or crashed)'},
+};
 
 function updateStep(state: RunState, id: string, change: (s: StepState) => StepState): RunState {
 	const current = state.steps[id];
@@ -121,6 +137,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
 				const finished: StepState = {
 					...step,
+					finishedAt: event.at,
 					durationMs: event.durationMs,
 					rows: outcome.rows,
 					rowCount: outcome.rowCount,
@@ -168,6 +185,10 @@ function apply(state: RunState, event: RunEvent): RunState {
 					steps[id] = {...step, status: 'skipped', skipReason: 'not reached on the path the run took'};
 			return {...state, steps, finishedAt: event.at};
 		}
+		case 'session-ended':
+			return {...state, endedBy: event.how};
+		case 'session-resumed':
+			return {...state, resumedAt: event.at, endedBy: undefined};
 	}
 }
 

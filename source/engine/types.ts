@@ -153,7 +153,14 @@ export type RunEvent =
 	| ({type: 'action-taken'; at: string} & ActionRecord)
 	| {type: 'verified'; at: string; fixId: string; causeId: string; observations: Observation[]}
 	| {type: 'target-switched'; at: string; target: TargetInfo; why: string}
-	| {type: 'run-finished'; at: string};
+	| {type: 'run-finished'; at: string}
+	/** The guided session stopped: `q`, Ctrl-C, a signal, or its terminal gone. A journal that just stops was killed. */
+	| {type: 'session-ended'; at: string; how: SessionEnding}
+	/** `pg500 resume`: the session goes on after `gapMs` without it; `after` is how it had ended. */
+	| {type: 'session-resumed'; at: string; gapMs: number; after: SessionEnding | 'cut off'};
+
+/** How a guided session ended. */
+export type SessionEnding = 'quit' | 'ctrl-c' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'terminal-lost';
 
 export interface StepState {
 	id: string;
@@ -164,6 +171,8 @@ export interface StepState {
 	status: StepStatus;
 	startedAt?: string;
 	durationMs?: number;
+	/** When its result arrived (a resumed session shows how old it is). */
+	finishedAt?: string;
 	rows: Row[];
 	rowCount: number;
 	columns?: string[];
@@ -210,6 +219,10 @@ export interface RunState {
 	verifications: Verification[];
 	exports: {path: string; format: string; at: string}[];
 	timeline: TimelineEntry[];
+	/** The last `pg500 resume` of this session: results from before it are old. */
+	resumedAt?: string;
+	/** How the session ended, when it did and was not resumed since. */
+	endedBy?: SessionEnding;
 }
 
 export interface RankedCause {

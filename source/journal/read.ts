@@ -20,6 +20,8 @@ const known: Record<RunEvent['type'], true> = {
 	'verified': true,
 	'target-switched': true,
 	'run-finished': true,
+	'session-ended': true,
+	'session-resumed': true,
 };
 const eventTypes = new Set(Object.keys(known));
 

@@ -1,6 +1,6 @@
 import {lstatSync, readdirSync} from 'node:fs';
 import path from 'node:path';
-import type {TargetInfo, Verdict} from '../engine/types.ts';
+import type {SessionEnding, TargetInfo, Verdict} from '../engine/types.ts';
 import {verdictOf} from '../engine/verdict.ts';
 import {JournalError} from './header.ts';
 import {readJournal} from './read.ts';
@@ -20,6 +20,10 @@ export interface SessionSummary {
 	stepsTotal: number;
 	/** The step that was running when the session stopped. */
 	interruptedStep?: string;
+	/** A drill's scenario (`pg500 demo`), or `quiz` when it is hidden. */
+	drill?: string;
+	/** How the session ended the last time: `cut off` when its journal just stops (killed, crashed, or still open). */
+	ending: SessionEnding | 'cut off';
 	/** Set when the journal cannot be read or replayed: why (the other fields are then from the file name). */
 	problem?: string;
 }
@@ -31,6 +35,7 @@ function summarize(file: string): SessionSummary {
 	const state = replayJournal(journal);
 	const main = state.runbook.steps.map(s => state.steps[s.id]!);
 	const running = interruptedStep(state);
+	const drill = journal.header.options['drill'];
 	return {
 		path: file,
 		startedAt: journal.header.startedAt,
@@ -41,6 +46,8 @@ function summarize(file: string): SessionSummary {
 		stepsDone: main.filter(s => done.has(s.status)).length,
 		stepsTotal: main.length,
 		...(running === undefined ? {} : {interruptedStep: running}),
+		...(typeof drill === 'string' ? {drill} : {}),
+		ending: state.endedBy ?? 'cut off',
 	};
 }
 
@@ -80,6 +87,7 @@ export function listSessions(dir: string = journalDir(), limit = 20): SessionSum
 				finished: false,
 				stepsDone: 0,
 				stepsTotal: 0,
+				ending: 'cut off',
 				problem: error.message,
 			};
 		}

@@ -30,7 +30,8 @@ const settingName = /^pg500\.[a-z][a-z0-9_]*$/;
 /** A literal that means the same whatever standard_conforming_strings says: dollar-quoted, with a tag the value lacks. */
 function dollarQuoted(value: string): string {
 	let tag = 'v';
-	while (value.includes(`$${tag}$`)) tag += 'v';
+	// Padded with `$`: a value that starts or ends with part of the tag must not close it early.
+	while (`$${value}$`.includes(`$${tag}$`)) tag += 'v';
 	return `$${tag}$${value}$${tag}$`;
 }
 

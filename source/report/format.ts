@@ -29,14 +29,6 @@ export function stepSymbol(step: JsonStep): string {
 	return step.status === 'manual' && step.done ? '☑' : statusSymbol[step.status];
 }
 
-/** 1234 → "1.2 s", 85 → "85 ms", 125000 → "2 min 5 s". */
-export function formatDuration(ms: number): string {
-	if (ms < 1000) return `${ms} ms`;
-	if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-	const minutes = Math.floor(ms / 60_000);
-	const seconds = Math.round((ms % 60_000) / 1000);
-	return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
-}
 
 /** ISO time → "2024-05-01 03:12:44 UTC" (incidents are compared across time zones). */
 export function formatTime(iso: string): string {

@@ -1,4 +1,5 @@
 import type {Row} from '../engine/types.ts';
+import {formatDuration} from '../text/duration.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {escapeHtml} from './escape-html.ts';
 import {histogramSvg} from './svg-histogram.ts';
@@ -7,7 +8,6 @@ import {
 	elapsedMs,
 	findingSummary,
 	fixChoice,
-	formatDuration,
 	formatTime,
 	formatValue,
 	severitySymbol,

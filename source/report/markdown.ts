@@ -1,4 +1,5 @@
 import type {Row} from '../engine/types.ts';
+import {formatDuration} from '../text/duration.ts';
 import {truncate} from '../text/escape.ts';
 import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
@@ -7,7 +8,6 @@ import {
 	elapsedMs,
 	findingSummary,
 	fixChoice,
-	formatDuration,
 	formatTime,
 	formatValue,
 	severitySymbol,

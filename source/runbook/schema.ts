@@ -122,6 +122,33 @@ const command = z
 	.strict()
 	.describe('a command shown to the operator; never run by the tool itself');
 
+/* How the screen shows a step's result rows (the report always has every
+ * column). At 80 columns a table of every column is unreadable: the runbook
+ * names the columns that matter and the shape that fits the data; every
+ * column of a row is one key away (→, the row's detail). */
+export const displayModes = ['record', 'table', 'tree', 'transposed'] as const;
+
+const display = z
+	.object({
+		as: z
+			.enum(displayModes)
+			.optional()
+			.describe(
+				'record: one line per column (the default for a one-row result); table: one line per row (the default for several); tree: rows nested under their parent (name node and parent); transposed: one line per column and one column per row, for a few rows with many columns (settings per role)',
+			),
+		key: z.array(z.string().min(1)).min(1).optional().describe('the columns that matter most, in order: the ones shown in the table or record (default: columns, else all)'),
+		node: z.string().min(1).optional().describe('tree: the column that names each row (e.g. pid), always shown whole'),
+		parent: z.string().min(1).optional().describe('tree: the column naming the row this one hangs under; empty or null for a root'),
+		label: z.string().min(1).optional().describe('transposed: the column whose values head the columns (default: the first)'),
+	})
+	.strict()
+	.superRefine((d, ctx) => {
+		if (d.as === 'tree' && (!d.node || !d.parent)) ctx.addIssue({code: 'custom', message: 'a tree needs node and parent (the columns that link a row to its parent)', path: ['as']});
+		if (d.as !== 'tree' && (d.node || d.parent)) ctx.addIssue({code: 'custom', message: 'node and parent are for as: tree', path: [d.node ? 'node' : 'parent']});
+		if (d.as !== 'transposed' && d.label) ctx.addIssue({code: 'custom', message: 'label is for as: transposed', path: ['label']});
+	})
+	.describe('how the screen shows the result rows: their shape and the columns that matter (the report shows every column)');
+
 export const privileges = ['superuser', 'pg_monitor', 'pg_read_all_stats', 'pg_read_server_files'] as const;
 export type Privilege = (typeof privileges)[number];
 
@@ -153,6 +180,7 @@ const stepFields = {
 		.optional()
 		.describe('what the role must have to see everything this step looks at; without it the step says so and shows the GRANT'),
 	columns: z.array(z.string()).optional().describe('result columns to show, in order (default: all)'),
+	display: display.optional(),
 	rules: z.array(rule).default([]),
 	instructions: z.array(z.string()).optional().describe('what the operator does (manual and info steps)'),
 	commands: z.array(command).optional(),
@@ -271,5 +299,6 @@ export type Figure = z.output<typeof figure>;
 export type Branch = z.output<typeof branch>;
 export type BranchCondition = z.output<typeof branchCondition>;
 export type StepKind = (typeof stepKinds)[number];
+export type Display = z.output<typeof display>;
 /** A step of the main list or a fix's follow-up check: what the executor runs. */
 export type RunnableStep = Step | (FollowUp & {next?: undefined});

@@ -8,7 +8,7 @@ import {decidePermissions, planActions, rolesOfTargets} from '../engine/actions.
 import {rankedCauses} from '../engine/causes.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {ActionRecord, NextMove, Observation, RunState, StepOutcome, Verification} from '../engine/types.ts';
+import type {ActionRecord, NextMove, Observation, RunState, SessionEnding, StepOutcome, Verification} from '../engine/types.ts';
 import {causeOfFix, stepsToVerify} from '../engine/verification.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
@@ -108,6 +108,8 @@ export interface SessionController {
 	reconnect(login: string, password?: string): Promise<string | undefined>;
 	/** Training mode: judges the answer once; the result becomes a note. */
 	answerQuiz(answer: DrillCause): QuizReveal | undefined;
+	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): how, in the journal, before the partial report. */
+	end(how: SessionEnding): void;
 	/** After the face shut down: events still in flight are dropped. */
 	close(): void;
 }
@@ -429,6 +431,10 @@ export function createSession(setup: SessionSetup): SessionController {
 			store.dispatch(reveal.event);
 			store.setReveal({correct: reveal.correct, text: reveal.text});
 			return reveal;
+		},
+
+		end(how) {
+			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
 		close: store.close,

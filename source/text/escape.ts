@@ -54,6 +54,21 @@ export function escapeRow<T extends Record<string, unknown>>(row: T): T {
 	return out as T;
 }
 
+// The number a cut text would end in: its digits and what joins them (1.5, 12:03, {901,902}).
+const trailingNumber = /[\d.,:{}+-]*\d[\d.,:{}]*$/;
+const continuesNumber = /^[.,:]?\d/;
+
+/**
+ * What to keep of a text cut after `kept`, so that the ellipsis never ends a
+ * number (`pid 90…` reads as pid 90): a number the cut splits goes; a whole
+ * one stays, a space before the ellipsis, when there is room for it.
+ */
+export function keptBeforeCut(kept: string, rest: string, room: 'space' | 'no-space'): string {
+	if (!/\d$/.test(kept)) return kept.trimEnd();
+	if (room === 'space' && !continuesNumber.test(rest)) return `${kept} `;
+	return kept.replace(trailingNumber, '').trimEnd();
+}
+
 /** A deep copy of any JSON-like value with every string and every key escaped (text read back from a file). */
 export function escapeDeep<T>(value: T, options: EscapeOptions = {}): T {
 	if (typeof value === 'string') return escapeUntrusted(value, options) as T;
@@ -68,5 +83,5 @@ export function escapeDeep<T>(value: T, options: EscapeOptions = {}): T {
 
 /** Shortens text to `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
-	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+	return text.length <= max ? text : `${keptBeforeCut(text.slice(0, max - 1), text.slice(max - 1), 'space')}…`;
 }

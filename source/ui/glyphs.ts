@@ -2,7 +2,9 @@ import type {Severity, StepStatus} from '../engine/types.ts';
 
 /* Severity is always carried by a symbol as well as a colour, so NO_COLOR and
  * colour-blind operators lose nothing. A terminal whose locale is not UTF-8
- * (a bare `C` locale on an old bastion) gets ASCII instead of boxes of tofu. */
+ * (a bare `C` locale on an old bastion) gets ASCII instead of boxes of tofu:
+ * the symbols below, and every other text on the screen through `toAscii`
+ * (the runbook's prose and the database's text have dashes and ellipses too). */
 
 export interface Glyphs {
 	unicode: boolean;
@@ -18,6 +20,11 @@ export interface Glyphs {
 	current: string;
 	ellipsis: string;
 	separator: string;
+	/** Between hints and facts on one line. */
+	dot: string;
+	star: string;
+	/** A tree's branches: a child, the last child, a line down past a child. */
+	tree: {branch: string; last: string; pipe: string};
 	spinner: 'dots' | 'line';
 }
 
@@ -35,6 +42,9 @@ const unicodeGlyphs: Glyphs = {
 	current: '▸',
 	ellipsis: '…',
 	separator: '│',
+	dot: '·',
+	star: '★',
+	tree: {branch: '├─ ', last: '└─ ', pipe: '│  '},
 	spinner: 'dots',
 };
 
@@ -52,6 +62,9 @@ const asciiGlyphs: Glyphs = {
 	current: '>',
 	ellipsis: '~',
 	separator: '|',
+	dot: '-',
+	star: '*',
+	tree: {branch: '|- ', last: '`- ', pipe: '|  '},
 	spinner: 'line',
 };
 
@@ -68,6 +81,41 @@ export function glyphsFor(env: NodeJS.ProcessEnv): Glyphs {
 /** Colour is off for --no-color and for NO_COLOR set to anything non-empty (no-color.org). */
 export function colorWanted(option: boolean, env: NodeJS.ProcessEnv): boolean {
 	return option && !env['NO_COLOR'];
+}
+
+const asciiFor: Record<string, string> = {
+	'—': '-',
+	'–': '-',
+	'−': '-',
+	'…': '...',
+	'·': '-',
+	'•': '*',
+	'‘': "'",
+	'’': "'",
+	'“': '"',
+	'”': '"',
+	'×': 'x',
+	'→': '->',
+	'←': '<-',
+	'↑': '^',
+	'↓': 'v',
+	'≥': '>=',
+	'≤': '<=',
+	'≠': '!=',
+	'★': '*',
+	'▸': '>',
+	'❯': '>',
+	'│': '|',
+	'\u00a0': ' ',
+};
+
+// Anything outside printable ASCII.
+const nonAscii = /[^\u0020-\u007e]/gu;
+
+/** The text as a terminal without UTF-8 can show it: punctuation spelled in ASCII, accents dropped, the rest `?`. */
+export function toAscii(text: string): string {
+	if (!/[^\u0020-\u007e]/.test(text)) return text;
+	return text.replace(nonAscii, ch => asciiFor[ch] ?? (ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(nonAscii, '') || '?'));
 }
 
 export const severityColor: Record<Severity | 'ok' | 'error', string> = {

@@ -1,4 +1,5 @@
-import {fitText} from './lines.ts';
+import type {Glyphs} from './glyphs.ts';
+import {fitText, shown, textWidth, type Line} from './lines.ts';
 
 /* Where things go for a terminal size. The frame stays one line shorter than
  * the terminal: Ink clears the whole screen on every update of a frame that
@@ -27,18 +28,35 @@ export function layoutFor(columns: number, rows: number): Layout {
 	return {width, checklistWidth, panelWidth, bodyHeight: frame - headerHeight - messageHeight - footerHeight, footerHeight};
 }
 
-/** Packs hints into at most `lines` lines of `width`; the ones that do not fit are cut with the ellipsis. */
-export function packHints(hints: string[], width: number, lines: number, ellipsis: string): string[] {
-	const out: string[] = [''];
-	for (const hint of hints) {
-		const last = out.at(-1)!;
-		const joined = last === '' ? hint : `${last} · ${hint}`;
-		if ([...joined].length <= width) out[out.length - 1] = joined;
-		else if (out.length < lines) out.push(hint);
-		else {
-			out[out.length - 1] = fitText(joined, width, ellipsis);
-			break;
+export interface Hint {
+	text: string;
+	/** Lower stays: when the footer is short of room the highest go first. */
+	priority: number;
+}
+
+/**
+ * The hints that fit in `lines` lines of `width`, in their order, joined by a
+ * dot. When they do not all fit, the least important are left out whole
+ * (never one cut in the middle): `?` lists every key.
+ */
+export function packHints(hints: Hint[], width: number, lines: number, glyphs: Glyphs): Line[] {
+	const separator = ` ${shown(glyphs.dot, glyphs)} `;
+	const pack = (kept: Hint[]) => {
+		const out: string[] = [];
+		for (const h of kept) {
+			const text = shown(h.text, glyphs);
+			const last = out.at(-1);
+			if (last !== undefined && textWidth(last) + textWidth(separator) + textWidth(text) <= width) out[out.length - 1] = last + separator + text;
+			else out.push(text);
 		}
+		return out;
+	};
+	const byImportance = hints.map((h, i) => ({h, i})).sort((a, b) => a.h.priority - b.h.priority || a.i - b.i);
+	let kept = new Set<number>();
+	for (const {i} of byImportance) {
+		const trial = new Set([...kept, i]);
+		if (pack(hints.filter((_, j) => trial.has(j))).length <= lines) kept = trial;
 	}
-	return out;
+	const packed = pack(hints.filter((_, j) => kept.has(j)));
+	return Array.from({length: lines}, (_, i) => ({key: `footer:${i}`, segments: [{text: fitText(packed[i] ?? '', width, glyphs), dim: true}]}));
 }

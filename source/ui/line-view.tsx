@@ -6,24 +6,19 @@ interface Props {
 	line: Line;
 	color: boolean;
 	spinner: 'dots' | 'line';
-	inverse?: boolean;
 }
 
-/** One fitted line. `truncate-end` is only a safety net: builders already fitted the text. */
-export function LineView({line, color, spinner, inverse}: Props) {
+/** One line of the frame, already fitted to the width: one Text, so Ink has one thing to lay out and measure per line. */
+export function LineView({line, color, spinner}: Props) {
 	return (
-		<Text wrap="truncate-end" inverse={inverse}>
-			{line.spinner ? (
-				<Text color={color ? 'cyan' : undefined}>
-					<Spinner type={spinner} />{' '}
-				</Text>
-			) : null}
+		<Text wrap="truncate-end">
 			{line.segments.map((s, i) => (
-				<Text key={i} color={color ? s.color : undefined} bold={s.bold} dimColor={s.dim}>
-					{s.text}
+				<Text key={i} color={color ? s.color : undefined} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
+					{s.spinner ? <Spinner type={spinner} /> : s.text}
 				</Text>
 			))}
-			{line.segments.length === 0 ? ' ' : null}
+			{/* An empty Text takes no line in Ink: a blank line needs a space. */}
+			{line.segments.every(s => s.text === '') ? ' ' : null}
 		</Text>
 	);
 }

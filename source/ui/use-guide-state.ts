@@ -1,5 +1,6 @@
-import {useReducer} from 'react';
+import {useState} from 'react';
 import type {Severity} from '../engine/types.ts';
+import {noteInputReducer, type NoteInputAction} from './use-note-input-state.ts';
 
 /* What the screen shows, apart from the session itself (the session
  * controller's state: the run, the step running, the quiz's reveal). */
@@ -12,6 +13,9 @@ export type View = 'step' | 'causes' | 'fix' | 'quiz';
  */
 export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz';
 
+/** Overlays that are a line of text being typed. */
+export const inputOverlays: readonly Overlay[] = ['note', 'log-path', 'log-value'];
+
 export interface GuideState {
 	view: View;
 	/** The step whose panel is shown (a main step or a fix follow-up). */
@@ -21,6 +25,12 @@ export interface GuideState {
 	message?: {text: string; severity: Severity};
 	/** The log step the log overlays act on, and the command being prepared for it. */
 	log?: {stepId: string; commandId?: string; line?: string};
+	/** The result row picked in the panel (→), and whether its detail is open. */
+	cursor?: {index: number; open: boolean};
+	/** The item highlighted in the list under the panel (the fix, a log command, the quiz's answers). */
+	list: number;
+	/** The line being typed in an input overlay. */
+	input: string;
 }
 
 export type GuideAction =
@@ -28,18 +38,27 @@ export type GuideAction =
 	/** A step started: the screen goes to it (a main step's panel, or the fix for a follow-up). */
 	| {type: 'follow'; stepId: string; main: boolean}
 	| {type: 'scroll'; by: number; max: number}
+	| {type: 'scroll-to'; line: number}
 	| {type: 'overlay'; overlay?: Overlay}
 	| {type: 'message'; text: string; severity: Severity}
-	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>};
+	| {type: 'log'; overlay: 'log-path' | 'log-command' | 'log-value' | 'log-confirm'; log: NonNullable<GuideState['log']>}
+	| {type: 'cursor'; cursor?: GuideState['cursor']}
+	| {type: 'list'; index: number}
+	| {type: 'input'; edit: NoteInputAction};
 
 const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
+
+/** A new overlay starts its list at the top and its input empty. */
+function entering(state: GuideState, overlay: Overlay | undefined): Pick<GuideState, 'list' | 'input'> {
+	return overlay === state.overlay ? {list: state.list, input: state.input} : {list: 0, input: ''};
+}
 
 export function guideReducer(state: GuideState, action: GuideAction): GuideState {
 	switch (action.type) {
 		case 'show': {
 			const focus = action.focus ?? state.focus;
 			const same = action.view === state.view && focus === state.focus;
-			return {...state, view: action.view, focus, scroll: same ? state.scroll : 0};
+			return same ? state : {...state, view: action.view, focus, scroll: 0, cursor: undefined, list: action.view === state.view ? state.list : 0};
 		}
 		case 'follow': {
 			const view = action.main ? 'step' : 'fix';
@@ -52,28 +71,69 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 				view,
 				focus: action.stepId,
 				scroll: same ? state.scroll : 0,
+				// A row picked in a panel that is now another one (or whose rows are being replaced) is let go.
+				cursor: same && view === 'fix' ? state.cursor : undefined,
 				message: undefined,
-				...(logDone ? {overlay: undefined, log: undefined} : {}),
+				...(logDone ? {overlay: undefined, log: undefined, input: ''} : {}),
 			};
 		}
 		case 'scroll':
 			return {...state, scroll: Math.max(0, Math.min(action.max, state.scroll + action.by))};
-		case 'overlay': {
+		case 'scroll-to':
+			return {...state, scroll: Math.max(0, action.line)};
+		case 'overlay':
 			// Leaving the log overlays forgets the command half-prepared there; its error line goes too.
 			return {
 				...state,
+				...entering(state, action.overlay),
 				overlay: action.overlay,
 				log: inLog(action.overlay) ? state.log : undefined,
 				message: inLog(state.overlay) && !inLog(action.overlay) ? undefined : state.message,
 			};
-		}
 		case 'log':
-			return {...state, overlay: action.overlay, log: action.log, message: undefined};
+			return {...state, ...entering(state, action.overlay), overlay: action.overlay, log: action.log, message: undefined};
 		case 'message':
 			return {...state, message: {text: action.text, severity: action.severity}};
+		case 'cursor':
+			return {...state, cursor: action.cursor};
+		case 'list':
+			return {...state, list: action.index};
+		case 'input':
+			return {...state, input: noteInputReducer(state.input, action.edit)};
 	}
 }
 
-export function useGuideState(initial: GuideState) {
-	return useReducer(guideReducer, initial);
+/**
+ * The guide state as an external store, like the session's: a burst of keys
+ * is applied one after another, each to the state the one before it left
+ * (React's state would give every key of the burst the same stale render).
+ */
+export interface GuideStore {
+	get(): GuideState;
+	dispatch(action: GuideAction): void;
+	subscribe(listener: () => void): () => void;
+}
+
+export function createGuideStore(initial: Omit<GuideState, 'list' | 'input'> & Partial<GuideState>): GuideStore {
+	let state: GuideState = {list: 0, input: '', ...initial};
+	const listeners = new Set<() => void>();
+	return {
+		get: () => state,
+		dispatch(action) {
+			const next = guideReducer(state, action);
+			if (next === state) return;
+			state = next;
+			for (const listener of listeners) listener();
+		},
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+	};
+}
+
+/** One guide store for the life of the component. */
+export function useGuideStore(initial: () => Parameters<typeof createGuideStore>[0]): GuideStore {
+	const [store] = useState(() => createGuideStore(initial()));
+	return store;
 }

@@ -1,7 +1,7 @@
-import {useReducer} from 'react';
-
-/* The note being typed: a line of text with the cursor at its end (a note is
- * a sentence or two typed in an outage, not a document to edit). */
+/* The line being typed in an input overlay (a note, a log path): text with
+ * the cursor at its end (a note is a sentence or two typed in an outage, not
+ * a document to edit). It lives in the guide state, so keys typed in one
+ * burst — `n`, the note, Enter — all reach it in order. */
 
 export type NoteInputAction = {type: 'insert'; text: string} | {type: 'delete-back'} | {type: 'delete-word'} | {type: 'clear'};
 
@@ -19,8 +19,4 @@ export function noteInputReducer(value: string, action: NoteInputAction): string
 		case 'clear':
 			return '';
 	}
-}
-
-export function useNoteInputState(initial: string) {
-	return useReducer(noteInputReducer, initial);
 }

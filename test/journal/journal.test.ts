@@ -10,6 +10,7 @@ import {listSessions} from '../../source/journal/sessions.ts';
 import {journalDir} from '../../source/journal/location.ts';
 import {JournalError} from '../../source/journal/header.ts';
 import {reduce} from '../../source/engine/reducer.ts';
+import type {RunEvent} from '../../source/engine/types.ts';
 import {renderReport} from '../../source/report/render.ts';
 import {interruptedEvents, poolExhaustionEvents, replay, runbookPath, secret, smallRunbookText, target} from '../report/fixtures.ts';
 
@@ -164,4 +165,37 @@ test('listSessions: newest first, with target, verdict so far, progress and whet
 	assert.deepEqual(listSessions(path.join(dir, 'none')), []);
 	assert.equal(listSessions(dir, 1).length, 1);
 	assert.equal(readdirSync(dir).length, 3);
+});
+
+test('listSessions and the picker: the drill, and how each session ended (quit, a signal, the terminal gone, or cut off)', async () => {
+	const dir = tempDir();
+	const make = (startedAt: string, options: Record<string, unknown>, tail: RunEvent[]) => {
+		const j = openJournal({dir, runbookPath, runbookText: smallRunbookText, target, options, startedAt});
+		for (const event of [...interruptedEvents(), ...tail]) j.append(event);
+		j.close();
+	};
+	make('2024-05-01T01:00:00.000Z', {drill: 'lock-chain'}, [{type: 'session-ended', at: '2024-05-01T01:09:00.000Z', how: 'SIGHUP'}]);
+	make('2024-05-01T02:00:00.000Z', {drill: 'quiz'}, []);
+	make('2024-05-01T03:00:00.000Z', {}, [
+		{type: 'session-ended', at: '2024-05-01T03:09:00.000Z', how: 'terminal-lost'},
+		{type: 'session-resumed', at: '2024-05-01T05:00:00.000Z', gapMs: 6_660_000, after: 'terminal-lost'},
+		{type: 'session-ended', at: '2024-05-01T05:01:00.000Z', how: 'quit'},
+	]);
+	const sessions = listSessions(dir);
+	assert.deepEqual(
+		sessions.map(s => [s.drill ?? null, s.ending]),
+		[
+			[null, 'quit'],
+			['quiz', 'cut off'],
+			['lock-chain', 'SIGHUP'],
+		],
+	);
+	const {describeSession} = await import('../../source/ui/session-picker.tsx');
+	assert.deepEqual(describeSession(sessions[2]!), ['2024-05-01 01:00  app@db.internal:5432/denokv', 'drill lock-chain, stopped in connections (2/4 steps), critical, ended: hang-up']);
+	assert.match(describeSession(sessions[1]!)[1], /^drill: quiz, .*, ended: cut off$/, 'a quiz keeps its drill hidden');
+	const state = replayJournal(readJournal(sessions[0]!.path));
+	assert.deepEqual(
+		state.timeline.slice(-3).map(t => t.event),
+		['session ended: the terminal went away (its input closed)', 'session resumed after 1 h 51 min; it had ended: the terminal went away (its input closed)', 'session ended: quit (q)'],
+	);
 });

@@ -54,6 +54,7 @@ runbook.steps.push(
 	{id: 'write', title: 'Write', why: 'w', kind: 'sql', query: 'CREATE TABLE intruder (x int)', rules: []},
 	{id: 'escape', title: 'Escape', why: 'w', kind: 'sql', query: 'COMMIT; CREATE TABLE escapee (x int)', rules: []},
 );
+runbook.steps.push({id: 'roles', title: 'Roles', why: 'w', kind: 'sql', query: "SELECT current_setting('pg500.app_roles') AS roles", rules: []});
 const state = initialState(runbook);
 const stepOf = (id: string) => runbook.steps.find(s => s.id === id)!;
 
@@ -261,4 +262,17 @@ test('a failed connect is rows, not an error; sql steps then say they did not ru
 	const everything = JSON.stringify([outcomes, executor.target, wrongPassword.target]);
 	assert.equal(everything.includes(superuser.password), false);
 	assert.equal(everything.includes('not-the-pw'), false);
+});
+
+test("a check's pg500.* settings arrive exactly, whatever the role names the operator typed", async () => {
+	const db = await server.createDatabase();
+	const tricky = ["x'y", 'a$v', '$v$', 'v$', 'b\\', 'e$vv$'];
+	const executor = createExecutor({url: server.url(db), statementTimeout: 5000, logTailMb: 64, color: false, appRole: tricky}, {});
+	try {
+		const {rows, error} = await runStep(executor, 'roles');
+		assert.equal(error, undefined);
+		assert.deepEqual(JSON.parse(String(rows[0]!.roles)), tricky);
+	} finally {
+		await executor.close();
+	}
 });

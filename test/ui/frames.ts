@@ -83,22 +83,14 @@ fixes:
 `;
 
 /**
- * Sends a key and waits until the screen reacts. Ink attaches a component's
- * input listener just after its first frame, so a key sent the instant a
- * frame appears can be lost; lost keys are sent again (a key that was seen
- * changes the frame, so it is never sent twice).
+ * Sends input once and waits until the screen changes (Shopify cli-kit's
+ * sendInputAndWaitForChange): a key the guide loses fails the test, never
+ * gets sent again.
  */
 export async function press(ui: {lastFrame: () => string | undefined; stdin: {write(data: string): void}}, input: string, what: string): Promise<string> {
 	const before = unstyled(ui.lastFrame());
-	for (let attempt = 0; attempt < 40; attempt++) {
-		ui.stdin.write(input);
-		try {
-			return await waitForFrame(ui.lastFrame, f => f !== before, what, 500);
-		} catch {
-			// not seen yet: send again
-		}
-	}
-	throw new Error(`the screen never reacted to ${what}; frame:\n${before}`);
+	ui.stdin.write(input);
+	return waitForFrame(ui.lastFrame, f => f !== before, `the screen to react to ${what}`, 10_000);
 }
 
 /** Two log steps and nothing else: with no log given, both end manual, waiting for a path or a command. */

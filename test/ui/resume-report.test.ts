@@ -12,7 +12,9 @@ import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
 /* Issue 7's promise, end to end with the built bin in real terminals: an SSH
  * link that drops (SIGHUP) or a `kill -9` in the middle of a guided session,
  * then `pg500 resume`, ends with the same report as a session that was
- * never interrupted — timestamps and durations aside. */
+ * never interrupted — timestamps and durations aside, and what only the
+ * interruption adds: its ending and the resumption in the timeline, and
+ * (after a hang-up) the partial report written then. */
 
 const skip = tmuxSkip;
 
@@ -25,7 +27,9 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-resume-'));
 	socket = path.join(dir, 'tmux.sock');
-	({tmux, alive, waitForPane} = tmuxOn(socket));
+	const on = tmuxOn(socket);
+	({tmux, alive, waitForPane} = on);
+	on.keep();
 	await writeFile(path.join(dir, 'runbook.yaml'), testRunbook);
 	// The same fault for every session: one transaction left open by "leaky".
 	db = await server.createDatabase();
@@ -88,17 +92,34 @@ async function press(name: string, from: number, to: number): Promise<void> {
 	}
 }
 
-async function quit(name: string): Promise<void> {
+/** `q`; when the note is in no report yet (no partial report was written), pg500 asks first. */
+async function quit(name: string, asks: boolean): Promise<void> {
 	tmux('send-keys', '-t', name, 'q');
-	await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting', 60_000);
-	tmux('send-keys', '-t', name, 'q');
+	if (asks) {
+		await waitForPane(name, s => s.includes('Notes are not in a report yet'), 'the question before quitting', 60_000);
+		tmux('send-keys', '-t', name, 'q');
+	}
 	await waitGone(name);
 }
 
 interface Report {
 	steps: Record<string, unknown>[];
 	timeline: {at: string; event: string}[];
+	exports: {path: string; format: string}[];
 	[key: string]: unknown;
+}
+
+/** What an interruption adds to a report: the timeline's ending and resumption, the partial report's export. */
+function interruption(report: Report): {timeline: string[]; exports: string[]} {
+	return {
+		timeline: report.timeline.map(t => t.event).filter(e => /^session (ended|resumed)/.test(e) || (/^report exported/.test(e) && /partial|\.md/.test(e))),
+		exports: report.exports.map(e => e.format),
+	};
+}
+
+function withoutInterruption(report: Report): Report {
+	const {timeline, exports: _exports, ...rest} = report;
+	return {...rest, exports: [], timeline: timeline.filter(t => !/^session (ended|resumed)/.test(t.event) && !/^report exported/.test(t.event))};
 }
 
 /** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages, pg500's backend pid. */
@@ -122,7 +143,7 @@ async function uninterrupted(): Promise<Report> {
 	start('whole', `--runbook ${path.join(dir, 'runbook.yaml')} --journal ${journal}`);
 	await waitForPane('whole', s => s.includes('Enter run next: connect'), 'the first frame');
 	await press('whole', 0, walk.length);
-	await quit('whole');
+	await quit('whole', true);
 	return finalReport(journal);
 }
 
@@ -144,7 +165,8 @@ async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
 	start(second, `resume ${journal}`);
 	await waitForPane(second, s => s.includes('Note: leak seen from the bastion') && s.includes('Enter run next: next-steps'), 'the resumed session');
 	await press(second, 5, walk.length);
-	await quit(second);
+	// After a hang-up the partial report holds the note.
+	await quit(second, how === 'SIGKILL');
 	return finalReport(journal);
 }
 
@@ -152,6 +174,21 @@ test('kill -9 or a hang-up halfway, then resume: the same final report as a sess
 	const whole = await uninterrupted();
 	assert.equal(whole.verdict, 'warning');
 	assert.ok(whole.steps.some(s => s['note'] === 'leak seen from the bastion'));
-	assert.deepEqual(await interrupted('SIGKILL'), whole);
-	assert.deepEqual(await interrupted('SIGHUP'), whole);
+	assert.deepEqual(interruption(whole), {timeline: ['session ended: quit (q)'], exports: []});
+
+	const killed = await interrupted('SIGKILL');
+	assert.deepEqual(withoutInterruption(killed), withoutInterruption(whole));
+	assert.equal(interruption(killed).timeline.length, 2);
+	assert.match(interruption(killed).timeline[0]!, /^session resumed after \d.*; it had ended: stopped without a clean ending \(killed or crashed\)$/);
+	assert.equal(interruption(killed).timeline[1], 'session ended: quit (q)');
+	assert.deepEqual(interruption(killed).exports, [], 'killed: no partial report');
+
+	const hungUp = await interrupted('SIGHUP');
+	assert.deepEqual(withoutInterruption(hungUp), withoutInterruption(whole));
+	const [ended, exported, resumed, quit] = interruption(hungUp).timeline;
+	assert.match(ended!, /^session ended: hang-up \(SIGHUP\)/);
+	assert.match(exported!, /^report exported as markdown to .*SIGHUP\.md$/, 'the partial report, journaled at the hang-up');
+	assert.match(resumed!, /^session resumed after .*; it had ended: hang-up \(SIGHUP\)/);
+	assert.equal(quit, 'session ended: quit (q)');
+	assert.deepEqual(interruption(hungUp).exports, ['markdown']);
 });

@@ -34,7 +34,7 @@ const lines = fixLines(fix, run, undefined, 60, glyphsFor({LANG: 'C.UTF-8'}));
 const keys = lines.map(l => l.key);
 const row = (key: string) => keys.indexOf(key);
 // As the follow-ups leave it: the last one run has the focus.
-const guide: GuideState = {view: 'fix', focus: 'only-fix/second', scroll: 0};
+const guide: GuideState = {view: 'fix', focus: 'only-fix/second', scroll: 0, list: 0, input: ''};
 const onScreen = (top: number, height: number) => stepsOnScreen(keys.slice(top, top + height));
 
 test('the fix view: r acts on the follow-up on screen, its title first; none on screen, the one last run', () => {
@@ -56,6 +56,6 @@ test('the fix view: r acts on the follow-up on screen, its title first; none on 
 });
 
 test('outside the fix view the step shown is the target, whatever else is on screen', () => {
-	assert.equal(targetStep(run, {view: 'step', focus: 'check', scroll: 0}, ['only-fix/first']), 'check');
-	assert.equal(targetStep(run, {view: 'step', scroll: 0}), 'check', 'no focus: the step last started');
+	assert.equal(targetStep(run, {view: 'step', focus: 'check', scroll: 0, list: 0, input: ''}, ['only-fix/first']), 'check');
+	assert.equal(targetStep(run, {view: 'step', scroll: 0, list: 0, input: ''}), 'check', 'no focus: the step last started');
 });

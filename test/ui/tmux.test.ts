@@ -21,7 +21,9 @@ before(async () => {
 	server = await startTestServer();
 	dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-tmux-'));
 	socket = path.join(dir, 'tmux.sock');
-	({tmux, waitForPane} = tmuxOn(socket));
+	const on = tmuxOn(socket);
+	({tmux, waitForPane} = on);
+	on.keep();
 });
 after(async () => {
 	if (skip) return;
