@@ -1,4 +1,5 @@
-import {actionTargetColumn, type ActionTarget, type Fix, type GuardedAction} from '../runbook/schema.ts';
+import type {Fix, GuardedAction} from '../runbook/schema.ts';
+import {actionTargetColumn, type ActionTarget} from '../runbook/names.ts';
 import {pickQuery} from '../runbook/query-variant.ts';
 import {quoteIdent} from '../sql/quote.ts';
 import {holds, type Lookup} from './conditions.ts';

@@ -1,4 +1,4 @@
-import {isTargetRef} from '../runbook/schema.ts';
+import {isTargetRef} from '../runbook/names.ts';
 import type {RunState, Value} from './types.ts';
 
 /* What `@name.column` means in a rule, a fix's text or an action: a value

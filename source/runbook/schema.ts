@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import {actionTargets} from './names.ts';
+
+export {actionTargetColumn, actionTargets, isTargetRef, targetFields, type ActionTarget} from './names.ts';
 
 /* The runbook file format. This zod schema is the single source of truth:
  * the loader validates with it, the types are inferred from it, and
@@ -161,12 +164,6 @@ export const stepKinds = ['connect', 'sql', 'log', 'manual', 'info'] as const;
  */
 export const executorFindings = ['target-lost'] as const;
 
-/** What `@target.<field>` names in a text: the target as the operator named it (never a password). */
-export const targetFields = ['host', 'port', 'database', 'user'] as const;
-
-export function isTargetRef(ref: string): boolean {
-	return ref.startsWith('target.') && (targetFields as readonly string[]).includes(ref.slice('target.'.length));
-}
 
 const stepFields = {
 	id,
@@ -221,17 +218,6 @@ const cause = z
 			.default([]),
 	})
 	.strict();
-
-/** What an action may act on; each has its identity in the evidence row (see actionTargetColumn). */
-export const actionTargets = ['session', 'role', 'database'] as const;
-export type ActionTarget = (typeof actionTargets)[number];
-
-/**
- * The evidence column that names what an action acts on: its SQL must carry
- * it (that is what "bound to the evidence" means), and pg500 checks it is
- * still the same thing before acting.
- */
-export const actionTargetColumn: Record<ActionTarget, string> = {session: 'pid', role: 'role', database: 'database'};
 
 /**
  * An action pg500 can take for the operator: SQL bound to the rows of a
