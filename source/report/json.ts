@@ -150,7 +150,7 @@ function statusOf(step: StepState): {status: ReportStatus; reason: string | null
 	}
 }
 
-function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
+function stepReport(step: StepState, def: RunnableStep | undefined, state: RunState): JsonStep {
 	const byHand = step.status === 'manual';
 	return {
 		id: step.id,
@@ -166,7 +166,7 @@ function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
 		columns: def?.columns ?? step.columns ?? null,
 		query: step.query ?? null,
 		instructions: byHand ? (def?.instructions ?? []) : [],
-		commands: byHand ? (def?.commands ?? []).map(c => ({title: c.title, run: c.run})) : [],
+		commands: byHand ? (def?.commands ?? []).map(c => ({title: fillFixText(c.title, state), run: fillFixText(c.run, state)})) : [],
 		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
 		histogram: step.histogram ? {...step.histogram, bucketMinutes: step.histogram.bucketSeconds / 60} : null,
 		done: step.done ?? false,
@@ -268,7 +268,7 @@ export function buildJsonReport(state: RunState): JsonReport {
 		finished: state.finishedAt !== undefined,
 		verdict: reportVerdict(state),
 		// The steps as the incident stood: a check re-run after the fix was chosen is in the timeline and the verification.
-		steps: reportedSteps(incident(state)).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
+		steps: reportedSteps(incident(state)).map(s => stepReport(s, findStep(runbook, s.id)?.step, state)),
 		causes: rankedCauses(state).map(c => ({
 			id: c.id,
 			title: c.title,

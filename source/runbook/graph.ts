@@ -1,4 +1,5 @@
 import {actionTargetColumn, executorFindings, isTargetRef, type ActionTarget, type RunbookInput} from './schema.ts';
+import {maxActionsPerFix} from './names.ts';
 
 /** A problem found after the shape is valid: names that point nowhere, cycles. */
 export interface GraphProblem {
@@ -20,8 +21,6 @@ type Shape = {
 	elsewhere?: string;
 };
 
-/** The most actions a fix may carry: the fix view's keys 1–9. */
-export const maxActionsPerFix = 9;
 
 /** Checks the references between steps, causes and fixes, and that branching cannot loop. */
 export function checkGraph(input: RunbookInput): GraphProblem[] {

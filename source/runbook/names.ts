@@ -20,3 +20,6 @@ export const targetFields = ['host', 'port', 'database', 'user'] as const;
 export function isTargetRef(ref: string): boolean {
 	return ref.startsWith('target.') && (targetFields as readonly string[]).includes(ref.slice('target.'.length));
 }
+
+/** The most actions a fix may carry: the fix view's keys 1–9. */
+export const maxActionsPerFix = 9;
