@@ -319,11 +319,12 @@ export const keymap: readonly Binding[] = [
 		keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
 		modes: ['steps'],
 		help: "in the fix view: that action's confirmation — the exact SQL with its values, and what it touches; typing yes and Enter runs it, anything else cancels",
-		footer: 'act',
+		footer: c => (actionsOf(c).some(a => a.ready.length > 0) ? 'act' : undefined),
 		footerKeys: [`1-${maxActionsPerFix}`],
 		priority: 1,
+		// Typed ahead while the fix's checks run, a digit waits for them (and its action's privileges).
 		waits: true,
-		when: c => actionsOf(c).some(a => a.ready.length > 0),
+		when: c => actionsOf(c).length > 0,
 		run: (_c, {actions}, key) => actions.openAction(Number(key.name)),
 	},
 	{
