@@ -74,6 +74,6 @@ export function loginLines(target: string, width: number, glyphs: Glyphs): Line[
 		plain('login:title', 'Connect as another role or target', {bold: true}),
 		...paragraph('login:what', `A role name connects to ${target} as that role; a postgres:// URL connects there instead. pg500 closes its connection first (one at a time); a login that is refused leaves you where you were.`, width, glyphs),
 		...paragraph('login:slots', 'When every client slot is taken, a superuser still gets in through the reserved slots (superuser_reserved_connections).', width, glyphs, {dim: true}),
-		...paragraph('login:secret', 'The password is asked next, typed hidden, used for this connection only and never written anywhere (not in the journal, not in a report).', width, glyphs, {dim: true}),
+		...paragraph('login:secret', 'The password is asked next, typed hidden (Enter alone: none, or the one in ~/.pgpass), used for this connection only and never written anywhere: not in the journal, not in a report.', width, glyphs, {dim: true}),
 	];
 }

@@ -165,7 +165,7 @@ function inputFor(input: ScreenInput, onScreen: readonly string[]): {label: stri
 	const {run, guide} = input;
 	if (guide.overlay === 'act' && guide.act) return {label: 'yes to run it: '};
 	if (guide.overlay === 'login') return {label: 'Role or postgres:// URL: '};
-	if (guide.overlay === 'password' && guide.login) return {label: `Password for ${guide.login} (hidden; Enter: none or ~/.pgpass): `, hidden: true};
+	if (guide.overlay === 'password' && guide.login) return {label: `Password for ${guide.login} (hidden): `, hidden: true};
 	const noteTarget = targetStep(run, guide, onScreen);
 	if (guide.overlay === 'note' && noteTarget) return {label: `Note on ${noteTarget}: `};
 	if (guide.overlay === 'log-path' && guide.log) return {label: `Log file for ${guide.log.stepId}: `};

@@ -26,7 +26,7 @@ function journal() {
 	const dir = path.join(where.dir, 'pg500');
 	const files = readdirSync(dir).filter(f => f.endsWith('.jsonl'));
 	assert.equal(files.length, 1);
-	return journalEvents(path.join(dir, files[0]!)) as ReturnType<typeof journalEvents> & {actionId?: string; status?: string; sql?: string; operator?: string; target?: {pid?: number}}[];
+	return journalEvents(path.join(dir, files[0]!)) as (ReturnType<typeof journalEvents>[number] & {actionId?: string; status?: string; sql?: string; operator?: string; target?: {pid?: number}})[];
 }
 
 /** What another session sees on the drill's server (found from the header), as its superuser. */
