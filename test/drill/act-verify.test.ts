@@ -107,8 +107,22 @@ const lockWaiters = "wait_event_type = 'Lock'";
 // The drills share one server, and so one PostgreSQL log: a lock chain's "still waiting" lines would be
 // evidence for the drills after it. The leak and the timeouts go first.
 
-test('connection-leak: the sessions idle in transaction that the check found are ended; idle in transaction N → 0, cleared', async () => {
+/** `pg500 run` on a drill: it acts on nothing, whatever it finds. */
+async function runActsOnNothing(drill: PreparedScenario): Promise<void> {
+	const {report} = await headless(shared, drill);
+	assert.equal(report.verdict, 'critical');
+	assert.deepEqual((report as unknown as {actions: unknown[]}).actions, []);
+	assert.equal((report as unknown as {verification: unknown}).verification, null);
+}
+
+test('connection-leak: pg500 run ends nothing; the guided session ends the sessions idle in transaction that the check found; idle in transaction N → 0, cleared', async () => {
 	const drill = await prepare(shared, 'connection-leak');
+	const leaked = async () => (await look(shared, drill.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = 'denokv' AND state = 'idle in transaction' AND query LIKE 'SELECT value FROM kv_store%'")).map(r => Number(r.pid));
+	const before = await leaked();
+	await runActsOnNothing(drill);
+	// The leak only grows while the drill lasts: every session it had is still there.
+	const after = await leaked();
+	assert.ok(before.every(pid => after.includes(pid)), `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
 	const g = await guided(shared, drill);
 	try {
 		let run = stateOf(g);
@@ -180,8 +194,13 @@ test('timeouts: the database-level statement_timeout reset and idle transactions
 	}
 });
 
-test('lock-chain: the root blocker ended by the action, its waiters go on; waiting N → 0, cleared; the report still names the lock chain', async () => {
+test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its waiters go on; waiting N → 0, cleared; the report still names the lock chain', async () => {
 	const drill = await prepare(shared, 'lock-chain');
+	const roots = async () => (await look(shared, drill.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'UPDATE data_version%'")).map(r => Number(r.pid));
+	const rootBefore = await roots();
+	assert.equal(rootBefore.length, 1);
+	await runActsOnNothing(drill);
+	assert.deepEqual(await roots(), rootBefore, 'the root blocker still holds its row');
 	const g = await guided(shared, drill);
 	try {
 		let run = stateOf(g);
@@ -327,30 +346,6 @@ test('a role without pg_signal_backend is not offered the action and is told the
 	} finally {
 		await Promise.all([watcher.close(), oncall.close()]);
 		await drill.release();
-	}
-});
-
-test('pg500 run on the same faults ends no session and acts on nothing', async () => {
-	const chain = await prepare(shared, 'lock-chain');
-	const leak = await prepare(shared, 'connection-leak');
-	try {
-		const roots = async () => (await look(shared, chain.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'UPDATE data_version%'")).map(r => r.pid);
-		const leaked = async () => (await look(shared, leak.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = 'denokv' AND state = 'idle in transaction' AND query LIKE 'SELECT value FROM kv_store%' ORDER BY pid")).map(r => r.pid);
-		const [rootBefore, leakedBefore] = [await roots(), await leaked()];
-		assert.equal(rootBefore.length, 1);
-		for (const drill of [chain, leak]) {
-			const {report} = await headless(shared, drill);
-			assert.equal(report.verdict, 'critical');
-			assert.deepEqual((report as unknown as {actions: unknown[]}).actions, []);
-			assert.equal((report as unknown as {verification: unknown}).verification, null);
-		}
-		assert.deepEqual(await roots(), rootBefore, 'the root blocker still holds its row');
-		// The leak only grows while the drill lasts: every session it had is still there.
-		const after = await leaked();
-		assert.ok(leakedBefore.every(pid => after.includes(pid)), `${JSON.stringify(leakedBefore)} → ${JSON.stringify(after)}`);
-	} finally {
-		await chain.release();
-		await leak.release();
 	}
 });
 
