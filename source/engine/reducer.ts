@@ -188,7 +188,9 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'session-ended':
 			return {...state, endedBy: event.how};
 		case 'session-resumed':
-			return {...state, resumedAt: event.at, endedBy: undefined};
+			// A resumed session connects as the target's own role (a password typed before is not kept):
+			// what another role was permitted to do is read again before any action is offered.
+			return {...state, resumedAt: event.at, endedBy: undefined, connectedAs: undefined, permissions: {}};
 	}
 }
 

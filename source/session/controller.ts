@@ -320,6 +320,8 @@ export function createSession(setup: SessionSetup): SessionController {
 			if (busy()) return;
 			const interrupted = Object.values(run().steps).filter(s => s.status === 'running').map(s => s.id);
 			for (const id of interrupted) await runStep(id);
+			// The chosen fix's actions are offered again only once this connection's privileges are read.
+			await checkActions();
 		},
 
 		finish() {
