@@ -149,10 +149,12 @@ export function verificationOf(state: RunState, event: {at: string; fixId: strin
 		for (const item of cause?.evidence ?? []) {
 			const found = ruleOf(runbook, item.finding);
 			if (!found || found.stepId !== observation.stepId) continue;
-			const then = before && ranAtDiagnosis(before.status) ? figureOf(found.rule, before.rows, before.rowCount, runbook.thresholds, lookBefore) : {value: null};
+			const seen = before !== undefined && ranAtDiagnosis(before.status);
+			const then = seen ? figureOf(found.rule, before.rows, before.rowCount, runbook.thresholds, lookBefore) : {value: null};
 			const now = figureOf(found.rule, observation.outcome.rows, observation.outcome.rowCount, runbook.thresholds, lookAfter);
 			const spoke = (s?: Severity) => s !== undefined && atLeast(s, 'warning');
-			if (!spoke(then.severity) && !spoke(now.severity)) continue;
+			// A step the diagnosis could not look at shows every figure: its first look is news either way.
+			if (seen && !spoke(then.severity) && !spoke(now.severity)) continue;
 			figures.push({
 				stepId: observation.stepId,
 				ruleId: found.rule.id,

@@ -170,6 +170,8 @@ function slotsLines(k: string, run: RunState, extras: FixExtras, width: number, 
 		return paragraph(`${k}:as`, `Connected as ${as.user}@${as.host}:${as.port}/${as.database}${extras.canReconnect ? ' (u: another role)' : ''}; a verification goes back to ${run.target?.user ?? 'the target'} once it is let in.`, width, glyphs, {color: 'blue'});
 	}
 	if (!(run.steps.connect?.findings ?? []).some(f => f.ruleId === 'too-many-clients')) return [];
+	// A verification let the target's own role in again: the slots are no longer all taken.
+	if (run.verifications.at(-1)?.observations.some(o => o.stepId === 'connect' && !o.outcome.error && !o.outcome.rows[0]?.failure)) return [];
 	const how = extras.canReconnect ? ': u reconnects as one (or as another role or URL), and the checks below run again' : '';
 	return paragraph(`${k}:slots`, `Every client slot is taken, so pg500 could not look. PostgreSQL keeps superuser_reserved_connections slots (3 by default) for superusers${how}.`, width, glyphs, {color: severityColor.warning});
 }

@@ -105,7 +105,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 				message: inLog(state.overlay) && !inLog(action.overlay) ? undefined : state.message,
 			};
 		case 'confirm-action':
-			return {...state, ...entering(state, 'act'), overlay: 'act', act: action.actionId, message: undefined};
+			// The confirmation reads from its top: the action, then each target with its SQL.
+			return {...state, ...entering(state, 'act'), overlay: 'act', act: action.actionId, scroll: 0, message: undefined};
 		case 'ask-password':
 			return {...state, ...entering(state, 'password'), overlay: 'password', login: action.login, message: undefined};
 		case 'log':
