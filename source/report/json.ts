@@ -1,4 +1,4 @@
-import type {Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
+import type {ActionRecord, Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
 import {incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
@@ -103,18 +103,8 @@ export interface JsonReport {
 	timeline: {at: string; event: string}[];
 }
 
-export interface JsonAction {
-	id: string;
-	fixId: string;
-	title: string;
-	sql: string;
-	target: Row;
-	operator: string;
-	confirmedAt: string;
-	status: 'done' | 'failed' | 'refused' | 'skipped';
-	result: string;
-	error: string | null;
-}
+/** An action answered at a confirmation, as the journal keeps it; the contract names its id `id`. */
+export type JsonAction = Omit<ActionRecord, 'actionId'> & {id: string};
 
 export interface JsonVerification {
 	at: string;
@@ -206,18 +196,7 @@ function chooseFixRecommendation(state: RunState): string | undefined {
 
 /** The actions section: each target of each action answered, as journaled. */
 function actionsReport(state: RunState): JsonAction[] {
-	return state.actions.map(a => ({
-		id: a.actionId,
-		fixId: a.fixId,
-		title: a.title,
-		sql: a.sql,
-		target: a.target,
-		operator: a.operator,
-		confirmedAt: a.confirmedAt,
-		status: a.status,
-		result: a.result,
-		error: a.error,
-	}));
+	return state.actions.map(({actionId, ...rest}) => ({id: actionId, ...rest}));
 }
 
 /** The verification section: the last one, figure by figure. */

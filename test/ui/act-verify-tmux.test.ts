@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import {bin, journalEvents, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
+import {bin, journalEvents, panelOf, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
 
 /* `pg500 demo lock-chain` in an 80×24 tmux pane, from the first step to
  * "cleared", with the keys a person presses — each sent once, some typed
@@ -15,12 +15,6 @@ const {tmux, waitForPane, where} = tmuxTestbed('act-verify');
 
 const keys = (...names: string[]) => tmux('send-keys', '-t', 'demo', ...names);
 const screenNow = () => tmux('capture-pane', '-p', '-t', 'demo');
-const panel = (screen: string) =>
-	screen
-		.split('\n')
-		.filter(line => line.includes('│'))
-		.map(line => line.slice(line.indexOf('│') + 2))
-		.join('\n');
 
 function journal() {
 	const dir = path.join(where.dir, 'pg500');
@@ -59,17 +53,17 @@ test('lock-chain from the first step to "cleared" with the keys a person presses
 	keys('Enter', '1');
 	screen = await waitForPane('demo', s => s.includes('yes to run it:'), 'the confirmation', 60_000);
 	const root = String(journal().filter(e => e.type === 'step-finished' && e.stepId === 'locks').at(-1)!.outcome!.rows.find(r => r['kind'] === 'root')!['pid']);
-	assert.match(panel(screen), /^\[1\] End the root blocker of the lock chain$/m);
-	assert.match(panel(screen), new RegExp(`^  > SELECT pg_terminate_backend\\(${root}, 5000\\)$`, 'm'), `the exact SQL with the root's pid:\n${screen}`);
-	assert.match(panel(screen), new RegExp(`^· pid ${root} \\(denokv/denokv, idle in transaction, in`, 'm'), 'what it touches');
+	assert.match(panelOf(screen), /^\[1\] End the root blocker of the lock chain$/m);
+	assert.match(panelOf(screen), new RegExp(`^  > SELECT pg_terminate_backend\\(${root}, 5000\\)$`, 'm'), `the exact SQL with the root's pid:\n${screen}`);
+	assert.match(panelOf(screen), new RegExp(`^· pid ${root} \\(denokv/denokv, idle in transaction, in`, 'm'), 'what it touches');
 	assert.match(screen, /Enter answer · Esc cancel/);
 	assert.equal(journal().filter(e => e.type === 'action-taken').length, 0, 'nothing done before the answer');
 
 	keys('y', 'e', 's', 'Enter');
 	// The panel first, then the message line once the intent is done.
 	screen = await waitForPane('demo', s => /✔ Verification at \d\d:\d\d:\d\d UTC: cleared/.test(s) && s.includes('ℹ Cleared:'), '"cleared"', 60_000);
-	assert.match(panel(screen), /^ {2}✔ waiting ≥ 1 s: \d+ → 0$/m);
-	assert.match(panel(screen), /^ {2}✔ root blockers: 1 → 0$/m);
+	assert.match(panelOf(screen), /^ {2}✔ waiting ≥ 1 s: \d+ → 0$/m);
+	assert.match(panelOf(screen), /^ {2}✔ root blockers: 1 → 0$/m);
 	assert.match(screen, /ℹ Cleared: root blockers 1 → 0/);
 	assert.equal(await waiting(), 0, 'the writers went on');
 	const events = journal();
