@@ -154,3 +154,18 @@ test('keys: 1 opens the confirmation, y e s Enter answers yes; Esc is an answer 
 	// While typing the role, letters are text, not keys: `v` does not verify.
 	assert.deepEqual(keysAt({overlay: 'login'}, 'dev\r'), ['login dev']);
 });
+
+test('nothing likely: Enter on the first item finishes without a fix; Down then Enter still chooses one', () => {
+	const calls: string[] = [];
+	let g = guide({view: 'causes'});
+	const dispatch = (a: GuideAction) => (g = guideReducer(g, a));
+	const list = {kind: 'fix', title: '', items: [{value: '', label: 'No fix'}, {value: 'fix-pool-exhaustion', label: 'Free'}], height: 3};
+	const screen = {entries: [], list, maxScroll: 0, page: 1, linesHeight: 10, onScreen: []} as unknown as KeyContext['screen'];
+	const context = (): KeyContext => ({run: chainReady(), guide: g, screen, extras: {logInput: false, quiz: false}});
+	const actions = {finish: () => calls.push('finish'), chooseFix: (id: string) => calls.push(`choose ${id}`)} as unknown as Parameters<typeof createKeyQueue>[0]['effects']['actions'];
+	const queue = createKeyQueue({context, effects: {actions, dispatch}});
+	for (const key of parseKeys('\r')) queue.push(key);
+	g = guide({view: 'causes'});
+	for (const key of parseKeys('\u001b[B\r')) queue.push(key);
+	assert.deepEqual(calls, ['finish', 'choose fix-pool-exhaustion']);
+});
