@@ -250,6 +250,10 @@ test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its 
 		assert.match(markdown, /## Actions\n\n- ✔ \*\*done\*\* — End the root blocker of the lock chain — pid \d+ \(backend started [^)]+\); answered by trainee@drill at /);
 		assert.match(markdown, /## Verification\n\n\*\*✔ cleared: every figure of deadlocks is back to normal\*\*/);
 		assert.match(markdown, /\| waiting ≥ 1 s \| locks \| ⚠ \d+ \| 0 \|/);
+		const html = await renderReport(run, 'html');
+		assert.match(html, /<h2>Actions<\/h2><ul class="actions"><li><span class="sym ok">✔<\/span> <strong>done<\/strong> — End the root blocker of the lock chain/);
+		assert.match(html, new RegExp(`<pre>SELECT pg_terminate_backend\\(${pid}, 5000\\)</pre>`));
+		assert.match(html, /<h2>Verification<\/h2><p><span class="sym ok">✔<\/span> <strong>cleared: every figure of deadlocks is back to normal<\/strong>/);
 
 		// The journal alone tells the same story: the verification is derived again, not stored.
 		const replayed = replayJournal(readJournal(g.journalPath));
