@@ -130,9 +130,10 @@ function actions(report: JsonReport): string {
 function verification(report: JsonReport): string {
 	const v = report.verification;
 	if (!v) return '';
-	const value = (x: Row[string], severity: string | null) =>
-		`<td class="mono">${severity ? `<span class="sym ${severity}">${severitySymbol[severity as 'warning']}</span> ` : ''}${h(formatValue(x))}</td>`;
-	const rows = v.figures.map(f => `<tr><td>${h(f.name)}</td><td class="mono">${h(f.stepId)}</td>${value(f.before, f.severityBefore)}${value(f.after, f.severityAfter)}</tr>`).join('');
+	const value = (x: Row[string], severity: string | null, unseen = '') =>
+		`<td class="mono">${severity ? `<span class="sym ${severity}">${severitySymbol[severity as 'warning']}</span> ` : ''}${h(x === null && unseen ? unseen : formatValue(x))}</td>`;
+	// A step the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+	const rows = v.figures.map(f => `<tr><td>${h(f.name)}</td><td class="mono">${h(f.stepId)}</td>${value(f.before, f.severityBefore, 'not seen')}${value(f.after, f.severityAfter)}</tr>`).join('');
 	const table = v.figures.length > 0 ? `<div class="scroll"><table><thead><tr><th>figure</th><th>step</th><th>at diagnosis</th><th>now</th></tr></thead><tbody>${rows}</tbody></table></div>` : '';
 	const notes = v.notes.map(n => `<p class="muted"><em>${h(n)}</em></p>`).join('');
 	const headline = `<p><span class="sym ${v.cleared ? 'ok' : 'critical'}">${v.cleared ? '✔' : '✖'}</span> <strong>${h(verificationVerdict(v))}</strong> <span class="muted">(${h(formatTime(v.at))}${v.count > 1 ? `, verification ${v.count}` : ''})</span></p>`;

@@ -134,7 +134,8 @@ function verification(report: JsonReport): string {
 	const mark = (value: string, severity: string | null) => (severity ? `${severitySymbol[severity as 'warning']} ${value}` : value);
 	const lines = [`## Verification`, '', `**${v.cleared ? '✔' : '✖'} ${escapeMarkdown(verificationVerdict(v))}** (${formatTime(v.at)}${v.count > 1 ? `, verification ${v.count}` : ''}).`];
 	if (v.figures.length > 0)
-		lines.push('', table(['figure', 'step', 'at diagnosis', 'now'], v.figures.map(f => [cell(f.name), cell(f.stepId), mark(cell(formatValue(f.before)), f.severityBefore), mark(cell(formatValue(f.after)), f.severityAfter)])));
+		// A step the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+		lines.push('', table(['figure', 'step', 'at diagnosis', 'now'], v.figures.map(f => [cell(f.name), cell(f.stepId), mark(f.before === null ? 'not seen' : cell(formatValue(f.before)), f.severityBefore), mark(cell(formatValue(f.after)), f.severityAfter)])));
 	for (const note of v.notes) lines.push('', `_${escapeMarkdown(note)}_`);
 	return lines.join('\n');
 }

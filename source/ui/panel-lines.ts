@@ -153,7 +153,7 @@ export function verificationLines(k: string, v: Verification, count: number, wid
 		const after = f.severityAfter;
 		const mark = after ? `${glyphs[after]} ` : `${glyphs.ok} `;
 		lines.push(
-			...paragraph(`${k}:vf${i}`, `${f.name}: ${formatValue(f.before)} → ${formatValue(f.after)}`, width, glyphs, after ? {color: severityColor[after]} : {}, {
+			...paragraph(`${k}:vf${i}`, `${f.name}: ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`, width, glyphs, after ? {color: severityColor[after]} : {}, {
 				text: `  ${mark}`,
 				color: after ? severityColor[after] : severityColor.ok,
 			}),
