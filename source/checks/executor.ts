@@ -1,5 +1,5 @@
 import type {RunnableStep} from '../runbook/schema.ts';
-import type {ActionStatus, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {ActionStatus, Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
 import type {PlannedTarget, PrivilegeFacts} from '../engine/actions.ts';
 import type {ActionTarget} from '../runbook/schema.ts';
 
@@ -26,6 +26,8 @@ export interface Executor {
 	run(step: RunnableStep, stepId: string, state: RunState, options?: RunOptions): Promise<StepOutcome>;
 	/** Server version once connected (e.g. "16.4"), else null. */
 	serverVersion(): string | null;
+	/** The pooler pg500 found it talks through (PgBouncer), else null. Only executors that connect have it. */
+	pooler?(): Pooler | null;
 	/**
 	 * Names a log at run time (a path the operator typed in the TUI, or a
 	 * command's captured output), replacing the one given on the command line;

@@ -1,6 +1,6 @@
 import type {RunnableStep} from '../runbook/schema.ts';
 import type {ActionTarget} from '../runbook/schema.ts';
-import type {Notice, Row, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {Notice, Pooler, Row, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
 import type {PlannedTarget, PrivilegeFacts} from '../engine/actions.ts';
 import type {ActionOutcome, Executor, RunOptions} from './executor.ts';
 import {actionResult, guardRefusal, guardSettings, guardSql, privilegeFactsOf, privilegeFactsSql, privilegeSettings} from './action-sql.ts';
@@ -14,6 +14,8 @@ import {majorVersion, shortVersion} from '../postgres/version.ts';
 import {pickQuery} from '../runbook/query-variant.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
 import {escapeUntrusted} from '../text/escape.ts';
+import type {ResolvedTarget} from '../postgres/target.ts';
+import {runPgBouncerStep} from './pgbouncer-step.ts';
 
 /** The logs the operator named, and how much of them to read. */
 export interface LogSources {
@@ -80,6 +82,8 @@ export class SqlExecutor implements Executor {
 	private lost: {at: string; gone: boolean} | undefined;
 	/** Every backend pg500 has had (a reconnect adds one): its own lines in the server log are not evidence. */
 	private readonly ownSessions: OwnSession[] = [];
+	/** PgBouncer's console (--pgbouncer-url) answered at the address pg500 connects to. */
+	private consoleConfirmed = false;
 
 	constructor(
 		readonly target: TargetInfo,
@@ -88,6 +92,8 @@ export class SqlExecutor implements Executor {
 		private readonly statementMs: number,
 		/** Roles the operator named as the application's (--app-role, the user of a --postgres-url). */
 		private readonly appRoles: readonly string[] = [],
+		/** PgBouncer's admin console (--pgbouncer-url), read on a connection of its own. */
+		private readonly pgbouncerConsole?: ResolvedTarget,
 		/** Sessions for other logins: without it, the executor cannot reconnect as another role. */
 		private readonly sessionFor?: SessionFactory,
 	) {
@@ -96,6 +102,10 @@ export class SqlExecutor implements Executor {
 
 	connectedAs(): TargetInfo {
 		return this.current;
+	}
+
+	pooler(): Pooler | null {
+		return this.session.pooler ?? (this.consoleConfirmed ? 'pgbouncer' : null);
 	}
 
 	serverVersion(): string | null {
@@ -117,6 +127,8 @@ export class SqlExecutor implements Executor {
 				return this.sql(step, checkSettings(state.runbook.thresholds, this.appRoles));
 			case 'log':
 				return this.log(step);
+			case 'pgbouncer':
+				return this.pgbouncer();
 			case 'manual':
 			case 'info':
 				return nothing;
@@ -282,12 +294,35 @@ export class SqlExecutor implements Executor {
 		return failure;
 	}
 
+	private async pgbouncer(): Promise<StepOutcome> {
+		const failure = await this.connection();
+		const {outcome, confirmsTarget} = await runPgBouncerStep({
+			console: this.pgbouncerConsole,
+			pooler: this.session.pooler,
+			connected: !failure || this.connectedOnce,
+			target: this.target,
+			timeoutMs: this.statementMs,
+		});
+		if (confirmsTarget) this.consoleConfirmed = true;
+		return outcome;
+	}
+
 	private noteOwnSession(): void {
+		// Behind a pooler a backend serves pg500 one moment and denokv the next: its pid says nothing.
+		if (this.session.pooler) return;
 		const pid = Number(this.session.info?.backend_pid);
 		if (Number.isInteger(pid) && pid > 0 && !this.ownSessions.some(s => s.pid === pid)) this.ownSessions.push({pid, since: new Date()});
 	}
 
 	private lostNotice(failure: ConnectFailure): Notice {
+		if (failure.failure.startsWith('pooler-') || failure.failure === 'no-answer')
+			return {
+				id: 'pooler-lost',
+				severity: 'critical',
+				message: escapeUntrusted(
+					`pg500's connection stopped being served at ${this.lost?.at} and a new one was not served either (${failure.failure}: ${failure.message}): ${failureHint(failure.failure)}.`,
+				),
+			};
 		return {
 			id: 'target-lost',
 			severity: 'critical',

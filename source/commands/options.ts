@@ -46,6 +46,7 @@ export function addTargetOptions(command: Command): Command {
 	return command
 		.option('--url <url>', 'target, as postgres://user@host:port/db?sslmode=… (else DATABASE_URL, else PG* variables)')
 		.addOption(new Option('--postgres-url <url>', 'alias of --url (the denokv server’s own flag)').hideHelp())
+		.option('--pgbouncer-url <url>', "PgBouncer's admin console, postgres://user@host:port/pgbouncer: its pools are read (SHOW only, on a short-lived connection of its own)")
 		.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)')
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')

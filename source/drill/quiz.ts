@@ -18,6 +18,8 @@ export const quizChoices: readonly QuizChoice[] = [
 	{id: 'timeouts', label: 'timeouts cancel or end sessions'},
 	{id: 'schema', label: 'schema drift (missing table, index or row)'},
 	{id: 'connection-failure', label: 'PostgreSQL cannot be reached'},
+	{id: 'pooler', label: 'PgBouncer in front is saturated or misconfigured'},
+	{id: 'read-only-target', label: 'denokv writes to a standby or read-only server'},
 	{id: 'server-bug', label: 'a bug in the denokv server, not the database'},
 	{id: 'none', label: 'nothing is wrong'},
 ];

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type {DefaultCause} from '../runbook/default-causes.ts';
 import {waitFor, type DrillSessions} from './sessions.ts';
 import {failedWrites, spread, startUp, type LogEvent} from './server-log.ts';
 
@@ -9,7 +10,7 @@ import {failedWrites, spread, startUp, type LogEvent} from './server-log.ts';
  * lines the real server prints for that fault. */
 
 /** What a trainee should name for each drill (the runbook's cause ids, plus two that are no database cause). */
-export type DrillCause = 'pool-exhaustion' | 'deadlocks' | 'timeouts' | 'schema' | 'connection-failure' | 'server-bug' | 'none';
+export type DrillCause = DefaultCause | 'server-bug' | 'none';
 
 /** The role the denokv server connects as, and the role the on-call engineer uses (pg_monitor, not superuser). */
 export const appRole = 'denokv';
@@ -287,6 +288,21 @@ export const scenarios: readonly Scenario[] = [
 		keySteps: ['server-logs', 'code-review'],
 		inject: ctx => idlePool(ctx, 3),
 		serverLog: () => [...startUp(45), ...failedWrites(spread(24, 15), serializationBug)],
+	},
+	{
+		id: 'read-only',
+		summary: "the application's role is read-only by default in this database: every write of a new connection fails (25006)",
+		cause: 'read-only-target',
+		keySteps: ['timeouts', 'server-logs', 'postgres-logs'],
+		async inject(ctx) {
+			await ctx.admin(`ALTER ROLE ${appRole} IN DATABASE "${ctx.database}" SET default_transaction_read_only = on`);
+			// The pool's new connections get it: their writes fail for real (25006 in PostgreSQL's log).
+			const fresh = await ctx.sessions.open(appRole);
+			const write = () => fresh.query(bumpVersion).then(() => {}, () => {});
+			for (let i = 0; i < 3; i++) await write();
+			ctx.sessions.every(5000, write);
+		},
+		serverLog: () => [...startUp(45), ...failedWrites(spread(20, 10, true), 'db error: ERROR: cannot execute UPDATE in a read-only transaction')],
 	},
 ];
 

@@ -10,8 +10,11 @@ import {formatEnvLoggerLine} from './server-log.ts';
  * them always wait for a few milliseconds: that is what normal looks like,
  * and what every rule must call "ok". Drills run their fault on top of it.
  *
- * Like tokio-postgres, each client prepares *named* statements (s0, s1, s2):
- * behind a PgBouncer in transaction mode they break exactly as denokv does.
+ * Like tokio-postgres, each connection prepares *named* statements, their
+ * names drawn from one counter for the whole process (s0, s1, s2 for the
+ * first connection, s3, s4, s5 for the next…): behind a PgBouncer in
+ * transaction mode they break exactly as denokv does ("prepared statement
+ * "s4" does not exist" on a server connection another client prepared on).
  * Failures are logged in env_logger's format with the two lines denokv
  * writes for a failed request. */
 
@@ -27,6 +30,8 @@ export interface WriteLoadOptions {
 	logPath?: string;
 	/** Older denokv versions have no data_version table. */
 	dataVersion?: boolean;
+	/** false: unnamed statements, as a client fit for PgBouncer's transaction mode (denokv names them: the default). */
+	namedStatements?: boolean;
 	applicationName?: string;
 }
 
@@ -48,15 +53,20 @@ export interface WriteLoad {
 }
 
 const statements = {
-	bump: {name: 's0', text: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version'},
-	check: {name: 's1', text: 'SELECT versionstamp FROM kv_store WHERE key = $1'},
-	upsert: {
-		name: 's2',
-		text: `INSERT INTO kv_store (key, value, value_encoding, versionstamp, expires_at) VALUES ($1, $2, $3, $4, NULL)
+	bump: 'UPDATE data_version SET version = version + 1 WHERE k = 0 RETURNING version',
+	check: 'SELECT versionstamp FROM kv_store WHERE key = $1',
+	upsert: `INSERT INTO kv_store (key, value, value_encoding, versionstamp, expires_at) VALUES ($1, $2, $3, $4, NULL)
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, value_encoding = EXCLUDED.value_encoding,
   versionstamp = EXCLUDED.versionstamp, updated_at = now(), expires_at = EXCLUDED.expires_at`,
-	},
 } as const;
+type StatementNames = Record<keyof typeof statements, string>;
+
+/** tokio-postgres's statement counter: one for the whole process, so no two connections share a name. */
+let nextStatementId = 0;
+function newStatementNames(): StatementNames {
+	const name = () => `s${nextStatementId++}`;
+	return {bump: name(), check: name(), upsert: name()};
+}
 
 /** A denokv versionstamp: the 8-byte commit version, big-endian, and a 2-byte batch index. */
 function versionstamp(version: bigint): Buffer {
@@ -85,6 +95,15 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
 	const keySpace = options.keySpace ?? 200;
 	const pauseMs = options.pauseMs ?? 5;
 	const dataVersion = options.dataVersion ?? true;
+	const named = options.namedStatements ?? true;
+	/** Each connection's statement names, prepared on first use (deadpool-postgres's statement cache). */
+	const names = new WeakMap<pg.Client, StatementNames>();
+	const statement = (client: pg.Client, which: keyof typeof statements) => {
+		const text = statements[which];
+		if (!named) return {text};
+		if (!names.has(client)) names.set(client, newStatementNames());
+		return {name: names.get(client)![which], text};
+	};
 	const log: WriteStream | undefined = options.logPath ? createWriteStream(options.logPath, {flags: 'a', mode: 0o600}) : undefined;
 	const logLine = (level: 'WARN' | 'ERROR', target: string, message: string) => log?.write(`${formatEnvLoggerLine(new Date(), level, target, message)}\n`);
 	const stats: WriteLoadStats = {committed: 0, failed: 0, connected: 0};
@@ -132,12 +151,12 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
 		try {
 			let version = BigInt(Date.now());
 			if (dataVersion) {
-				const bumped = await client.query(statements.bump);
+				const bumped = await client.query(statement(client, 'bump'));
 				if (bumped.rows.length !== 1) throw new RowCountError();
 				version = BigInt(bumped.rows[0].version as string);
 			}
-			await client.query({...statements.check, values: [key]});
-			await client.query({...statements.upsert, values: [key, Buffer.from(`value-${version}`), 1, versionstamp(version)]});
+			await client.query({...statement(client, 'check'), values: [key]});
+			await client.query({...statement(client, 'upsert'), values: [key, Buffer.from(`value-${version}`), 1, versionstamp(version)]});
 			await client.query('COMMIT');
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => {});

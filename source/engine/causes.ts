@@ -1,5 +1,6 @@
 import type {Runbook} from '../runbook/schema.ts';
 import type {Finding, Likelihood, RankedCause, RunState, Severity} from './types.ts';
+import {fixText} from './fix-text.ts';
 
 /** How much a finding's severity counts toward a cause, times the evidence weight. */
 const severityFactor: Record<Severity, number> = {critical: 1, warning: 0.6, info: 0.25};
@@ -26,7 +27,7 @@ export function evidenceMatches(ref: string, finding: Finding): boolean {
  * number of rows (and the display cap on them) must not outweigh severity.
  * Sorted most likely first; ties keep the runbook's order.
  */
-export function rankCauses(runbook: Runbook, findings: Finding[]): RankedCause[] {
+export function rankCauses(runbook: Runbook, findings: Finding[], fill: (text: string) => string = text => text): RankedCause[] {
 	const fixes = new Map(runbook.fixes.map(f => [f.id, f]));
 	const ranked = runbook.causes.map((cause, order) => {
 		const contributions: {c: number; line: string}[] = [];
@@ -52,7 +53,7 @@ export function rankCauses(runbook: Runbook, findings: Finding[]): RankedCause[]
 				score: rounded,
 				evidence: [...new Set(contributions.map(x => x.line))],
 				fixId: cause.fix,
-				fix: fixes.get(cause.fix)?.summary ?? '',
+				fix: fill(fixes.get(cause.fix)?.summary ?? ''),
 			} satisfies RankedCause,
 		};
 	});
@@ -77,7 +78,8 @@ export function incident(state: RunState): RunState {
 	return {...state, steps};
 }
 
-/** The causes as the incident stood (see incident()). */
+/** The causes as the incident stood (see incident()), their fixes in the words of this run. */
 export function rankedCauses(state: RunState): RankedCause[] {
-	return rankCauses(state.runbook, allFindings(incident(state)));
+	const seen = incident(state);
+	return rankCauses(state.runbook, allFindings(seen), text => fixText(seen, text));
 }

@@ -5,6 +5,7 @@ import {findStep, position} from './steps.ts';
 import {seenValue} from './lookup.ts';
 import {verificationOf} from './verification.ts';
 import {formatValue} from './template.ts';
+import {isPooler, poolerNames} from './pooler.ts';
 import {formatDuration} from '../text/duration.ts';
 
 export function initialState(runbook: Runbook): RunState {
@@ -38,7 +39,7 @@ function describe(event: RunEvent, state: RunState): string {
 		case 'run-started':
 			return `run started against ${event.target.host}:${event.target.port}/${event.target.database}`;
 		case 'target-identified':
-			return `server version ${event.serverVersion}`;
+			return [event.serverVersion && `server version ${event.serverVersion}`, isPooler(event.pooler) && `reached through ${poolerNames[event.pooler]}`].filter(Boolean).join(', ');
 		case 'step-started':
 			return `started ${title(event.stepId)}`;
 		case 'step-finished': {
@@ -106,10 +107,21 @@ export function reduce(state: RunState, event: RunEvent): RunState {
 
 function apply(state: RunState, event: RunEvent): RunState {
 	switch (event.type) {
-		case 'run-started':
-			return {...state, tool: event.tool, target: event.target, startedAt: event.at};
+		case 'run-started': {
+			// A journal may say anything: a pooler pg500 does not know is left out.
+			const {pooler, ...target} = event.target;
+			return {...state, tool: event.tool, target: pooler === undefined || isPooler(pooler) ? event.target : target, startedAt: event.at};
+		}
 		case 'target-identified':
-			return state.target ? {...state, target: {...state.target, serverVersion: event.serverVersion}} : state;
+			if (!state.target) return state;
+			return {
+				...state,
+				target: {
+					...state.target,
+					...(event.serverVersion !== undefined && {serverVersion: event.serverVersion}),
+					...(isPooler(event.pooler) && {pooler: event.pooler}),
+				},
+			};
 		case 'step-started': {
 			let s = updateStep(state, event.stepId, step => ({
 				...step,
@@ -145,10 +157,11 @@ function apply(state: RunState, event: RunEvent): RunState {
 					query: outcome.query,
 					error: outcome.error,
 					manual: outcome.manual,
+					skipReason: outcome.skipped,
 					histogram: histogramOf(outcome.histogram),
 					findings: withNotices,
 				};
-				return {...finished, status: statusFrom(def.step.kind, finished)};
+				return {...finished, status: outcome.skipped && !outcome.error ? 'skipped' : statusFrom(def.step.kind, finished)};
 			});
 		}
 		case 'step-skipped':

@@ -11,6 +11,7 @@ export function formatValue(value: Value | undefined): string {
 }
 
 /**
+/**
  * How a value is written into a message: as it is, or quoted by
  * PostgreSQL's rules where the message shows SQL for a person to run
  * (`GRANT pg_monitor TO {current_user:ident};`).
@@ -22,20 +23,26 @@ function written(value: Value | undefined, format: string | undefined): string {
 	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
 }
 
-/** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident` or `:literal`: key and format. */
-export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?\}/g;
+/** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident` or `:literal`, optionally `|fallback`: key, format, fallback. */
+export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g;
 
 /**
  * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
- * step saw) and `{rows}` in a rule's message; a column or step value followed
- * by `:ident` or `:literal` (`{current_user:ident}`, `{@step.column:literal}`)
- * is quoted as SQL.
+ * step saw) and `{rows}` in a rule's message or a fix's text; a column or
+ * step value followed by `:ident` or `:literal` (`{current_user:ident}`,
+ * `{@step.column:literal}`) is quoted as SQL; one followed by `|text`
+ * (`{@connect.primary|the primary}`) shows that text when there is no value
+ * (a step that did not run, a null, a column the row lacks).
  */
 export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
-	return template.replace(placeholders, (whole, key: string, format?: string) => {
+	return template.replace(placeholders, (whole, key: string, format?: string, fallback?: string) => {
 		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
-		if (key.startsWith('@')) return written(lookup?.(key.slice(1)), format);
 		if (key === 'rows') return String(rowCount);
-		return key in row ? written(row[key], format) : whole;
+		const earlier = key.startsWith('@');
+		// A column the row lacks stays as written, unless a fallback says what to show.
+		if (!earlier && !(key in row) && fallback === undefined) return whole;
+		const value = earlier ? lookup?.(key.slice(1)) : row[key];
+		if (fallback !== undefined && (value === null || value === undefined || value === '')) return fallback;
+		return written(value, format);
 	});
 }

@@ -49,6 +49,8 @@ export interface StepOutcome {
 	histogram?: Histogram;
 	/** Set when the tool could not do this step itself and the operator must (e.g. no log file given): why. */
 	manual?: string;
+	/** Set when the step does not apply to this target (e.g. no PgBouncer in front of it): why. */
+	skipped?: string;
 }
 
 export interface Histogram {
@@ -59,12 +61,17 @@ export interface Histogram {
 	counts: number[];
 }
 
+/** A connection pooler pg500 found between itself and PostgreSQL. */
+export type Pooler = 'pgbouncer';
+
 export interface TargetInfo {
 	host: string;
 	port: number;
 	database: string;
 	user: string;
 	serverVersion: string | null;
+	/** Set once pg500 finds it talks through a pooler; absent (journals from before) reads as null. */
+	pooler?: Pooler | null;
 }
 
 export interface ToolInfo {
@@ -141,7 +148,8 @@ export interface Verification {
 
 export type RunEvent =
 	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string}
-	| {type: 'target-identified'; at: string; serverVersion: string}
+	/** What pg500 learnt about the target once it reached it: its version, and the pooler in front of it. */
+	| {type: 'target-identified'; at: string; serverVersion?: string; pooler?: Pooler}
 	| {type: 'step-started'; at: string; stepId: string}
 	| {type: 'step-finished'; at: string; stepId: string; durationMs: number; outcome: StepOutcome}
 	| {type: 'step-skipped'; at: string; stepId: string; reason: string}

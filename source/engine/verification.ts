@@ -14,7 +14,7 @@ import type {Observation, Row, RunState, Severity, Value, Verification, Verifica
  * tells the same story. */
 
 /** Kinds of step a verification runs again: live checks. Logs are history: what they said stays said. */
-const liveKinds = new Set(['sql', 'connect']);
+const liveKinds = new Set(['sql', 'connect', 'pgbouncer']);
 
 /** The cause the chosen fix answers: the most likely one at diagnosis that leads to it. */
 export function causeOfFix(state: RunState, fixId: string, ranked: {id: string; fixId: string}[]): string | undefined {

@@ -80,7 +80,14 @@ export function openJournal(spec: NewJournal): JournalWriter {
 		version: journalVersion,
 		runbookPath: spec.runbookPath,
 		runbookText: spec.runbookText,
-		target: redactValue({host: spec.target.host, port: spec.target.port, database: spec.target.database, user: spec.target.user, serverVersion: spec.target.serverVersion}),
+		target: redactValue({
+			host: spec.target.host,
+			port: spec.target.port,
+			database: spec.target.database,
+			user: spec.target.user,
+			serverVersion: spec.target.serverVersion,
+			pooler: spec.target.pooler ?? null,
+		}),
 		options: safeOptions(spec.options),
 		startedAt,
 	};

@@ -1,4 +1,4 @@
-import {classBySqlstate, classifyText, lockWaitClass, postgresClasses, unclassified, type LogClass} from './log-classes.ts';
+import {classBySqlstate, classifyText, lockWaitClass, poolerClasses, postgresClasses, unclassified, type LogClass} from './log-classes.ts';
 import {csvColumns, openQuote, parseCsvRecord} from './csv-record.ts';
 import {genericPattern, prefixFields, prefixPattern} from './log-line-prefix.ts';
 import {skipLine, type LineClassifier, type LineVerdict} from './scan.ts';
@@ -22,6 +22,13 @@ const interesting = /ERROR|FATAL|PANIC|DETAIL|still waiting for|terminated by si
 /** Severities of lines that continue a message (never a new record). */
 const continuations = new Set(['DETAIL', 'HINT', 'STATEMENT', 'CONTEXT', 'QUERY', 'LOCATION']);
 const csvStart = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z0-9+:-]+)?,/;
+/**
+ * PgBouncer's log, given as the PostgreSQL log or mixed into it: one `pooler error:` line per
+ * refusal (`… [pid] WARNING C-0x…: db/user@addr:port pooler error: query_wait_timeout`). Its
+ * `closing because:` line says the same again and is not counted.
+ */
+const pgbouncerRefusal = /\[(\d+)\] (?:WARNING|LOG|ERROR) [CS]-0x[0-9a-f]+: \S+ pooler error: (.*)$/;
+const poolerError = poolerClasses.find(k => k.class === 'pooler-error')!;
 /** A csvlog record longer than this is broken (or the window cut into it): dropped. */
 const maxRecordChars = 65_536;
 /** A backend's DETAIL comes with its message; one this many lines later is not looked for any more. */
@@ -207,6 +214,10 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 	return {
 		classify(line: string): LineVerdict {
 			lineNo++;
+			if (line.includes(' pooler error: ')) {
+				const refusal = pgbouncerRefusal.exec(line);
+				if (refusal) return {kind: 'count', klass: classifyText(refusal[2]!, poolerClasses) ?? poolerError, text: line, time: times.read(line), record: `pgbouncer ${refusal[1]}`};
+			}
 			format ??= detectFormat(line, options.fileName);
 			if (!format) return skipLine;
 			return format === 'csv' ? csv(line) : format === 'json' ? json(line) : stderr(line);

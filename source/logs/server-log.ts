@@ -80,6 +80,8 @@ export function serverLogClassifier(): LineClassifier {
 	return {
 		classify(line: string): LineVerdict {
 			lineNo++;
+			// PgBouncer's log, read as a server log: its `pooler error:` line is the refusal, this repeats it.
+			if (line.includes(' closing because: ')) return skipLine;
 			if (quiet(line)) return line.includes(' 500 ') || line.includes('Internal Server Error') ? {kind: 'count', klass: unclassified} : skipLine;
 			if (!prefilter.test(line)) return skipLine;
 			const klass =

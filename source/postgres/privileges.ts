@@ -8,7 +8,12 @@ import {quoteIdent} from '../sql/quote.ts';
  * is never "ok" on data it could not see. pg_has_role(…, 'USAGE') counts
  * inherited membership (pg_monitor brings pg_read_all_stats). The deadlock
  * counter at connect time lets a later rule see it rise during the run; the
- * backend pid tells pg500's own lines in the server log from the application's. */
+ * backend pid tells pg500's own lines in the server log from the application's;
+ * it also tells a pooler in front (PgBouncer announces a pid of its own at
+ * login), as does the port PostgreSQL itself listens on. On a standby, where
+ * it replicates from: connect-row.ts keeps the host and port of
+ * primary_conninfo and drops the rest (it may carry a password). pg_settings
+ * shows primary_conninfo only to roles that may read it. */
 
 export const connectSql = `SELECT
 	current_setting('server_version') AS server_version,
@@ -21,7 +26,11 @@ export const connectSql = `SELECT
 	pg_has_role(current_user, 'pg_read_server_files', 'USAGE') AS pg_read_server_files,
 	pg_is_in_recovery() AS in_recovery,
 	pg_backend_pid() AS backend_pid,
-	(SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()) AS deadlocks`;
+	inet_server_port() AS server_port,
+	(SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()) AS deadlocks,
+	(SELECT sender_host FROM pg_stat_wal_receiver) AS primary_sender_host,
+	(SELECT sender_port FROM pg_stat_wal_receiver) AS primary_sender_port,
+	(SELECT setting FROM pg_settings WHERE name = 'primary_conninfo') AS primary_conninfo`;
 
 export interface Privileges {
 	role: string;

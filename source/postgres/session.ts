@@ -1,8 +1,10 @@
 import type pg from 'pg';
-import type {Row} from '../engine/types.ts';
-import {classifyConnectError, type ConnectFailure} from './classify.ts';
+import type {Pooler, Row} from '../engine/types.ts';
+import {escapeRow} from '../text/escape.ts';
+import {classifyConnectError, noAnswerCode, poolerOfFailure, type ConnectFailure, type ConnectStage} from './classify.ts';
+import {connectRow} from './connect-row.ts';
 import {connectSql} from './privileges.ts';
-import {shapeResult, valueTypes} from './rows.ts';
+import {plainRows, valueTypes} from './rows.ts';
 
 /* The safe session: the tool's only connection to a database that is
  * already in trouble. One pg.Client; every check in its own READ ONLY
@@ -58,7 +60,8 @@ export function connectionLost(error: unknown): boolean {
 	return /^(08|57P0)/.test(e.code);
 }
 
-function destroy(client: pg.Client): void {
+/** Drops a client's socket at once: no goodbye to a server that does not answer. */
+export function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
@@ -74,13 +77,14 @@ function tlsRefused(error: unknown): boolean {
  * as libpq decides for sslmode=prefer and allow: TLS failed, or pg_hba.conf
  * has no line for this kind of connection (28000: hostssl or hostnossl).
  */
-function otherWayMayWork(error: unknown): boolean {
+export function otherWayMayWork(error: unknown): boolean {
 	return tlsRefused(error) || (error as {code?: unknown}).code === '28000';
 }
 
 export class SafeSession {
 	private state: State = {kind: 'not-tried'};
 	private reconnectsLeft = 1;
+	private foundPooler: Pooler | null = null;
 
 	/**
 	 * `fallback`: libpq's sslmode=prefer (TLS first, then plain) and allow
@@ -95,6 +99,15 @@ export class SafeSession {
 	/** The connect row (version, role, privileges) while connected. */
 	get info(): Row | undefined {
 		return this.state.kind === 'connected' ? this.state.info : undefined;
+	}
+
+	/**
+	 * The pooler pg500 found in front of PostgreSQL: from the login (a pid
+	 * that is not the backend's) or from a refusal only PgBouncer words so.
+	 * Once found it stays found, whatever happens to the connection.
+	 */
+	get pooler(): Pooler | null {
+		return this.foundPooler;
 	}
 
 	/** Whether asking for the connection might still succeed. */
@@ -124,43 +137,52 @@ export class SafeSession {
 	private async open(): Promise<ConnectFailure | undefined> {
 		const first = await this.attempt(this.config);
 		if (!('error' in first)) return this.opened(first.client);
-		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error);
+		if (!this.fallback || !otherWayMayWork(first.error)) return this.failed(first.error, first.stage);
 		const second = await this.attempt(this.fallback);
 		if (!('error' in second)) return this.opened(second.client);
 		// Say why the attempt that got further failed: "no pg_hba.conf entry" for plain, not "the server does not support SSL".
-		return this.failed(tlsRefused(second.error) && !tlsRefused(first.error) ? first.error : second.error);
+		const further = tlsRefused(second.error) && !tlsRefused(first.error) ? first : second;
+		return this.failed(further.error, further.stage);
 	}
 
-	/** One connection attempt with `config`: the connected client, or the error. */
-	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown}> {
+	/** One connection attempt with `config`: the connected client, or the error and how far the attempt got. */
+	private async attempt(config: pg.ClientConfig): Promise<{client: pg.Client} | {error: unknown; stage: ConnectStage}> {
 		// pg (and the sockets, TLS and crypto it pulls in) loads with the first connection, not at start:
 		// the guided screen is up before it is needed.
 		const {default: driver} = await import('pg');
 		const client = new driver.Client({...config, types: valueTypes});
 		client.on('error', error => this.lose(client, error));
 		client.on('end', () => this.lose(client, new Error('the server closed the connection')));
+		// How far the login got says what a timeout means: no socket (network), or an answer that stalled.
+		let stage: ConnectStage = 'tcp';
+		(client as unknown as {connection: {once(event: 'connect', listener: () => void): void}}).connection.once('connect', () => (stage = 'login'));
 		try {
 			await client.connect();
 			return {client};
 		} catch (error) {
 			destroy(client);
-			return {error};
+			return {error, stage};
 		}
 	}
 
 	private async opened(client: pg.Client): Promise<ConnectFailure | undefined> {
 		try {
 			const result = await this.inReadOnly(client, connectSql);
-			this.state = {kind: 'connected', client, info: shapeResult(result).rows[0] ?? {}};
+			const {host, port} = this.config;
+			const protocolPid = (client as unknown as {processID: number | null}).processID;
+			const info = escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
+			this.foundPooler ??= info.pooler === 'pgbouncer' ? 'pgbouncer' : null;
+			this.state = {kind: 'connected', client, info};
 			return undefined;
 		} catch (error) {
 			destroy(client);
-			return this.failed(error);
+			return this.failed(error, 'query');
 		}
 	}
 
-	private failed(error: unknown): ConnectFailure {
-		const failure = classifyConnectError(error);
+	private failed(error: unknown, stage: ConnectStage): ConnectFailure {
+		const failure = classifyConnectError(error, stage);
+		this.foundPooler ??= poolerOfFailure(failure);
 		this.state = {kind: 'failed', failure};
 		return failure;
 	}
@@ -168,7 +190,7 @@ export class SafeSession {
 	private lose(client: pg.Client, error: unknown): void {
 		if (this.state.kind !== 'connected' || this.state.client !== client) return;
 		destroy(client);
-		this.state = {kind: 'lost', failure: classifyConnectError(error)};
+		this.state = {kind: 'lost', failure: classifyConnectError(error, 'query')};
 	}
 
 	/**
@@ -188,17 +210,43 @@ export class SafeSession {
 		}
 	}
 
+	/** Runs one check in its read-only transaction, and gives the connection up when no answer comes at all. */
 	private inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
-		return this.transaction(client, 'READ ONLY', settings, async run => ({commit: false, value: await run(sql)}));
+		return this.answered(client, 1, () => this.transaction(client, 'READ ONLY', settings, async run => ({commit: false, value: await run(sql)})));
 	}
 
 	/**
-	 * One short transaction with the session's timeouts and `settings`, all SET
-	 * LOCAL in one round trip. `work` sends statements one at a time through
-	 * the extended protocol, which takes exactly one statement each: nothing
-	 * can slip a COMMIT and more SQL past it. Its statements are unnamed,
-	 * which PgBouncer in transaction mode allows. Commits when `work` says so,
-	 * else rolls back (always, on an error).
+	 * `work` on `client`, given up when no answer comes within the statement
+	 * timeout of each of its `statements` and a grace: a network that stops
+	 * answering, or a pooler that queues the transaction for a server
+	 * connection, never trips statement_timeout.
+	 */
+	private async answered<T>(client: pg.Client, statements: number, work: () => Promise<T>): Promise<T> {
+		const waitMs = statements * this.timeouts.statementMs + clientGraceMs;
+		const noAnswer = Object.assign(new Error(`no answer within ${Math.round(waitMs / 1000)} s (pg500 gave the connection up)`), {code: noAnswerCode});
+		let gaveUp = false;
+		const watchdog = setTimeout(() => {
+			gaveUp = true;
+			// Noted before the socket closes: the loss is the silence, not the close that follows.
+			this.lose(client, noAnswer);
+			destroy(client);
+		}, waitMs);
+		try {
+			return await work();
+		} catch (error) {
+			throw gaveUp ? noAnswer : error;
+		} finally {
+			clearTimeout(watchdog);
+		}
+	}
+
+	/**
+	 * One short transaction: its timeouts and `settings`, all SET LOCAL, in one
+	 * round trip; then `work` sends statements one at a time through the
+	 * extended protocol, which takes exactly one statement each — nothing can
+	 * slip a COMMIT and more SQL past it; its statements are unnamed, which
+	 * PgBouncer in transaction mode allows. Commits when `work` says so, else
+	 * rolls back (always, on an error).
 	 */
 	private async transaction<T>(
 		client: pg.Client,
@@ -207,38 +255,20 @@ export class SafeSession {
 		work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>,
 	): Promise<T> {
 		const {statementMs, lockMs} = this.timeouts;
-		// A network that stops answering never trips statement_timeout: give up on the connection ourselves.
-		let watchdog: NodeJS.Timeout | undefined;
-		const arm = () => {
-			clearTimeout(watchdog);
-			watchdog = setTimeout(() => destroy(client), statementMs + clientGraceMs);
-		};
-		const run = (sql: string) => {
-			arm();
-			return client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
-		};
-		arm();
+		// standard_conforming_strings on: a database or role that turned it off would make a backslash
+		// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it,
+		// and elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
+		await client.query(
+			`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
+		);
+		let outcome: {commit: boolean; value: T} | undefined;
 		try {
-			// standard_conforming_strings on: a database or role that turned it off would make a backslash
-			// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it,
-			// and elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
-			await client.query(
-				`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
-			);
-			let outcome: {commit: boolean; value: T} | undefined;
-			try {
-				outcome = await work(run);
-			} finally {
-				if (!outcome?.commit) await client.query('ROLLBACK').catch(() => undefined);
-			}
-			if (outcome.commit) {
-				arm();
-				await client.query('COMMIT');
-			}
-			return outcome.value;
+			outcome = await work(sql => client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig));
 		} finally {
-			clearTimeout(watchdog);
+			if (!outcome?.commit) await client.query('ROLLBACK').catch(() => undefined);
 		}
+		if (outcome.commit) await client.query('COMMIT');
+		return outcome.value;
 	}
 
 	/**
@@ -252,7 +282,8 @@ export class SafeSession {
 		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
 		const {client} = this.state;
 		try {
-			return await this.transaction(client, 'READ WRITE', settings, work);
+			// The guard, the action, the commit.
+			return await this.answered(client, 3, () => this.transaction(client, 'READ WRITE', settings, work));
 		} catch (error) {
 			if (connectionLost(error)) this.lose(client, error);
 			throw error;

@@ -133,9 +133,12 @@ export function targetNamed(url: string | undefined, env: NodeJS.ProcessEnv = pr
 	return Boolean(url ?? env.DATABASE_URL ?? env.PGHOST ?? env.PGPORT ?? env.PGDATABASE);
 }
 
-/** Resolves the target from `url` (--url) or the environment. Throws UsageError for a malformed one. */
-export function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedTarget {
-	const fromUrl = url !== undefined ? parseUrl(url, '--url') : env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL') : {};
+/**
+ * Resolves the target from `url` (--url, or the option named `option`) or the
+ * environment. Throws UsageError for a malformed one.
+ */
+export function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env, option = '--url'): ResolvedTarget {
+	const fromUrl = url !== undefined ? parseUrl(url, option) : env.DATABASE_URL ? parseUrl(env.DATABASE_URL, 'DATABASE_URL') : {};
 
 	const host = fromUrl.host || env.PGHOST || 'localhost';
 	const portText = fromUrl.port || env.PGPORT || '5432';

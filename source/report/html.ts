@@ -3,6 +3,7 @@ import {formatDuration} from '../text/duration.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {escapeHtml} from './escape-html.ts';
 import {histogramSvg} from './svg-histogram.ts';
+import {throughPooler} from '../engine/pooler.ts';
 import {
 	actionSymbol,
 	elapsedMs,
@@ -86,7 +87,7 @@ function header(report: JsonReport): string {
 		`<p>${h(verdictMeaning[verdict])} (${h(findingSummary(report.steps))}).</p></header>`,
 		banner,
 		dl([
-			['Target', target ? `<span class="mono">${h(`${target.user}@${target.host}:${target.port}/${target.database}`)}</span> — PostgreSQL ${h(target.serverVersion ?? 'not reached')}` : 'not recorded'],
+			['Target', target ? `<span class="mono">${h(`${target.user}@${target.host}:${target.port}/${target.database}`)}</span> — PostgreSQL ${h(`${target.serverVersion ?? 'not reached'}${throughPooler(target.pooler)}`)}` : 'not recorded'],
 			['Started', h(report.startedAt ? formatTime(report.startedAt) : 'not recorded')],
 			[report.finished ? 'Finished' : 'Last recorded', h(report.finishedAt ? `${formatTime(report.finishedAt)}${duration === undefined ? '' : ` (${formatDuration(duration)})`}` : '—')],
 			['Tool', h(`${report.tool.name} ${report.tool.version}`)],

@@ -1,8 +1,8 @@
-import type {ActionRecord, Histogram, Likelihood, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
+import type {ActionRecord, Histogram, Likelihood, Pooler, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
 import {incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
-import {fillFixText, fixSteps} from '../engine/fix-text.ts';
+import {filledFix, fixSteps, fixText} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
@@ -81,7 +81,8 @@ export interface JsonReport {
 	schemaVersion: 1;
 	tool: {name: string; version: string};
 	runbook: {id: string; title: string; path: string; version: string};
-	target: {host: string; port: number; database: string; user: string; serverVersion: string | null} | null;
+	/** `pooler`: the pooler pg500 talked through ("pgbouncer"), else null. */
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null; pooler: Pooler | null} | null;
 	startedAt: string | null;
 	/** When the run finished; for an interrupted run, the last thing the record holds. */
 	finishedAt: string | null;
@@ -156,7 +157,7 @@ function stepReport(step: StepState, def: RunnableStep | undefined, state: RunSt
 		columns: def?.columns ?? step.columns ?? null,
 		query: step.query ?? null,
 		instructions: byHand ? (def?.instructions ?? []) : [],
-		commands: byHand ? (def?.commands ?? []).map(c => ({title: fillFixText(c.title, state), run: fillFixText(c.run, state)})) : [],
+		commands: byHand ? (def?.commands ?? []).map(c => ({title: fixText(state, c.title), run: fixText(state, c.run)})) : [],
 		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
 		histogram: step.histogram ? {...step.histogram, bucketMinutes: step.histogram.bucketSeconds / 60} : null,
 		done: step.done ?? false,
@@ -176,14 +177,15 @@ function reportedSteps(state: RunState): StepState[] {
 /** The chosen fix, else the one the cause ranking recommends (none when every cause is unlikely). */
 function fixReport(state: RunState): JsonFix | null {
 	const id = state.chosenFix?.id ?? chooseFixRecommendation(state);
-	const fix = state.runbook.fixes.find(f => f.id === id);
-	if (!fix) return null;
+	const found = state.runbook.fixes.find(f => f.id === id);
+	if (!found) return null;
+	const fix = filledFix(state, found);
 	return {
 		id: fix.id,
 		title: fix.title,
-		summary: fillFixText(fix.summary, state),
-		actions: fixSteps(fix, state).map(a => a.text),
-		commands: fix.commands.map(c => ({title: fillFixText(c.title, state), run: fillFixText(c.run, state)})),
+		summary: fix.summary,
+		actions: fixSteps(found, state).map(a => a.text),
+		commands: fix.commands.map(c => ({title: c.title, run: c.run})),
 		chosen: state.chosenFix !== undefined,
 		by: state.chosenFix?.by ?? null,
 	};
@@ -224,7 +226,7 @@ function verificationReport(state: RunState): JsonVerification | null {
 
 /** With no cause likely enough for a fix: where the runbook says to look next. */
 function elsewhereReport(state: RunState): string | null {
-	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fillFixText(state.runbook.elsewhere, state) : null;
+	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fixText(state, state.runbook.elsewhere) : null;
 }
 
 export function buildJsonReport(state: RunState): JsonReport {
@@ -240,6 +242,7 @@ export function buildJsonReport(state: RunState): JsonReport {
 					database: state.target.database,
 					user: state.target.user,
 					serverVersion: state.target.serverVersion,
+					pooler: state.target.pooler ?? null,
 				}
 			: null,
 		startedAt: state.startedAt ?? null,

@@ -3,6 +3,7 @@ import {formatDuration} from '../text/duration.ts';
 import {truncate} from '../text/escape.ts';
 import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
+import {throughPooler} from '../engine/pooler.ts';
 import {
 	actionSymbol,
 	elapsedMs,
@@ -78,7 +79,7 @@ function header(report: JsonReport): string {
 		[
 			'Target',
 			target
-				? `${escapeMarkdown(`${target.user}@${target.host}:${target.port}/${target.database}`)} — PostgreSQL ${escapeMarkdown(target.serverVersion ?? 'not reached')}`
+				? `${escapeMarkdown(`${target.user}@${target.host}:${target.port}/${target.database}`)} — PostgreSQL ${escapeMarkdown(`${target.serverVersion ?? 'not reached'}${throughPooler(target.pooler)}`)}`
 				: 'not recorded',
 		],
 		['Started', report.startedAt ? formatTime(report.startedAt) : 'not recorded'],

@@ -48,10 +48,11 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	const names: OperandNames = {thresholds: new Set(Object.keys(runbook.thresholds ?? {})), stepIds, seen: stepIds.length};
 	for (const [i, s] of runbook.steps.entries())
 		for (const [j, r] of (s.rules ?? []).entries()) checkOperands(r, ['steps', i, 'rules', j], {...names, seen: i + 1}, problems);
-	for (const [i, f] of (runbook.fixes ?? []).entries())
+	for (const [i, f] of (runbook.fixes ?? []).entries()) {
 		for (const [j, q] of (f.queries ?? []).entries())
 			for (const [k, r] of (q.rules ?? []).entries())
 				checkOperands(r, ['fixes', i, 'queries', j, 'rules', k], names, problems);
+	}
 
 	const findings = new Set<string>();
 	for (const s of runbook.steps) for (const r of s.rules ?? []) findings.add(`${s.id}.${r.id}`);
@@ -104,17 +105,14 @@ interface OperandNames {
  * run by then (otherwise the comparison is silently never true).
  */
 function checkOperands(rule: RuleShape, at: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
-	for (const m of rule.message.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/g))
-		if (!names.thresholds.has(m[1]!)) problems.push({path: [...at, 'message'], message: `unknown threshold "$${m[1]}"`});
-	const checkEarlier = (ref: string, path: (string | number)[]) => checkSeen(ref, path, names, problems);
-	for (const m of rule.message.matchAll(/\{(@[^}:]*)(?::[a-z]+)?\}/g)) checkEarlier(m[1]!, [...at, 'message']);
-	if (rule.figure) checkThresholds(rule.figure.name, [...at, 'figure', 'name'], names, problems);
+	checkText(rule.message, [...at, 'message'], names, problems);
+	if (rule.figure) checkText(rule.figure.name, [...at, 'figure', 'name'], names, problems);
 	const walk = (node: unknown, path: (string | number)[]) => {
 		const literal = path.at(-1) === 'matches' || path.at(-1) === 'column';
 		if (typeof node === 'string' && node.startsWith('$') && !literal) {
 			if (!names.thresholds.has(node.slice(1))) problems.push({path, message: `unknown threshold "${node}"`});
 		} else if (typeof node === 'string' && node.startsWith('@') && !literal) {
-			checkEarlier(node, path);
+			checkSeen(node, path, names, problems);
 		} else if (node !== null && typeof node === 'object') {
 			for (const [key, value] of Object.entries(node)) walk(value, [...path, Array.isArray(node) ? Number(key) : key]);
 		}
@@ -133,15 +131,16 @@ function checkSeen(ref: string, path: (string | number)[], names: OperandNames, 
 	else if (index >= names.seen) problems.push({path, message: `"${ref}" names a step that has not run yet at this point`});
 }
 
-function checkThresholds(text: string, path: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
-	for (const m of text.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/g))
-		if (!names.thresholds.has(m[1]!)) problems.push({path, message: `unknown threshold "$${m[1]}"`});
-}
-
-/** Text filled in with what the run saw (a fix's words and commands, a step's commands): every name must be one it can see. */
+/**
+ * Text filled in with what the run saw (a message, a fix's words and
+ * commands, a step's commands, an action's SQL): every `{$name}` a
+ * threshold, every `{@step-id.column}` (with or without `:ident`, `:literal`,
+ * `|fallback`) a step that has run by then, or the target.
+ */
 function checkText(text: string, path: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
-	checkThresholds(text, path, names, problems);
-	for (const m of text.matchAll(/\{(@[^}:]*)(?::[a-z]+)?\}/g)) checkSeen(m[1]!, path, names, problems);
+	for (const m of text.matchAll(/\{\$([A-Za-z_][A-Za-z0-9_]*)(?:\|[^{}]*)?\}/g))
+		if (!names.thresholds.has(m[1]!)) problems.push({path, message: `unknown threshold "$${m[1]}"`});
+	for (const m of text.matchAll(/\{(@[^}:|]*)(?::[a-z]+)?(?:\|[^{}]*)?\}/g)) checkSeen(m[1]!, path, names, problems);
 }
 
 function checkTexts(runbook: Shape, names: OperandNames, problems: GraphProblem[]) {

@@ -155,14 +155,15 @@ const display = z
 export const privileges = ['superuser', 'pg_monitor', 'pg_read_all_stats', 'pg_read_server_files'] as const;
 export type Privilege = (typeof privileges)[number];
 
-export const stepKinds = ['connect', 'sql', 'log', 'manual', 'info'] as const;
+export const stepKinds = ['connect', 'sql', 'log', 'pgbouncer', 'manual', 'info'] as const;
 
 /**
  * Findings the tool itself makes on whatever step it is running, named
  * `*.id` in a cause's evidence: `target-lost`, the target went away during
- * the run and could not be reached again.
+ * the run and could not be reached again; `pooler-lost`, a pooler in front
+ * of it stopped serving pg500 (its pool saturated) during the run.
  */
-export const executorFindings = ['target-lost'] as const;
+export const executorFindings = ['target-lost', 'pooler-lost'] as const;
 
 
 const stepFields = {

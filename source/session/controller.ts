@@ -163,9 +163,13 @@ export function createSession(setup: SessionSetup): SessionController {
 		const outcome = byHand ? noEffect : await via.run(def.step, stepId, started);
 		const durationMs = Math.round(performance.now() - t0);
 		const finished = store.dispatch({type: 'step-finished', at: now(), stepId, durationMs, outcome});
-		const version = executor.serverVersion();
 		// Judged against the state, not the executor: a resumed session reconnects to a server it already knows.
-		if (version && version !== finished.target?.serverVersion) store.dispatch({type: 'target-identified', at: now(), serverVersion: version});
+		const version = executor.serverVersion() ?? undefined;
+		const pooler = executor.pooler?.() ?? undefined;
+		const newVersion = version !== undefined && version !== finished.target?.serverVersion;
+		const newPooler = pooler !== undefined && pooler !== finished.target?.pooler;
+		if (newVersion || newPooler)
+			store.dispatch({type: 'target-identified', at: now(), ...(newVersion && {serverVersion: version}), ...(newPooler && {pooler})});
 	};
 
 	/** A step run for the operator: an unexpected failure is the step's error, and the session goes on. */

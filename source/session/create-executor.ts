@@ -3,6 +3,7 @@ import type {Executor} from '../checks/executor.ts';
 import {SqlExecutor, type Login} from '../checks/sql-executor.ts';
 import {resolveTarget, type ResolvedTarget} from '../postgres/target.ts';
 import {lookupPgpass, pgpassPath} from '../postgres/pgpass.ts';
+import {resolveConsole} from '../postgres/pgbouncer-console.ts';
 import {defaultLockTimeoutMs, SafeSession} from '../postgres/session.ts';
 
 /**
@@ -27,6 +28,7 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 		return open({...other, config: as(other.config), fallback: other.fallback && as(other.fallback)});
 	};
 	const {session} = open(target);
+	const pgbouncerConsole = options.pgbouncerUrl === undefined ? undefined : resolveConsole(options.pgbouncerUrl);
 	const logs = {
 		serverLog: options.serverLog,
 		pgLog: options.pgLog,
@@ -35,5 +37,5 @@ export function createExecutor(options: TargetOptions & {postgresUrl?: string}, 
 	};
 	// denokv's own URL (--postgres-url) names the application's role, even when pg500 then connects as it.
 	const appRoles = [...(options.appRole ?? []), ...(options.postgresUrl && !options.url ? [info.user] : [])];
-	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles, sessionFor);
+	return new SqlExecutor(info, session, logs, options.statementTimeout, appRoles, pgbouncerConsole, sessionFor);
 }

@@ -6,6 +6,8 @@ import {UsageError} from '../errors.ts';
 /** Options shared by the commands that diagnose a target (`pg500`, `run`, `demo`, `resume`). */
 export interface TargetOptions {
 	url?: string;
+	/** PgBouncer's admin console, read by the pgbouncer step. */
+	pgbouncerUrl?: string;
 	runbook?: string;
 	serverLog?: string;
 	pgLog?: string;

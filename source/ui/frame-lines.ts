@@ -2,17 +2,19 @@ import type {RunState, Severity} from '../engine/types.ts';
 import {verdictOf} from '../engine/verdict.ts';
 import {severityColor, type Glyphs} from './glyphs.ts';
 import {fitText, textWidth, type Line} from './lines.ts';
+import {throughPooler} from '../engine/pooler.ts';
 
 /* The frame's own lines: the header above the panels, the message below them. */
 
 /**
  * One line: the target (never a password; in a quiz, only that it is one,
- * never which drill), the server version, the verdict so far.
+ * never which drill), the server version (and the pooler pg500 talks
+ * through), the verdict so far.
  */
 export function headerLine(run: RunState, width: number, glyphs: Glyphs, training: boolean): Line {
 	const t = run.target;
 	const target = t ? `${t.user}@${t.host}:${t.port}/${t.database}` : 'no target';
-	const version = t?.serverVersion ? `PostgreSQL ${t.serverVersion}` : 'server not reached yet';
+	const version = `${t?.serverVersion ? `PostgreSQL ${t.serverVersion}` : 'server not reached yet'}${throughPooler(t?.pooler)}`;
 	const verdict = verdictOf(run);
 	const symbol = verdict === 'ok' ? glyphs.ok : verdict === 'unknown' ? '?' : glyphs[verdict];
 	// In ASCII the symbol of ok is the word itself: `ok so far`, not `ok ok so far`.

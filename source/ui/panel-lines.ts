@@ -1,5 +1,5 @@
 import {planActions, type PlannedAction} from '../engine/actions.ts';
-import {fillFixText} from '../engine/fix-text.ts';
+import {filledFix, fixText} from '../engine/fix-text.ts';
 import {formatValue} from '../engine/template.ts';
 import type {Fix, RunnableStep} from '../runbook/schema.ts';
 import type {ActionRecord, Finding, RankedCause, RunState, StepState, Verification} from '../engine/types.ts';
@@ -78,7 +78,7 @@ function resultPanel(step: StepState, def: RunnableStep, width: number, glyphs: 
 		def.instructions.forEach((text, i) => lines.push(...paragraph(`${k}:i${i}`, text, width, glyphs, {}, {text: `${i + 1}. `})));
 	}
 	// Commands with what the run knows filled in (the host, the port, the database…).
-	const commands = run ? def.commands?.map(c => ({title: fillFixText(c.title, run), run: fillFixText(c.run, run)})) : def.commands;
+	const commands = run ? def.commands?.map(c => ({title: fixText(run, c.title), run: fixText(run, c.run)})) : def.commands;
 	lines.push(...commandLines(k, commands, width, glyphs));
 	if (step.status === 'manual')
 		lines.push(plain(`${k}:tick`, step.done ? `${glyphs.done} done` : `${glyphs.manual} not done yet: press t when done`, {color: step.done ? 'green' : 'blue'}));
@@ -177,7 +177,9 @@ function slotsLines(k: string, run: RunState, extras: FixExtras, width: number, 
 }
 
 /** The chosen fix: what it is, what pg500 can do about it and what came of it, its commands, and its follow-up checks run live. */
-export function fixLines(fix: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs, ageOf: (step: StepState) => Line[] | undefined = () => undefined, extras: FixExtras = {}): Line[] {
+export function fixLines(chosen: Fix, run: RunState, running: string | undefined, width: number, glyphs: Glyphs, ageOf: (step: StepState) => Line[] | undefined = () => undefined, extras: FixExtras = {}): Line[] {
+	// In the words of this run: the servers, the role, the thresholds it saw.
+	const fix = filledFix(run, chosen);
 	const k = `fix:${fix.id}`;
 	const plans = planActions(run, fix.id);
 	const verification = run.verifications.filter(v => v.fixId === fix.id).at(-1);
@@ -187,17 +189,17 @@ export function fixLines(fix: Fix, run: RunState, running: string | undefined, w
 		...slotsLines(k, run, extras, width, glyphs),
 		// What a yes or a v found comes first: at 80×24 it is what the operator waits for.
 		...(verification ? verificationLines(`${k}:v`, verification, run.verifications.length, width, glyphs) : []),
-		...paragraph(`${k}:summary`, fillFixText(fix.summary, run), width, glyphs, {dim: true}),
+		...paragraph(`${k}:summary`, fix.summary, width, glyphs, {dim: true}),
 		plain(`${k}:ah`, plans.length > 0 ? 'What to do (a number: pg500 does it once you confirm):' : 'What to do:', {bold: true}),
 	];
 	fix.actions.forEach((a, i) => {
-		if (typeof a === 'string') lines.push(...paragraph(`${k}:a${i}`, fillFixText(a, run), width, glyphs, {}, {text: `${glyphs.dot} `}));
+		if (typeof a === 'string') lines.push(...paragraph(`${k}:a${i}`, a, width, glyphs, {}, {text: `${glyphs.dot} `}));
 		else {
 			const plan = plans.find(p => p.id === a.id);
 			if (plan) lines.push(...actionLines(`${k}:a${i}`, plan, width, glyphs));
 		}
 	});
-	lines.push(...commandLines(k, fix.commands.map(c => ({title: fillFixText(c.title, run), run: fillFixText(c.run, run)})), width, glyphs));
+	lines.push(...commandLines(k, fix.commands, width, glyphs));
 	for (const query of fix.queries) {
 		const step = run.steps[`${fix.id}/${query.id}`];
 		if (!step) continue;

@@ -14,7 +14,7 @@ import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
 import {actConfirmLines, confirmLines, loginLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {planActions, type PlannedAction} from '../engine/actions.ts';
-import {fillFixText} from '../engine/fix-text.ts';
+import {fixText} from '../engine/fix-text.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
@@ -129,7 +129,7 @@ function elsewhereLines(run: RunState, width: number, glyphs: Glyphs, quizOpen: 
 	const choice = chooseFix(run);
 	if (quizOpen || run.chosenFix || choice.kind !== 'choose-fix' || choice.recommended || !run.runbook.elsewhere) return [];
 	return [
-		...paragraph('elsewhere', fillFixText(run.runbook.elsewhere, run), width, glyphs, {color: 'blue'}, {text: 'Where to look next: ', bold: true, color: 'blue'}),
+		...paragraph('elsewhere', fixText(run, run.runbook.elsewhere), width, glyphs, {color: 'blue'}, {text: 'Where to look next: ', bold: true, color: 'blue'}),
 		plain('elsewhere:gap', ''),
 	];
 }

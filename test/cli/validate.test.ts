@@ -82,7 +82,7 @@ function rejects(name: string, text: string, expected: string[]) {
 test('the shipped runbook is valid', () => {
 	const r = pg500('validate', 'runbooks/postgres-500.yaml');
 	assert.equal(r.stderr, '');
-	assert.match(r.stdout, /^runbooks\/postgres-500\.yaml: ok \(\d+ steps, 5 causes, \d+ fixes\)\n$/);
+	assert.match(r.stdout, /^runbooks\/postgres-500\.yaml: ok \(\d+ steps, 7 causes, \d+ fixes\)\n$/);
 	assert.equal(r.code, 0);
 });
 
@@ -104,7 +104,7 @@ test('a YAML syntax error, at the offending character; only the first of a casca
 
 test('an unknown step kind, at the kind', () => {
 	rejects('kind.yaml', edited(16, '    kind: shell'), [
-		'16:11: steps.1.kind: Invalid option: expected one of "connect"|"sql"|"log"|"manual"|"info"',
+		'16:11: steps.1.kind: Invalid option: expected one of "connect"|"sql"|"log"|"pgbouncer"|"manual"|"info"',
 	]);
 });
 

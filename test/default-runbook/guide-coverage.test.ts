@@ -2,6 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import type {Runbook, Step} from '../../source/runbook/schema.ts';
+import {defaultCauses} from '../../source/runbook/default-causes.ts';
 
 /* Every section of the diagnosis guide (POSTGRES_500_DIAGNOSIS.md) must live
  * in the default runbook. Each test names a section and checks that the part
@@ -83,11 +84,13 @@ test('6. Verify Schema is Correct: the tables, their structure and indexes', () 
 	for (const piece of ['\\\\d kv_store', '\\\\di']) assert.ok(fix.includes(piece), `missing ${piece}`);
 });
 
-test('Most Likely Causes: all five, each with symptom, check and a fix with actions', () => {
+test('Most Likely Causes: all five of the guide, and the pooler and read-only server it lacks, each with symptom, check and a fix with actions', () => {
 	assert.deepEqual(
 		runbook.causes.map(c => c.id),
-		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure'],
+		['pool-exhaustion', 'deadlocks', 'timeouts', 'schema', 'connection-failure', 'pooler', 'read-only-target'],
 	);
+	// The ids the log classes and the drills name causes by.
+	assert.deepEqual(runbook.causes.map(c => c.id), [...defaultCauses]);
 	for (const cause of runbook.causes) {
 		assert.ok(cause.symptom && cause.check, cause.id);
 		assert.ok(cause.evidence.length > 0, `${cause.id} has no evidence`);
@@ -137,7 +140,8 @@ test('beyond the guide: the fixes pg500 can apply carry their actions, and no co
 	assert.deepEqual(actions('fix-deadlocks'), ['end-root-blocker']);
 	assert.deepEqual(actions('fix-pool-exhaustion'), ['end-leaked-sessions', 'end-idle-sessions', 'idle-timeout-for-role', 'idle-timeout-for-database']);
 	assert.deepEqual(actions('fix-timeouts'), ['reset-database-statement-timeout', 'reset-role-statement-timeout', 'idle-timeout-for-role', 'idle-timeout-for-database', 'cancel-long-queries']);
-	// The placeholders of the guide (<host>, <pid>, <app_role>…) are filled from the run; only what pg500 cannot know stays.
+	// The placeholders of the guide (<host>, <pid>, <app_role>…) are filled from the run; only what pg500 cannot know stays:
+	// denokv's own URL and token, its container, and a PgBouncer console it may not have been given.
 	const placeholders = [...textOf([runbook.steps.map(s => s.commands), runbook.fixes]).matchAll(/<[a-z][a-z _-]*>/g)].map(m => m[0]);
-	assert.deepEqual([...new Set(placeholders)].sort(), ['<container-id>', '<token>', '<url>']);
+	assert.deepEqual([...new Set(placeholders)].sort(), ['<admin user>', '<container-id>', '<pgbouncer host>', '<pgbouncer port>', '<token>', '<url>']);
 });

@@ -13,6 +13,7 @@ export interface JsonReport {
 	verdict: string;
 	steps: {id: string; status: string; findings: {severity: string; message: string}[]}[];
 	causes: {id: string; likelihood: string; score: number}[];
+	fix: {id: string; summary: string; actions: string[]} | null;
 }
 
 /** `pg500 run` on a prepared drill, as `demo --headless` runs it: the state and the JSON report it wrote. */

@@ -54,7 +54,7 @@ test('healthy: a seeded database and an idle pool; the run finds nothing', async
 		const {report, exitCode} = await headless(shared, drill);
 		assert.equal(report.verdict, 'ok');
 		assert.equal(exitCode, 0);
-		assert.deepEqual(report.causes.map(c => c.likelihood), Array(5).fill('unlikely'));
+		assert.deepEqual(report.causes.map(c => c.likelihood), Array(7).fill('unlikely'));
 		// No fix is recommended, and the report says where to look instead, with this target's host and port.
 		const {fix, elsewhere} = report as unknown as {fix: unknown; elsewhere: string};
 		assert.equal(fix, null);
@@ -226,6 +226,19 @@ test('enqueue-bug: a healthy database, a server log full of the _bytea bug; the 
 		assert.equal(report.verdict, 'critical');
 		assert.equal(state.chosenFix?.id, 'enqueue-bug');
 		assert.equal(statusOf(report, 'server-logs'), 'critical');
+	} finally {
+		await drill.release();
+	}
+});
+
+test('read-only: the application role is read-only by default, its new writes fail with 25006; read-only-target on top, no restart advised', async () => {
+	const drill = await prepare(shared, 'read-only');
+	try {
+		const {report} = await headless(shared, drill);
+		assert.equal(topCause(report).id, 'read-only-target', JSON.stringify(report.causes.slice(0, 2)));
+		assert.equal(statusOf(report, 'timeouts'), 'critical');
+		assert.match(JSON.stringify(report.fix), /RESET default_transaction_read_only/);
+		assert.doesNotMatch(JSON.stringify(report.fix), /restart(ing)? denokv/i);
 	} finally {
 		await drill.release();
 	}

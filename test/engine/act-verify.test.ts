@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {decidePermissions, planActions, type PrivilegeFacts} from '../../source/engine/actions.ts';
 import {rankedCauses} from '../../source/engine/causes.ts';
-import {fillFixText, fixSteps} from '../../source/engine/fix-text.ts';
+import {fixText, fixSteps} from '../../source/engine/fix-text.ts';
 import {reduce} from '../../source/engine/reducer.ts';
 import {verdictOf} from '../../source/engine/verdict.ts';
 import type {Row, RunEvent, RunState} from '../../source/engine/types.ts';
@@ -114,8 +114,8 @@ test('a text value goes into SQL only quoted; a value the checks did not see is 
 	const state = allow(diagnosed([], [{role: 'app"; DROP ROLE x; --', timeout_ms: 200, from: 'role'}]), facts({superuser: true}));
 	const [, loosen] = planActions(state, 'end-it');
 	assert.deepEqual(loosen!.ready.map(t => t.sql), ['ALTER ROLE "app""; DROP ROLE x; --" RESET statement_timeout']);
-	assert.equal(fillFixText(runbook.fixes[0]!.summary, state), 'On db-1:5433, <pid unknown> first; then <nothing unknown>.');
-	assert.equal(fillFixText(runbook.fixes[0]!.commands[0]!.run, state), 'psql -h db-1 -d "app"');
+	assert.equal(fixText(state, runbook.fixes[0]!.summary), 'On db-1:5433, <pid unknown> first; then <nothing unknown>.');
+	assert.equal(fixText(state, runbook.fixes[0]!.commands[0]!.run), 'psql -h db-1 -d "app"');
 });
 
 test('privileges by PostgreSQL\'s rules: pg_signal_backend or membership for a session, never a superuser\'s; the GRANT when lacking', () => {

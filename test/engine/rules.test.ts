@@ -119,6 +119,10 @@ test('message templates: columns, thresholds, rows; unknown names stay visible',
 	assert.equal(fillTemplate('{rows} rows, warn at {$slots_warning}', row, 3, thresholds), '3 rows, warn at 80');
 	assert.equal(fillTemplate('{nope} {$nope}', row, 3, thresholds), '{nope} {$nope}');
 	assert.equal(fillTemplate('{ not a name } {}', row, 3, thresholds), '{ not a name } {}');
+	// A fallback for a value that is null, empty or missing; the value when there is one.
+	assert.equal(fillTemplate('{query|no query} {pid|?} {nope|none}', row, 3, thresholds), 'no query 42 none');
+	assert.equal(fillTemplate('at {@connect.primary|the primary}', row, 3, thresholds, () => null), 'at the primary');
+	assert.equal(fillTemplate('at {@connect.primary|the primary}', row, 3, thresholds, () => '10.0.0.5:5432'), 'at 10.0.0.5:5432');
 	assert.equal(formatValue(undefined), '—');
 	assert.equal(formatValue(-2.56), '-2.6');
 	assert.equal(formatValue('1.5'), '1.5', 'one decimal is left as sent');

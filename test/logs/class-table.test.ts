@@ -32,6 +32,15 @@ const examples: Record<string, string> = {
 	'connection-refused': 'error connecting to server: Connection refused (os error 111)',
 	'connection-closed': 'connection closed',
 	'connection-timeout': 'error connecting to server: timed out',
+	'prepared-statement-exists': 'ERROR: prepared statement "s0" already exists',
+	'prepared-statement-missing': 'ERROR: prepared statement "s2" does not exist',
+	'pooler-max-client-conn': 'FATAL: no more connections allowed (max_client_conn)',
+	'pooler-query-wait-timeout': 'FATAL: query_wait_timeout',
+	'pooler-query-timeout': 'FATAL: query_timeout',
+	'pooler-server-login': 'FATAL: server login has been failing, try again later (server_login_retry)',
+	'pooler-client-idle-timeout': 'FATAL: client_idle_timeout',
+	'pooler-config': 'FATAL: no such database: denokv',
+	'pooler-error': 'WARNING C-0x55d4e0a1c2b0: denokv/denokv@10.0.0.7:51234 pooler error: pooler is paused',
 };
 
 test('every class is recognised in a server log ERROR line, with its cause and SQLSTATE', () => {

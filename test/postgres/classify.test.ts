@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import {createServer, type Server} from 'node:net';
 import pg from 'pg';
 import {startTestServer, freePort, type TestServer} from '../support/pg.ts';
-import {classifyConnectError, type ConnectFailureKind} from '../../source/postgres/classify.ts';
+import {SafeSession} from '../../source/postgres/session.ts';
+import {classifyConnectError, failureRow, noAnswerCode, poolerOfFailure, type ConnectFailureKind} from '../../source/postgres/classify.ts';
 
 /* Connection failures produced for real where a single machine can produce
  * them; the rest from the texts the server sends (denokv-postgres-facts.md). */
@@ -121,8 +122,21 @@ test('a port that accepts but never answers → timeout', async () => {
 	}
 });
 
+test("through pg500's session, a port that accepts but never answers is a stalled login: the network path is open", async () => {
+	const silent: Server = createServer(() => {});
+	await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+	const {port} = silent.address() as {port: number};
+	const session = new SafeSession({host: '127.0.0.1', port, user: 'x', database: 'x', password: 'x', connectionTimeoutMillis: 500}, {statementMs: 1000, lockMs: 200});
+	try {
+		assert.equal((await session.ensureConnected())?.failure, 'login-timeout');
+		assert.equal(session.pooler, null);
+	} finally {
+		silent.close();
+	}
+});
+
 /** Errors as the server or the OS sends them, for the situations a test cannot create here. */
-const texts: [ConnectFailureKind, {code?: string; message: string}][] = [
+const texts: [ConnectFailureKind, {code?: string; message: string; detail?: string}][] = [
 	['starting-up', {code: '57P03', message: 'the database system is starting up'}],
 	['shutting-down', {code: '57P03', message: 'the database system is shutting down'}],
 	['recovery', {code: '57P03', message: 'the database system is in recovery mode'}],
@@ -139,6 +153,15 @@ const texts: [ConnectFailureKind, {code?: string; message: string}][] = [
 	['timeout', {code: 'ETIMEDOUT', message: 'connect ETIMEDOUT 10.0.0.5:5432'}],
 	['refused', {code: 'ENOENT', message: 'connect ENOENT /var/run/postgresql/.s.PGSQL.5432'}],
 	['other', {code: '53100', message: 'could not extend file: No space left on device'}],
+	// A standby with hot_standby = off says so only in the DETAIL.
+	['hot-standby-off', {code: '57P03', message: 'the database system is not accepting connections', detail: 'Hot standby mode is disabled.'}],
+	// PgBouncer's own refusals, all 08P01 (its source: disconnect_client()).
+	['pooler-full', {code: '08P01', message: 'no more connections allowed (max_client_conn)'}],
+	['pooler-wait', {code: '08P01', message: 'query_wait_timeout'}],
+	['pooler-server-login', {code: '08P01', message: 'server login has been failing, try again later (server_login_retry)'}],
+	['pooler-server-login', {code: '08P01', message: 'client_login_timeout (server down)'}],
+	['pooler-config', {code: '08P01', message: 'no such database: denokv'}],
+	['no-answer', {code: noAnswerCode, message: 'no answer within 10 s (pg500 gave the connection up)'}],
 ];
 
 test('message texts of the failures a single machine cannot produce', () => {
@@ -147,4 +170,20 @@ test('message texts of the failures a single machine cannot produce', () => {
 	const dualStack = new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), {code: 'ECONNREFUSED'})], '');
 	assert.equal(classifyConnectError(dualStack).failure, 'refused');
 	assert.equal(classifyConnectError(dualStack).message, 'connect ECONNREFUSED ::1:5432');
+});
+
+test('a timeout once the socket was open is a stalled login, not a firewall', () => {
+	const timedOut = new Error('timeout expired');
+	assert.equal(classifyConnectError(timedOut, 'tcp').failure, 'timeout');
+	assert.equal(classifyConnectError(timedOut, 'login').failure, 'login-timeout');
+});
+
+test("only PgBouncer's own refusals name it as the pooler; the row carries 57P03's DETAIL", () => {
+	const refusal = classifyConnectError(Object.assign(new Error('query_wait_timeout'), {code: '08P01'}));
+	assert.equal(poolerOfFailure(refusal), 'pgbouncer');
+	assert.equal(poolerOfFailure(classifyConnectError(Object.assign(new Error('no answer'), {code: noAnswerCode}))), null);
+	const standby = classifyConnectError(
+		Object.assign(new Error('the database system is not accepting connections'), {code: '57P03', detail: 'Hot standby mode is disabled.'}),
+	);
+	assert.equal(failureRow(standby).message, 'the database system is not accepting connections (DETAIL: Hot standby mode is disabled.)');
 });

@@ -16,7 +16,7 @@ test('a finished run: contract fields, steps in runbook order then the follow-up
 	assert.equal(report.schemaVersion, 1);
 	assert.deepEqual(report.tool, {name: 'pg500', version: '1.2.3'});
 	assert.deepEqual(report.runbook, {id: 'small-500', title: 'Small 500 runbook', path: 'runbooks/small-500.yaml', version: '3'});
-	assert.deepEqual(report.target, {...target, serverVersion: '16.4'});
+	assert.deepEqual(report.target, {...target, serverVersion: '16.4', pooler: null});
 	assert.equal(report.verdict, 'critical');
 	// Buckets in seconds, and in minutes for readers of schema 1 from before.
 	assert.deepEqual(report.steps[0]!.histogram, {start: '2024-05-01T02:50:00.000Z', bucketSeconds: 60, bucketMinutes: 1, counts: [0, 1, 3, 0, 12, 40, 80, 60, 30, 14]});
@@ -119,7 +119,7 @@ async function runDefault(outcomes: Record<string, StepOutcome>): Promise<RunSta
 	return session.runToEnd();
 }
 
-test('the default runbook: fixed step and cause ids, all five causes, valid against the schema', async () => {
+test('the default runbook: fixed step and cause ids, all seven causes, valid against the schema', async () => {
 	const state = await runDefault({
 		'server-logs': {
 			rows: [{class: 'pool-timeout', cause: 'pool-exhaustion', count: 500, first_seen: null, last_seen: null, per_minute: 50, sample: 'Database error: pool timed out', sqlstate: null}],
@@ -134,7 +134,7 @@ test('the default runbook: fixed step and cause ids, all five causes, valid agai
 	assert.deepEqual(schemaProblems(report), []);
 	const ids = report.steps.map(s => s.id);
 	for (const id of ['server-logs', 'postgres-logs', 'connections', 'locks', 'timeouts', 'schema']) assert.ok(ids.includes(id), id);
-	assert.deepEqual(report.causes.map(c => c.id).sort(), ['connection-failure', 'deadlocks', 'pool-exhaustion', 'schema', 'timeouts']);
+	assert.deepEqual(report.causes.map(c => c.id).sort(), ['connection-failure', 'deadlocks', 'pool-exhaustion', 'pooler', 'read-only-target', 'schema', 'timeouts']);
 	assert.equal(report.causes[0]!.id, 'pool-exhaustion');
 	assert.equal(report.verdict, 'critical');
 	assert.equal(report.fix?.chosen, true);

@@ -2,14 +2,17 @@ import {mkdtemp, readFile} from 'node:fs/promises';
 import {execFile} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import {run} from '../../source/commands/run.ts';
+import type {JsonReport as Report} from '../../source/report/json.ts';
+import {schemaProblems} from '../report/schema.ts';
 
 /* Runs `pg500 run` in-process (report to a file, so the test reads it) or as
  * the real CLI in a child process (for what the user sees on the terminal). */
 
 export interface JsonReport {
 	verdict: string;
-	target: {host: string; port: number; database: string; user: string; serverVersion: string | null};
+	target: {host: string; port: number; database: string; user: string; serverVersion: string | null; pooler?: string | null};
 	steps: {id: string; status: string; findings: {severity: string; message: string}[]; rows: Record<string, unknown>[]}[];
 	causes: {id: string; likelihood: string; score: number}[];
 }
@@ -20,6 +23,14 @@ export async function runToJson(url: string, extra: Record<string, unknown> = {}
 	const exitCode = await run({url, statementTimeout: 5000, logTailMb: 64, color: false, format: 'json', output, ...extra});
 	const text = await readFile(output, 'utf8');
 	return {exitCode, report: JSON.parse(text) as JsonReport, text};
+}
+
+/** `pg500 run` in-process: its JSON report as the product types it, checked against docs/report.schema.json. */
+export async function runReport(url: string, extra: Record<string, unknown> = {}): Promise<{exitCode: number; report: Report}> {
+	const {exitCode, text} = await runToJson(url, extra);
+	const report = JSON.parse(text) as Report;
+	assert.deepEqual(schemaProblems(report), []);
+	return {exitCode, report};
 }
 
 export function step(report: JsonReport, id: string) {

@@ -31,7 +31,7 @@ test('a healthy denokv database: every check ok, exit 0', async () => {
 	assert.equal(report.verdict, 'ok');
 	assert.equal(exitCode, 0);
 	for (const id of ['connect', 'connections', 'locks', 'timeouts', 'schema', 'quick-check']) assert.equal(step(report, id).status, 'ok', id);
-	assert.deepEqual(report.target, {host: '127.0.0.1', port: server.port, database: db, user: 'postgres', serverVersion: report.target.serverVersion});
+	assert.deepEqual(report.target, {host: '127.0.0.1', port: server.port, database: db, user: 'postgres', serverVersion: report.target.serverVersion, pooler: null});
 	assert.match(report.target.serverVersion ?? '', /^\d+\.\d+$/);
 	assertNoPassword(text);
 });

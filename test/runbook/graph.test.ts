@@ -170,3 +170,24 @@ test('@step-id.column must name a step that has run by then', () => {
 		{path: ['steps', 1, 'rules', 3, 'critical', 'gt'], message: '"@a" is not @step-id.column'},
 	]);
 });
+
+test("a fix's text may name any step's value, with a fallback; an unknown step or threshold is located", () => {
+	const problems = checkGraph(
+		runbook({
+			steps: [step('a', {rules: [rule('r')]}), step('b')],
+			fixes: [
+				{
+					id: 'f1',
+					title: 'F',
+					summary: 'Go to {@b.primary|the primary. Or not.}, within {$gone}.',
+					actions: ['Fine: {@a.n}', 'Typo: {@zz.host|somewhere}'],
+					queries: [],
+				},
+			],
+		}),
+	);
+	assert.deepEqual(problems, [
+		{path: ['fixes', 0, 'summary'], message: 'unknown threshold "$gone"'},
+		{path: ['fixes', 0, 'actions', 1], message: 'unknown step "zz" in "@zz.host"'},
+	]);
+});

@@ -50,7 +50,7 @@ test('the default runbook loads when no file is given', async () => {
 	assert.equal(runbook.path, 'runbooks/postgres-500.yaml');
 	assert.deepEqual(
 		runbook.causes.map(c => c.id).sort(),
-		['connection-failure', 'deadlocks', 'pool-exhaustion', 'schema', 'timeouts'],
+		['connection-failure', 'deadlocks', 'pool-exhaustion', 'pooler', 'read-only-target', 'schema', 'timeouts'],
 	);
 });
 

@@ -64,7 +64,8 @@ export function binaryServer(
 				let log = '';
 				child.stderr!.on('data', chunk => {
 					log += chunk;
-					if (log.includes('ready to accept connections')) resolve();
+					// A standby is ready for read-only connections.
+					if (/ready to accept (?:read-only )?connections/.test(log)) resolve();
 				});
 				child.on('exit', code => reject(new Error(`postgres exited (${code}): ${log.trim().split('\n').at(-1)}`)));
 			});

