@@ -52,7 +52,7 @@ export interface GuideActions {
 
 /** What a verification says on the message line. */
 function verificationMessage(v: Verification): {text: string; severity: 'info' | 'warning'} {
-	const figures = v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join('; ');
+	const figures = v.figures.map(f => `${f.name} ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`).join('; ');
 	return v.cleared
 		? {text: `Cleared: ${figures || 'every figure is normal'}.`, severity: 'info'}
 		: {text: `Not cleared: ${figures || v.notes[0] || 'nothing could be compared'}.`, severity: 'warning'};
