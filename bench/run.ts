@@ -4,7 +4,7 @@ import {startTestServer, superuser} from '../test/support/pg.ts';
 import {measure, median} from './measure.ts';
 import {realPsql} from './psql.ts';
 
-/* `npm run bench`: what an operator waits for. Paired runs of `pg500 run`
+/* `npm run bench`: what an operator waits for (and what watching costs). Paired runs of `pg500 run`
  * against the guide's quick diagnostic script (three calls of PostgreSQL's
  * own psql binary) on the same database, plus bare node start-up; a run
  * against a busy server (300 idle connections, one session holding 5,000
@@ -96,6 +96,10 @@ try {
 console.log('\nunder a denokv-shaped write load:');
 const {benchUnderLoad} = await import('./under-load.ts');
 await benchUnderLoad(bin, line => console.log(`  ${line}`));
+
+console.log('\nwatching (pg500 watch, and w in the guided runbook):');
+const {benchWatch} = await import('./watch.ts');
+await benchWatch(bin, line => console.log(`  ${line}`));
 
 console.log('\nthe guided screen:');
 const {firstFrames} = await import('./first-frame.ts');

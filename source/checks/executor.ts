@@ -1,5 +1,6 @@
 import type {RunnableStep} from '../runbook/schema.ts';
 import type {ActionStatus, Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {WatchRead} from '../watch/reading.ts';
 import type {PlannedTarget, PrivilegeFacts} from '../engine/actions.ts';
 import type {ActionTarget} from '../runbook/schema.ts';
 
@@ -42,5 +43,13 @@ export interface Executor {
 	reconnect?(login: string, password: string | undefined): Promise<string | undefined>;
 	/** Whom the session is connected as now: the target, unless the operator reconnected as another. */
 	connectedAs?(): TargetInfo;
+	/**
+	 * One read of the watch figures (pg500 watch, the TUI's `w`) on the same
+	 * connection as the checks, with the runbook's thresholds as `pg500.*`
+	 * settings. Only executors with a live target have it.
+	 */
+	readWatch?(thresholds: Record<string, number>): Promise<WatchRead>;
+	/** The denokv server log a watch can follow as it grows: a file, never standard input. */
+	followableServerLog?(): string | undefined;
 	close(): Promise<void>;
 }

@@ -14,6 +14,9 @@ import {majorVersion, shortVersion} from '../postgres/version.ts';
 import {pickQuery} from '../runbook/query-variant.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
 import {escapeUntrusted} from '../text/escape.ts';
+import {quoteIdent} from '../sql/quote.ts';
+import {readingOf, type WatchRead} from '../watch/reading.ts';
+import {watchSql} from '../watch/watch-sql.ts';
 import type {ResolvedTarget} from '../postgres/target.ts';
 import {runPgBouncerStep} from './pgbouncer-step.ts';
 
@@ -69,6 +72,14 @@ export interface Login {
  * operator typed. Throws a UsageError for a login that is no valid URL.
  */
 export type SessionFactory = (login?: Login) => {info: TargetInfo; session: SafeSession};
+
+/** What a role without pg_read_all_stats does not see of other roles' sessions, and the GRANT that shows it. */
+function hiddenFromWatch(info: Row): string | undefined {
+	const p = privilegesOf(info);
+	if (p.superuser || p.pg_monitor || p.pg_read_all_stats) return undefined;
+	const role = escapeUntrusted(quoteIdent(p.role));
+	return `role ${role} lacks pg_read_all_stats: other roles' sessions show no state, so only its own are counted idle in transaction or waiting on a lock; GRANT pg_read_all_stats TO ${role};`;
+}
 
 /** Runs connect, sql and log steps against one target through the safe session. */
 export class SqlExecutor implements Executor {
@@ -340,6 +351,41 @@ export class SqlExecutor implements Executor {
 				? `The connection dropped at ${this.lost?.at} and pg500 reconnected at once: a restart, a failover, a terminated session or a network cut.`
 				: `The connection dropped again at ${this.lost?.at}: something keeps ending pg500's session (an administrator, a pooler, a network cut); pg500 does not reconnect a second time.`,
 		};
+	}
+
+	async readWatch(thresholds: Record<string, number>): Promise<WatchRead> {
+		// Lost between two samples (the server ended it while idle): said first, and taken again at the next sample.
+		const lost = this.session.lostBecause;
+		if (lost && this.session.usable && !this.lost) {
+			this.lost = {at: clockTime(), gone: false};
+			return {kind: 'dropped', message: escapeUntrusted(`${lost.failure}: ${lost.message}`)};
+		}
+		const tries = this.session.usable;
+		const failure = await this.connection();
+		if (failure) {
+			const why = `${failure.failure}: ${failure.message}`;
+			if (!this.connectedOnce) return {kind: 'unreachable', message: escapeUntrusted(why)};
+			return {
+				kind: 'gone',
+				message: escapeUntrusted(tries ? `the target did not come back (${why})` : `the connection dropped again and pg500 reconnects only once (${why})`),
+			};
+		}
+		const info = this.session.info!;
+		try {
+			const {result, settledBefore} = await this.session.queryCounting(watchSql, checkSettings(thresholds, this.appRoles));
+			return {kind: 'read', reading: readingOf(plainRows(result)[0], settledBefore), hidden: hiddenFromWatch(info)};
+		} catch (thrown) {
+			const e = thrown as {message?: string; code?: string};
+			const message = escapeUntrusted(e.message ?? String(thrown));
+			if (!connectionLost(thrown)) return {kind: 'failed', message: [message, errorHint(e.code, this.statementMs)].filter(Boolean).join(': ')};
+			// Reconnected at the next read, not at once: a server that restarts needs a moment.
+			this.lost = {at: clockTime(), gone: false};
+			return {kind: 'dropped', message};
+		}
+	}
+
+	followableServerLog(): string | undefined {
+		return this.logs.serverLog === '-' ? undefined : this.logs.serverLog;
 	}
 
 	private async log(step: RunnableStep): Promise<StepOutcome> {

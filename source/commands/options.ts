@@ -42,20 +42,61 @@ export function parseLogSince(value: string): number {
 	return minutes;
 }
 
-export function addTargetOptions(command: Command): Command {
+/** The target and how pg500 talks to it: what every command that connects takes. */
+function addConnectionOptions(command: Command): Command {
 	return command
 		.option('--url <url>', 'target, as postgres://user@host:port/db?sslmode=… (else DATABASE_URL, else PG* variables)')
-		.addOption(new Option('--postgres-url <url>', 'alias of --url (the denokv server’s own flag)').hideHelp())
-		.option('--pgbouncer-url <url>', "PgBouncer's admin console, postgres://user@host:port/pgbouncer: its pools are read (SHOW only, on a short-lived connection of its own)")
-		.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)')
+		.addOption(new Option('--postgres-url <url>', 'alias of --url (the denokv server’s own flag)').hideHelp());
+}
+
+const addRunbook = (command: Command) => command.option('--runbook <path>', 'another runbook file (default: the built-in postgres-500 runbook)');
+
+const addStatementTimeout = (command: Command) =>
+	command.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout', maxTimeoutMs, ' ms (24 hours)'), 5000);
+
+/** Options every command that connects ends with. */
+const addOutputOptions = (command: Command) =>
+	command.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)').option('--debug', 'show stack traces of internal errors');
+
+export function addTargetOptions(command: Command): Command {
+	addConnectionOptions(command).option(
+		'--pgbouncer-url <url>',
+		"PgBouncer's admin console, postgres://user@host:port/pgbouncer: its pools are read (SHOW only, on a short-lived connection of its own)",
+	);
+	addRunbook(command)
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')
 		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb', maxLogTailMb, ' (1 TB)'), 64)
-		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / 1d; all reads every line of the tail window (default: 1h)', parseLogSince, defaultLogSinceMinutes)
-		.option('--statement-timeout <ms>', "cap for each of the tool's own queries", positiveInteger('--statement-timeout', maxTimeoutMs, ' ms (24 hours)'), 5000)
-		.option('--app-role <role>', "the denokv server's database role, whose settings are judged (repeatable; default: the roles of the database's other sessions)", collect)
-		.option('--no-color', 'no colours; symbols still mark severity (also NO_COLOR)')
-		.option('--debug', 'show stack traces of internal errors');
+		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / 1d; all reads every line of the tail window (default: 1h)', parseLogSince, defaultLogSinceMinutes);
+	addStatementTimeout(command).option(
+		'--app-role <role>',
+		"the denokv server's database role, whose settings are judged (repeatable; default: the roles of the database's other sessions)",
+		collect,
+	);
+	return addOutputOptions(command);
+}
+
+/** A day: a watch that samples less often than that watches nothing. */
+const maxIntervalSeconds = 24 * 60 * 60;
+/** A tenth of a second: faster, the watch's own query would be a real share of the server's work. */
+const minIntervalSeconds = 0.1;
+
+/** Seconds between two watch samples: a decimal number from 0.1 to 86400. */
+export function parseInterval(value: string): number {
+	const seconds = Number(value);
+	if (!/^\d+(\.\d+)?$|^\.\d+$/.test(value.trim()) || !(seconds >= minIntervalSeconds && seconds <= maxIntervalSeconds))
+		throw new UsageError(`--interval must be a number of seconds from ${minIntervalSeconds} to ${maxIntervalSeconds}, got "${value}"`);
+	return seconds;
+}
+
+/** `pg500 watch`: the target, the server log to follow, and when and how to print the samples. */
+export function addWatchOptions(command: Command): Command {
+	addRunbook(addConnectionOptions(command)).option('--server-log <path>', "the denokv server's log to follow as it grows (its errors per minute become a figure)");
+	addStatementTimeout(command)
+		.option('--interval <seconds>', 'seconds between two samples (decimals allowed)', parseInterval, 2)
+		.option('--count <n>', 'stop after N samples (default: until Ctrl-C)', positiveInteger('--count', 1_000_000_000))
+		.addOption(new Option('--format <format>', 'one line per sample (default on a terminal: a refreshing view; otherwise json)').choices(['json', 'text']));
+	return addOutputOptions(command);
 }
 
 export function addReportOptions(command: Command, defaultFormat: 'markdown' | 'json' | 'html' = 'markdown'): Command {

@@ -1,5 +1,5 @@
 import {Command, CommanderError} from 'commander';
-import {addReportOptions, addTargetOptions} from './options.ts';
+import {addReportOptions, addTargetOptions, addWatchOptions} from './options.ts';
 import {UsageError} from '../errors.ts';
 import {RunbookError} from '../runbook/runbook-error.ts';
 import {JournalError} from '../journal/header.ts';
@@ -80,6 +80,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		.action(async (journal, options) => {
 			const {report} = await import('./report.ts');
 			setExitCode(await report(journal, options));
+		});
+
+	addWatchOptions(program.command('watch'))
+		.description('live figures of the incident over time: a refreshing view on a terminal, else one JSON object (or text line) per sample')
+		.action(async options => {
+			const {watch} = await import('./watch.ts');
+			setExitCode(await watch(options));
 		});
 
 	return program;

@@ -123,9 +123,10 @@ export const scenarios: readonly Scenario[] = [
 			'Act and verify: 1 ends the sessions idle in transaction that the check found — read the SQL and what each one touches, type yes and Enter. pg500 looks again: idle in transaction N → 0. The application goes on leaking until it is fixed: v later shows it.',
 		async inject(ctx) {
 			for (let n = 1; n <= 6; n++) await leakTransaction(ctx, n);
+			// Growing for minutes, so the watch (`w`) shows it climb while the trainee looks.
 			let next = 7;
-			ctx.sessions.every(4000, async () => {
-				if (next <= 16) await leakTransaction(ctx, next++);
+			ctx.sessions.every(8000, async () => {
+				if (next <= 24) await leakTransaction(ctx, next++);
 			});
 			// A leak of a few seconds looks like any transaction between two statements: wait until it is old.
 			const {idle_tx_warning_seconds: seconds = 10, idle_tx_critical_count: count = 5} = ctx.thresholds;

@@ -1,5 +1,7 @@
 import type {Runbook} from '../runbook/schema.ts';
 import type {Histogram, RunEvent, RunState, SessionEnding, StepState, StepStatus} from './types.ts';
+import {momentOf} from './moments.ts';
+import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
 import {seenValue} from './lookup.ts';
@@ -33,7 +35,8 @@ function statusFrom(kind: string, step: StepState): StepStatus {
 	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
 }
 
-function describe(event: RunEvent, state: RunState): string {
+/** The timeline's line for an event; none for a watch sample (the series has them all). */
+function describe(event: RunEvent, state: RunState): string | undefined {
 	const title = (id: string) => `${id} (${state.steps[id]?.title ?? id})`;
 	switch (event.type) {
 		case 'run-started':
@@ -73,6 +76,12 @@ function describe(event: RunEvent, state: RunState): string {
 		}
 		case 'target-switched':
 			return `connected as ${event.target.user}@${event.target.host}:${event.target.port}/${event.target.database}: ${event.why}`;
+		case 'watch-started':
+			return `watch opened (a sample every ${event.intervalSeconds} s)`;
+		case 'watch-sampled':
+			return undefined;
+		case 'watch-stopped':
+			return `watch closed${event.reason ? `: ${event.reason}` : ''}`;
 		case 'run-finished':
 			return 'run finished';
 		case 'session-ended':
@@ -101,8 +110,11 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
-	const next = apply(state, event);
-	return {...next, timeline: [...next.timeline, {at: event.at, event: describe(event, next)}]};
+	let next = apply(state, event);
+	const moment = momentOf(event);
+	if (moment) next = withMoment(next, {at: event.at, label: moment});
+	const line = describe(event, next);
+	return line === undefined ? next : {...next, timeline: [...next.timeline, {at: event.at, event: line}]};
 }
 
 function apply(state: RunState, event: RunEvent): RunState {
@@ -191,6 +203,12 @@ function apply(state: RunState, event: RunEvent): RunState {
 		}
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
+		case 'watch-started':
+			return watchStarted(state, event.at, event.intervalSeconds);
+		case 'watch-sampled':
+			return watchSampled(state, event);
+		case 'watch-stopped':
+			return watchStopped(state, event.at, event.reason);
 		case 'run-finished': {
 			const steps = {...state.steps};
 			for (const [id, step] of Object.entries(steps))

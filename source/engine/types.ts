@@ -146,6 +146,42 @@ export interface Verification {
 	notes: string[];
 }
 
+/**
+ * One watch sample: the figures that tell the causes apart at one moment
+ * (the line `pg500 watch` prints, cli-contract.md). Rates and the deadlock
+ * count are since the previous sample: null when there is none to compare
+ * with (the first, or counters reset by a restart).
+ */
+export interface WatchSample {
+	at: string;
+	slots_used: number;
+	slots_usable: number;
+	idle_in_tx: number;
+	oldest_idle_in_tx_s: number;
+	lock_waiters: number;
+	oldest_lock_wait_s: number;
+	deadlocks: number | null;
+	commits_per_s: number | null;
+	rollbacks_per_s: number | null;
+	/** null without a server log to follow. */
+	server_log_errors_per_min: number | null;
+	/** Beyond the contract's line: sessions idle in transaction for the runbook's warning age or more (its critical count judges them). */
+	idle_in_tx_long: number;
+}
+
+/** A moment worth marking on the watched series: a fix chosen, an action taken. */
+export interface Moment {
+	at: string;
+	label: string;
+}
+
+/** What was watched: each time the view was open, every sample, and the moments to mark on them. */
+export interface WatchSeries {
+	spans: {startedAt: string; intervalSeconds: number; stoppedAt?: string; stopReason?: string}[];
+	samples: WatchSample[];
+	moments: Moment[];
+}
+
 export type RunEvent =
 	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string}
 	/** What pg500 learnt about the target once it reached it: its version, and the pooler in front of it. */
@@ -161,6 +197,9 @@ export type RunEvent =
 	| ({type: 'action-taken'; at: string} & ActionRecord)
 	| {type: 'verified'; at: string; fixId: string; causeId: string; observations: Observation[]}
 	| {type: 'target-switched'; at: string; target: TargetInfo; why: string}
+	| {type: 'watch-started'; at: string; intervalSeconds: number}
+	| ({type: 'watch-sampled'} & WatchSample)
+	| {type: 'watch-stopped'; at: string; reason?: string}
 	| {type: 'run-finished'; at: string}
 	/** The guided session stopped: `q`, Ctrl-C, a signal, or its terminal gone. A journal that just stops was killed. */
 	| {type: 'session-ended'; at: string; how: SessionEnding}
@@ -227,6 +266,8 @@ export interface RunState {
 	verifications: Verification[];
 	exports: {path: string; format: string; at: string}[];
 	timeline: TimelineEntry[];
+	/** Set once anything was watched or a moment happened that a watched series would mark. */
+	watch?: WatchSeries;
 	/** The last `pg500 resume` of this session: results from before it are old. */
 	resumedAt?: string;
 	/** How the session ended, when it did and was not resumed since. */

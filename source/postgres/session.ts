@@ -9,8 +9,10 @@ import {plainRows, valueTypes} from './rows.ts';
 /* The safe session: the tool's only connection to a database that is
  * already in trouble. One pg.Client; every check in its own READ ONLY
  * transaction with SET LOCAL timeouts (nothing session-level, nothing named:
- * it works through PgBouncer in transaction mode). A connection lost
- * mid-run is reopened once. */
+ * it works through PgBouncer in transaction mode); an action a person
+ * confirmed in its own short READ WRITE one. A connection lost mid-run is
+ * reopened once. Checks, watch samples and actions share it: their
+ * transactions run one after another, never interleaved. */
 
 export interface SessionTimeouts {
 	statementMs: number;
@@ -18,6 +20,8 @@ export interface SessionTimeouts {
 }
 
 export const defaultLockTimeoutMs = 200;
+/** PostgreSQL's PGSTAT_IDLE_INTERVAL (10 s), and a second's margin. */
+const idleFlushMs = 11_000;
 /** Beyond the server-side statement_timeout, how long to wait for an answer before giving the connection up. */
 const clientGraceMs = 5000;
 
@@ -84,6 +88,25 @@ export function otherWayMayWork(error: unknown): boolean {
 export class SafeSession {
 	private state: State = {kind: 'not-tried'};
 	private reconnectsLeft = 1;
+	/** The connection attempt under way, which every caller waits for. */
+	private opening: Promise<ConnectFailure | undefined> | undefined;
+	/** The end of the last transaction asked for: the next one starts after it. */
+	private queue: Promise<unknown> = Promise.resolve();
+	/**
+	 * Transactions pg500 ended in a rollback on the server (every check and
+	 * sample, an action the guard stopped): `pg500 watch` takes its own out
+	 * of pg_stat_database's counts.
+	 */
+	private rollbacksEnded = 0;
+	/** Of those, the last ones whose statistics the backend has not flushed yet. */
+	private unflushed = 0;
+	private lastEndedAt = 0;
+	/**
+	 * PostgreSQL 15 and later: each transaction asks its backend to flush
+	 * its statistics when it ends (pg_stat_force_next_flush), so pg500's own
+	 * rollbacks are counted at once and a watch can take them out exactly.
+	 */
+	private flushesStatistics: boolean | undefined;
 	private foundPooler: Pooler | null = null;
 
 	/**
@@ -110,6 +133,11 @@ export class SafeSession {
 		return this.foundPooler;
 	}
 
+	/** Why the connection was lost, while it is lost (before a reconnect is tried). */
+	get lostBecause(): ConnectFailure | undefined {
+		return this.state.kind === 'lost' ? this.state.failure : undefined;
+	}
+
 	/** Whether asking for the connection might still succeed. */
 	get usable(): boolean {
 		return this.state.kind === 'connected' || this.state.kind === 'not-tried' || (this.state.kind === 'lost' && this.reconnectsLeft > 0);
@@ -118,20 +146,24 @@ export class SafeSession {
 	/**
 	 * Connects on first use, reconnects once after a loss; returns why there is
 	 * no connection, or undefined when there is one. A refused connection is not retried.
+	 * Callers at the same moment (a check and a watch sample) share one attempt: one connection.
 	 */
-	async ensureConnected(): Promise<ConnectFailure | undefined> {
+	ensureConnected(): Promise<ConnectFailure | undefined> {
+		if (this.opening) return this.opening;
 		switch (this.state.kind) {
 			case 'connected':
-				return undefined;
+				return Promise.resolve(undefined);
 			case 'failed':
-				return this.state.failure;
+				return Promise.resolve(this.state.failure);
 			case 'lost':
-				if (this.reconnectsLeft === 0) return this.state.failure;
+				if (this.reconnectsLeft === 0) return Promise.resolve(this.state.failure);
 				this.reconnectsLeft--;
-				return this.open();
+				break;
 			case 'not-tried':
-				return this.open();
+				break;
 		}
+		this.opening = this.open().finally(() => (this.opening = undefined));
+		return this.opening;
 	}
 
 	private async open(): Promise<ConnectFailure | undefined> {
@@ -173,6 +205,11 @@ export class SafeSession {
 			const info = escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
 			this.foundPooler ??= info.pooler === 'pgbouncer' ? 'pgbouncer' : null;
 			this.state = {kind: 'connected', client, info};
+			if (this.flushesStatistics === undefined && Number(info.server_version_num) >= 150000) {
+				this.flushesStatistics = true;
+				// The connect transaction ran before the version was known: its statistics wait.
+				this.unflushed = 1;
+			}
 			return undefined;
 		} catch (error) {
 			destroy(client);
@@ -191,6 +228,8 @@ export class SafeSession {
 		if (this.state.kind !== 'connected' || this.state.client !== client) return;
 		destroy(client);
 		this.state = {kind: 'lost', failure: classifyConnectError(error, 'query')};
+		// A backend that ends flushes what it had not.
+		this.unflushed = 0;
 	}
 
 	/**
@@ -199,11 +238,53 @@ export class SafeSession {
 	 * set for that transaction only. Throws the server's error; a lost connection is noted first.
 	 */
 	async query(sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
+		return (await this.queryCounting(sql, settings)).result;
+	}
+
+	/**
+	 * As query(), with how many of pg500's own rollbacks the server's
+	 * statistics count when this one begins: a watch sample takes exactly
+	 * those out of pg_stat_database's rollbacks.
+	 */
+	queryCounting(sql: string, settings: CheckSettings = {}): Promise<{result: pg.QueryResult; settledBefore: number}> {
+		return this.inTurn(() =>
+			this.onConnection(async client => {
+				const settledBefore = this.settledRollbacks();
+				return {result: await this.inReadOnly(client, sql, settings), settledBefore};
+			}),
+		);
+	}
+
+	/**
+	 * An action a person confirmed: its own READ WRITE transaction with the
+	 * same statement and lock timeouts as every check, in its turn like them
+	 * (never inside a check or a watch sample). `work` reads first (is the
+	 * target still what the diagnosis saw?) and then acts, or not; it
+	 * commits only when `work` says so.
+	 */
+	act<T>(settings: CheckSettings, work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>): Promise<T> {
+		// The guard, the action, the commit: three statements' worth of answer.
+		return this.inTurn(() => this.onConnection(client => this.answered(client, 3, () => this.transaction(client, 'READ WRITE', settings, work))));
+	}
+
+	/**
+	 * Runs `next` after every transaction asked for before it: pg.Client queues
+	 * statements, but the BEGIN … ROLLBACK of two callers (a check, a watch
+	 * sample, an action) would interleave in one transaction.
+	 */
+	private inTurn<T>(next: () => Promise<T>): Promise<T> {
+		const turn = this.queue.then(next);
+		this.queue = turn.catch(() => undefined);
+		return turn;
+	}
+
+	/** `use` on the connection (opened or reopened first); a lost connection is noted before the error goes on. */
+	private async onConnection<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
 		const failure = await this.ensureConnected();
 		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
 		const {client} = this.state;
 		try {
-			return await this.inReadOnly(client, sql, settings);
+			return await use(client);
 		} catch (error) {
 			if (connectionLost(error)) this.lose(client, error);
 			throw error;
@@ -241,12 +322,12 @@ export class SafeSession {
 	}
 
 	/**
-	 * One short transaction: its timeouts and `settings`, all SET LOCAL, in one
-	 * round trip; then `work` sends statements one at a time through the
-	 * extended protocol, which takes exactly one statement each — nothing can
-	 * slip a COMMIT and more SQL past it; its statements are unnamed, which
-	 * PgBouncer in transaction mode allows. Commits when `work` says so, else
-	 * rolls back (always, on an error).
+	 * One short transaction, opened by begin(); then `work` sends statements
+	 * one at a time through the extended protocol, which takes exactly one
+	 * statement each — nothing can slip a COMMIT and more SQL past it (a
+	 * check's READ ONLY can never be left for a write); its statements are
+	 * unnamed, which PgBouncer in transaction mode allows. Commits when
+	 * `work` says so, else rolls back (always, on an error).
 	 */
 	private async transaction<T>(
 		client: pg.Client,
@@ -254,40 +335,82 @@ export class SafeSession {
 		settings: CheckSettings,
 		work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>,
 	): Promise<T> {
-		const {statementMs, lockMs} = this.timeouts;
-		// standard_conforming_strings on: a database or role that turned it off would make a backslash
-		// end a string elsewhere than the runbook's side-effect check (sql/side-effects.ts) read it,
-		// and elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
-		await client.query(
-			`BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`,
-		);
+		let flushed = false;
 		let outcome: {commit: boolean; value: T} | undefined;
 		try {
+			flushed = await this.begin(client, mode, settings);
 			outcome = await work(sql => client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig));
 		} finally {
-			if (!outcome?.commit) await client.query('ROLLBACK').catch(() => undefined);
+			if (!outcome?.commit) {
+				await client.query('ROLLBACK').then(
+					() => this.ended(flushed, true),
+					() => undefined,
+				);
+			}
 		}
-		if (outcome.commit) await client.query('COMMIT');
+		if (!outcome.commit) return outcome.value;
+		await client.query('COMMIT').then(
+			() => this.ended(flushed, false),
+			error => {
+				// A COMMIT that fails ends the transaction in a rollback on the server.
+				this.ended(flushed, true);
+				throw error;
+			},
+		);
 		return outcome.value;
 	}
 
 	/**
-	 * An action a person confirmed: its own READ WRITE transaction with the
-	 * same statement and lock timeouts as every check. `work` reads first
-	 * (is the target still what the diagnosis saw?) and then acts, or not;
-	 * it commits only when `work` says so.
+	 * Opens the transaction in one round trip: its timeouts and the caller's
+	 * parameters, all SET LOCAL. standard_conforming_strings on: a database or
+	 * role that turned it off would make a backslash end a string elsewhere
+	 * than the runbook's side-effect check (sql/side-effects.ts) read it, and
+	 * elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
+	 * Says whether the backend flushes its statistics when it ends.
 	 */
-	async act<T>(settings: CheckSettings, work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>): Promise<T> {
-		const failure = await this.ensureConnected();
-		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
-		const {client} = this.state;
-		try {
-			// The guard, the action, the commit.
-			return await this.answered(client, 3, () => this.transaction(client, 'READ WRITE', settings, work));
-		} catch (error) {
-			if (connectionLost(error)) this.lose(client, error);
-			throw error;
+	private async begin(client: pg.Client, mode: 'READ ONLY' | 'READ WRITE', settings: CheckSettings): Promise<boolean> {
+		const {statementMs, lockMs} = this.timeouts;
+		const open = `BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`;
+		if (this.flushesStatistics) {
+			try {
+				await client.query(`${open}; SELECT pg_stat_force_next_flush()`);
+				return true;
+			} catch (error) {
+				if ((error as {code?: unknown}).code !== '42501') throw error;
+				// A role denied it (a REVOKE from PUBLIC): the statistics come as PostgreSQL sends them.
+				this.flushesStatistics = false;
+				await client.query('ROLLBACK');
+				this.ended(false, true);
+			}
 		}
+		await client.query(open);
+		return false;
+	}
+
+	/**
+	 * One of pg500's transactions ended; `flushed`: its statistics (and those
+	 * of the ones before it) are counted already. Only rollbacks are
+	 * counted for watch to take out: the one commit of a confirmed action
+	 * stays in the commit rate — one commit beside a denokv's write load is
+	 * negligible, and the action is marked on the charts anyway.
+	 */
+	private ended(flushed: boolean, rolledBack: boolean): void {
+		if (rolledBack) this.rollbacksEnded++;
+		this.lastEndedAt = performance.now();
+		this.unflushed = flushed || !this.flushesStatistics ? 0 : this.unflushed + (rolledBack ? 1 : 0);
+	}
+
+	/**
+	 * pg500's rollbacks that pg_stat_database counts by now: on PostgreSQL
+	 * 15 and later each transaction flushes its statistics as it ends, except
+	 * the connection's first (the server version is not known yet), which a
+	 * backend flushes at the next transaction's end or after 10 s idle
+	 * (PGSTAT_IDLE_INTERVAL). Before 15 the statistics collector counts within
+	 * half a second: all of them.
+	 */
+	private settledRollbacks(): number {
+		if (this.unflushed > 0 && performance.now() - this.lastEndedAt > idleFlushMs) this.unflushed = 0;
+		return this.rollbacksEnded - this.unflushed;
 	}
 
 	async close(): Promise<void> {

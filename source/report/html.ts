@@ -3,6 +3,7 @@ import {formatDuration} from '../text/duration.ts';
 import type {JsonReport, JsonStep} from './json.ts';
 import {escapeHtml} from './escape-html.ts';
 import {histogramSvg} from './svg-histogram.ts';
+import {watchHtml} from './watch-sections.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {
 	actionSymbol,
@@ -59,6 +60,10 @@ li.f-critical{background:var(--critical-bg)}li.f-warning{background:var(--warnin
 .note{border-left:4px solid var(--info);background:var(--info-bg);padding:6px 10px;margin:6px 0}
 svg.histogram{display:block;max-width:100%;height:auto;margin:6px 0}
 svg.histogram .bars{fill:var(--critical)}svg.histogram .axis{stroke:var(--muted)}svg.histogram text{font-size:10px;fill:var(--muted)}
+figure.watched{margin:14px 0}svg.series{display:block;max-width:100%;height:auto;margin:4px 0}
+svg.series .line{fill:none;stroke:var(--info);stroke-width:1.5}svg.series .axis{stroke:var(--muted)}svg.series text{font-size:10px;fill:var(--muted)}
+svg.series .limit{stroke-dasharray:4 3;stroke-width:1}svg.series .limit.warning{stroke:var(--warning)}svg.series .limit.critical{stroke:var(--critical)}
+svg.series circle.warning{fill:var(--warning)}svg.series circle.critical{fill:var(--critical)}svg.series .moment line{stroke:#1f2328;stroke-width:1.5}svg.series .moment text{fill:#1f2328;font-weight:600}
 footer{margin-top:32px;color:var(--muted);font-size:13px}
 @media print{
 body{max-width:none;padding:0;font-size:11pt}
@@ -220,6 +225,7 @@ export function renderHtml(report: JsonReport): string {
 		actions(report),
 		verification(report),
 		`<section><h2>Steps</h2>${report.steps.map(step).join('\n')}</section>`,
+		watchHtml(report.watch),
 		notes(report),
 		timeline(report),
 		exports(report),

@@ -6,6 +6,7 @@ import {filledFix, fixSteps, fixText} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
+import {watchJson, type JsonWatch} from './watch-json.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
  * described by docs/report.schema.json. Fields beyond the contract's sketch
@@ -102,6 +103,8 @@ export interface JsonReport {
 	elsewhere: string | null;
 	exports: {path: string; format: string; at: string}[];
 	timeline: {at: string; event: string}[];
+	/** The figures watched over time (`w`), or null. */
+	watch: JsonWatch | null;
 }
 
 /** An action answered at a confirmation, as the journal keeps it; the contract names its id `id`. */
@@ -270,5 +273,6 @@ export function buildJsonReport(state: RunState): JsonReport {
 		elsewhere: elsewhereReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
+		watch: watchJson(state),
 	};
 }

@@ -3,6 +3,7 @@ import {formatDuration} from '../text/duration.ts';
 import {truncate} from '../text/escape.ts';
 import {sparkline} from '../text/sparkline.ts';
 import type {JsonReport, JsonStep} from './json.ts';
+import {watchMarkdown} from './watch-sections.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {
 	actionSymbol,
@@ -195,6 +196,7 @@ export function renderMarkdown(report: JsonReport): string {
 		actions(report),
 		verification(report),
 		['## Steps', '', report.steps.map(step).join('\n\n')].join('\n'),
+		watchMarkdown(report.watch, escapeMarkdown),
 		notes(report),
 		timeline(report),
 		exports(report),

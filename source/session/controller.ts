@@ -13,6 +13,7 @@ import {causeOfFix, stepsToVerify} from '../engine/verification.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
+import {createWatchControl} from './watch-control.ts';
 
 /* The controller of one diagnosis session. Both faces drive it: the TUI sends
  * the operator's intents and renders getState(); `pg500 run` calls runToEnd().
@@ -108,9 +109,20 @@ export interface SessionController {
 	reconnect(login: string, password?: string): Promise<string | undefined>;
 	/** Training mode: judges the answer once; the result becomes a note. */
 	answerQuiz(answer: DrillCause): QuizReveal | undefined;
-	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): how, in the journal, before the partial report. */
+	/** The session has a live target to watch. */
+	readonly watchable: boolean;
+	/**
+	 * Opens the live watch (`w`): a sample now, then one every interval (2 s by
+	 * default), each journaled; resolves once the first is in, or with why it cannot.
+	 */
+	startWatch(intervalSeconds?: number): Promise<string | undefined>;
+	/** Closes the live watch: no more samples (and no queries) until it opens again. */
+	stopWatch(): Promise<void>;
+	/** One watch sample now, while the watch is open. */
+	sampleWatch(): Promise<void>;
+	/** The face ended the session (`q`, Ctrl-C, a signal, its terminal gone): the watch closed, how, in the journal, before the partial report. */
 	end(how: SessionEnding): void;
-	/** After the face shut down: events still in flight are dropped. */
+	/** After the face shut down: events still in flight are dropped, the watch stops. */
 	close(): void;
 }
 
@@ -142,6 +154,7 @@ export function createSession(setup: SessionSetup): SessionController {
 	);
 	const run = () => store.getState().run;
 	const busy = () => store.getState().running !== undefined;
+	const watch = createWatchControl(store, executor);
 
 	/** Marks `stepId` as running while `work` runs: the spinner shows, no other step starts. */
 	const hold = async <T>(stepId: string, work: () => Promise<T>): Promise<T> => {
@@ -439,10 +452,19 @@ export function createSession(setup: SessionSetup): SessionController {
 			return reveal;
 		},
 
+		watchable: watch.available,
+		startWatch: interval => watch.start(interval),
+		stopWatch: () => watch.stop(),
+		sampleWatch: () => watch.sample(),
+
 		end(how) {
+			watch.close();
 			store.dispatch({type: 'session-ended', at: now(), how});
 		},
 
-		close: store.close,
+		close() {
+			watch.close();
+			store.close();
+		},
 	};
 }

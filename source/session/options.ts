@@ -21,6 +21,23 @@ export interface TargetOptions {
 	debug?: boolean;
 }
 
+/** `pg500 watch` (cli-contract.md): the target, the server log to follow, the cadence and the output. */
+export interface WatchOptions {
+	url?: string;
+	postgresUrl?: string;
+	runbook?: string;
+	serverLog?: string;
+	statementTimeout: number;
+	color: boolean;
+	debug?: boolean;
+	/** Seconds between two samples. */
+	interval: number;
+	/** Samples to print before stopping; undefined: until stopped. */
+	count?: number;
+	/** One line per sample; undefined: a refreshing view on a terminal, else json. */
+	format?: 'json' | 'text';
+}
+
 export interface ReportOptions {
 	format: 'json' | 'markdown' | 'html';
 	output?: string;

@@ -16,6 +16,21 @@ export interface SessionState {
 	 * wait in memory (retried), and why. Unset while everything is written.
 	 */
 	journalBacklog?: {events: number; problem: string};
+	/** The live watch, while it is open: its samples are in run.watch, journaled. */
+	watch?: LiveWatch;
+}
+
+/** What the face shows of the watch beyond its samples. */
+export interface LiveWatch {
+	intervalSeconds: number;
+	/** Index in run.watch.samples of this watch's first sample: its trend is since then. */
+	since: number;
+	/** The denokv server log followed, if any. */
+	followedLog?: string;
+	/** The last problem (a sample not taken, a dropped connection) or notice (what the role cannot see). */
+	status?: {text: string; severity: 'info' | 'warning' | 'critical'};
+	/** Sampling ended on its own (the target is gone); the view stays until closed. */
+	ended?: boolean;
 }
 
 /** Where every event goes before anything else sees it: the journal. Notes and actions are flushed at once. */
@@ -45,6 +60,7 @@ export interface SessionStore {
 	dispatch(event: RunEvent): RunState;
 	setRunning(stepId: string | undefined): void;
 	setReveal(reveal: SessionState['reveal']): void;
+	setWatch(watch: LiveWatch | undefined): void;
 	/** After a shutdown, a step still in flight must not write to a closed journal. */
 	close(): void;
 }
@@ -102,6 +118,9 @@ export function createSessionStore(initial: RunState, sink: EventSink | undefine
 		},
 		setReveal(reveal) {
 			change({...state, reveal});
+		},
+		setWatch(watch) {
+			change({...state, watch});
 		},
 		close() {
 			closed = true;

@@ -17,7 +17,7 @@ import {inputOverlays, type GuideAction, type GuideState} from './use-guide-stat
  * checks it): what the screen promises is what the keyboard does. */
 
 /** What the keyboard is doing now: typing, a list, the rows of a result, a step… */
-export type Mode = 'input' | 'confirm' | 'pick' | 'quit' | 'help' | 'detail' | 'rows' | 'causes' | 'reveal' | 'steps';
+export type Mode = 'input' | 'confirm' | 'pick' | 'quit' | 'help' | 'watch' | 'detail' | 'rows' | 'causes' | 'reveal' | 'steps';
 
 export function modeOf(guide: GuideState): Mode {
 	if (guide.overlay && inputOverlays.includes(guide.overlay)) return 'input';
@@ -25,6 +25,7 @@ export function modeOf(guide: GuideState): Mode {
 	if (guide.overlay === 'log-command' || guide.overlay === 'quiz') return 'pick';
 	if (guide.overlay === 'quit') return 'quit';
 	if (guide.overlay === 'help') return 'help';
+	if (guide.view === 'watch') return 'watch';
 	if (guide.cursor?.open) return 'detail';
 	if (guide.cursor) return 'rows';
 	if (guide.view === 'causes') return 'causes';
@@ -38,6 +39,8 @@ export interface KeyExtras {
 	quiz: boolean;
 	/** The session can connect as another role (a superuser through the reserved slots). */
 	reconnect?: boolean;
+	/** A live target to watch (`w`). */
+	watch?: boolean;
 }
 
 export interface KeyContext {
@@ -360,12 +363,22 @@ export const keymap: readonly Binding[] = [
 		run: (_c, {actions}) => actions.openQuiz(),
 	},
 	{keys: ['Esc'], modes: ['causes'], footer: 'steps', priority: 1, run: (_c, {actions}) => actions.show('step')},
-	{keys: ['e'], modes: panels, help: 'export the report and show its path', footer: 'export', priority: 2, run: (_c, {actions}) => void actions.exportReport()},
-	{keys: ['?'], modes: panels, help: 'help: every key', footer: 'help', priority: 0, run: (_c, {actions}) => actions.overlay('help')},
-	{keys: ['q'], modes: [...panels, 'help'], help: 'quit (asks when notes are not in a report yet)', footer: 'quit', priority: 0, run: (_c, {actions}) => actions.quit()},
+	{
+		keys: ['w'],
+		modes: panels,
+		help: 'watch the incident live: the figures that tell the causes apart, a sample every 2 s, each with its trend over a sparkline coloured by the runbook’s thresholds; w or Esc closes it, and sampling stops',
+		footer: 'watch',
+		priority: 2,
+		when: c => c.extras.watch ?? false,
+		run: (_c, {actions}) => actions.watch(true),
+	},
+	{keys: ['w', 'Esc'], modes: ['watch'], footer: 'close the watch', priority: 0, run: (_c, {actions}) => actions.watch(false)},
+	{keys: ['e'], modes: [...panels, 'watch'], help: 'export the report and show its path', footer: 'export', priority: 2, run: (_c, {actions}) => void actions.exportReport()},
+	{keys: ['?'], modes: [...panels, 'watch'], help: 'help: every key', footer: 'help', priority: 0, run: (_c, {actions}) => actions.overlay('help')},
+	{keys: ['q'], modes: [...panels, 'watch', 'help'], help: 'quit (asks when notes are not in a report yet)', footer: 'quit', priority: 0, run: (_c, {actions}) => actions.quit()},
 	{
 		keys: ['Ctrl-C'],
-		modes: ['input', 'confirm', 'pick', 'quit', 'help', ...panels],
+		modes: ['input', 'confirm', 'pick', 'quit', 'help', 'watch', ...panels],
 		help: 'stop now: the journal is kept and a partial report written',
 		run: (_c, {actions}) => actions.interrupt(),
 	},

@@ -7,6 +7,7 @@ import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {releaseGoneTerminal} from './terminal-modes.ts';
+import {diffingStdout} from '../screen/diffing-stdout.ts';
 
 export interface GuideSession {
 	session: SessionController;
@@ -90,7 +91,8 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 
 		const instance = render(
 			<Guide effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason)}} glyphs={glyphsFor(process.env)} color={colorWanted(color, process.env)} />,
-			{exitOnCtrlC: false, patchConsole: false},
+			// Only the cells that change reach the terminal: the live watch redraws every 2 s over SSH.
+			{exitOnCtrlC: false, patchConsole: false, stdout: process.stdout.isTTY ? diffingStdout(process.stdout) : process.stdout},
 		);
 	});
 }

@@ -20,6 +20,8 @@ import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
 import {stepsOnScreen, targetStep} from './use-guide-actions.ts';
 import type {GuideState} from './use-guide-state.ts';
+import type {LiveWatch} from '../session/store.ts';
+import {figureLines} from '../watch/view-lines.ts';
 
 /* The whole frame as a pure function of the state and the terminal's size:
  * what Guide draws, and what the keyboard acts on (the list under the panel,
@@ -49,6 +51,10 @@ export interface ScreenInput {
 	practice?: string;
 	/** The session can connect as another role (u). */
 	canReconnect?: boolean;
+	/** The live watch, while it is open (its samples are in run.watch). */
+	watch?: LiveWatch;
+	/** The session has a live target to watch (`w`). */
+	watchable?: boolean;
 }
 
 export interface ListModel {
@@ -177,6 +183,7 @@ function inputFor(input: ScreenInput, onScreen: readonly string[]): {label: stri
 export function screenOf(input: ScreenInput): Screen {
 	const {run, guide, glyphs} = input;
 	const layout = layoutFor(input.columns, input.rows);
+	if (guide.view === 'watch' && !guide.overlay) return watchScreen(input, layout);
 	const width = layout.panelWidth;
 	const quizOpen = Boolean(input.quiz && !input.reveal);
 
@@ -241,7 +248,7 @@ export function screenOf(input: ScreenInput): Screen {
 		page: Math.max(1, linesHeight - 1),
 		message: messageLine(quitLine ?? input.banner ?? guide.message, layout.width, glyphs),
 	};
-	const extras = {logInput: input.logInput ?? false, quiz: Boolean(input.quiz), reconnect: input.canReconnect ?? false};
+	const extras = {logInput: input.logInput ?? false, quiz: Boolean(input.quiz), reconnect: input.canReconnect ?? false, watch: input.watchable ?? false};
 	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras}, glyphs), layout.width, layout.footerHeight, glyphs);
 	return {...screen, frame: [screen.header, ...bodyRows(screen, guide, glyphs), screen.message, ...footer]};
 }
@@ -265,4 +272,32 @@ function bodyRows(screen: Screen, guide: GuideState, glyphs: Glyphs): Line[] {
 		const left = padLine(screen.sidebar[i] ?? plain('', ''), layout.checklistWidth, glyphs).segments;
 		return {key: `row:${i}`, segments: [...left, {text: `${glyphs.separator} `, dim: true}, ...right]};
 	});
+}
+
+/**
+ * The live watch (`w`): the figures full width under the header, each a
+ * headline over a sparkline of its samples; the watch's last problem on
+ * the message line (what must stay there, the journal's banner, first).
+ */
+function watchScreen(input: ScreenInput, layout: Layout): Screen {
+	const {run, guide, glyphs} = input;
+	const series = run.watch ?? {spans: [], samples: [], moments: []};
+	const figures = figureLines({series, since: input.watch?.since ?? series.samples.length, thresholds: run.runbook.thresholds, width: layout.width, height: layout.bodyHeight, glyphs});
+	const status = input.watch?.status;
+	const screen: Screen = {
+		layout,
+		frame: [],
+		header: headerLine(run, layout.width, glyphs, Boolean(input.quiz)),
+		sidebar: [],
+		shown: figures,
+		entries: [],
+		onScreen: [],
+		linesHeight: layout.bodyHeight,
+		maxScroll: 0,
+		scroll: 0,
+		page: 1,
+		message: messageLine(input.banner ?? (status ? {text: status.text, severity: status.severity} : guide.message), layout.width, glyphs),
+	};
+	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz), watch: input.watchable ?? false}}, glyphs), layout.width, layout.footerHeight, glyphs);
+	return {...screen, frame: [screen.header, ...figures, screen.message, ...footer]};
 }

@@ -33,6 +33,8 @@ export interface GuideActions {
 	overlay(overlay?: GuideState['overlay']): void;
 	/** A log the tool could not read: a path typed, or a confirmed command's output. */
 	log: LogActions;
+	/** `w`: opens the live watch over the view shown (sampling starts), or closes it (sampling stops). */
+	watch(open: boolean): void;
 	/** Quiz: ask for the cause, or show the reveal again once answered. */
 	openQuiz(): void;
 	answerQuiz(answer: DrillCause): void;
@@ -139,6 +141,17 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 			scroll: (by, max) => dispatchGuide({type: 'scroll', by, max}),
 			overlay: overlay => dispatchGuide({type: 'overlay', overlay}),
 			log: logActions(session, getGuide, dispatchGuide),
+			watch(open) {
+				if (!open) {
+					dispatchGuide({type: 'show', view: getGuide().back ?? 'step'});
+					void session.stopWatch();
+					return;
+				}
+				dispatchGuide({type: 'show', view: 'watch'});
+				void session.startWatch().then(problem => {
+					if (problem) message('critical', problem);
+				});
+			},
 			openQuiz() {
 				const {running, reveal} = session.getState();
 				if (!session.quizChoices || running) return;

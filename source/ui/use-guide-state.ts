@@ -5,7 +5,8 @@ import {noteInputReducer, type NoteInputAction} from './use-note-input-state.ts'
 /* What the screen shows, apart from the session itself (the session
  * controller's state: the run, the step running, the quiz's reveal). */
 
-export type View = 'step' | 'causes' | 'fix' | 'quiz';
+/** `watch`: the live figures (`w`), full width, over whatever view was there before (`back`). */
+export type View = 'step' | 'causes' | 'fix' | 'quiz' | 'watch';
 /**
  * Inputs over the panel. The log ones, for a log step the tool could not read:
  * `log-path` types a path; `log-command` picks a command, `log-value` fills in
@@ -22,6 +23,8 @@ export const inputOverlays: readonly Overlay[] = ['note', 'log-path', 'log-value
 
 export interface GuideState {
 	view: View;
+	/** Under the watch: the view it returns to when closed. */
+	back?: Exclude<View, 'watch'>;
 	/** The step whose panel is shown (a main step or a fix follow-up). */
 	focus?: string;
 	scroll: number;
@@ -69,10 +72,16 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 		case 'show': {
 			const focus = action.focus ?? state.focus;
 			const same = action.view === state.view && focus === state.focus;
-			return same ? state : {...state, view: action.view, focus, scroll: 0, cursor: undefined, list: action.view === state.view ? state.list : 0};
+			if (same) return state;
+			// The watch goes over the view it was opened from; closing it goes back there as it was.
+			if (action.view === 'watch') return {...state, view: 'watch', back: state.view === 'watch' ? state.back : state.view, cursor: undefined};
+			if (state.view === 'watch' && action.view === state.back && focus === state.focus) return {...state, view: action.view, back: undefined};
+			return {...state, view: action.view, back: undefined, focus, scroll: 0, cursor: undefined, list: action.view === state.view ? state.list : 0};
 		}
 		case 'follow': {
 			const view = action.main ? 'step' : 'fix';
+			// The watch stays open over a step that starts: it is what comes back when it closes.
+			if (state.view === 'watch') return {...state, back: view, focus: action.stepId, scroll: 0, message: undefined};
 			// The fix view is one panel for all its follow-ups: a follow-up re-run where the operator scrolled to stays in sight.
 			const same = view === state.view && (view === 'fix' || action.stepId === state.focus);
 			// The step now runs on the log its overlay named: the overlay has done its job.

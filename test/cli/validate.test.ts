@@ -205,5 +205,5 @@ test('usage mistakes: one line on stderr, exit 3', () => {
 	assert.equal(pg500('run', '--statement-timeout', 'abc').stderr, 'pg500: --statement-timeout must be a whole number from 1 to 86400000 ms (24 hours), got "abc"\n');
 	assert.equal(pg500('run', '--statement-timeout', '2147483647').stderr, 'pg500: --statement-timeout must be a whole number from 1 to 86400000 ms (24 hours), got "2147483647"\n');
 	assert.match(pg500('--bogus').stderr, /unknown option '--bogus'/);
-	assert.match(pg500('rnu').stderr, /^pg500: unknown command "rnu" \(commands: run, demo, validate, resume, report;/);
+	assert.match(pg500('rnu').stderr, /^pg500: unknown command "rnu" \(commands: run, demo, validate, resume, report, watch;/);
 });

@@ -73,7 +73,7 @@ test('connection-leak: sessions idle in transaction, more over time; pool exhaus
 		const {report} = await headless(shared, drill);
 		assert.ok(['pool-exhaustion', 'timeouts'].includes(topCause(report).id), topCause(report).id);
 		assert.equal(statusOf(report, 'connections'), 'critical');
-		// The leak grows by one every 4 s while the drill lasts.
+		// The leak grows by one every 8 s while the drill lasts.
 		let now = first;
 		for (let i = 0; i < 120 && now <= first; i++) {
 			await new Promise(resolve => setTimeout(resolve, 100));

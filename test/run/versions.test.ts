@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import {startTestServer, waitForLockWaits, type ServerMajor, type TestServer} from '../support/pg.ts';
 import {runToJson, step} from './helpers.ts';
+import {createExecutor} from '../../source/session/create-executor.ts';
+import {loadRunbook} from '../../source/runbook/load.ts';
+import {WatchSampler} from '../../source/watch/sampler.ts';
 
 /* The SQL of the default runbook is chosen by server version (13–18). Each
  * of the oldest, a middle and the newest major version gets the same real
@@ -52,6 +55,38 @@ for (const major of majors) {
 				await Promise.all(pending);
 			} finally {
 				await server.sql('postgres', `ALTER DATABASE ${db} RESET statement_timeout`);
+			}
+		});
+
+		test('the watch query: a leak idle in transaction, writers waiting on it for a second and more', async () => {
+			const db = await server.createDatabase({denokv: true});
+			const holder = await server.connect(db);
+			const waiters: pg.Client[] = await Promise.all(Array.from({length: 3}, () => server.connect(db)));
+			const executor = createExecutor({url: server.url(db), statementTimeout: 5000, logTailMb: 64, color: false}, {});
+			const {thresholds} = await loadRunbook();
+			const sampler = await WatchSampler.open({read: () => executor.readWatch!(thresholds)});
+			try {
+				await holder.query('BEGIN; UPDATE data_version SET version = version + 1 WHERE k = 0');
+				const pending = waiters.map(w => w.query('UPDATE data_version SET version = version + 1 WHERE k = 0').catch(() => undefined));
+				await waitForLockWaits(server, db, 3, 1.2);
+				const first = await sampler.sample();
+				await new Promise(resolve => setTimeout(resolve, 1000));
+				const second = await sampler.sample();
+				assert.equal(first.kind, 'sample', JSON.stringify(first));
+				assert.equal(second.kind, 'sample', JSON.stringify(second));
+				if (second.kind !== 'sample') return;
+				const s = second.sample;
+				assert.equal(s.lock_waiters, 3);
+				// Aged from pg_locks.waitstart on 14+, from the statement's start on 13: a second and more either way.
+				assert.ok(s.oldest_lock_wait_s >= 2, String(s.oldest_lock_wait_s));
+				assert.equal(s.idle_in_tx, 1);
+				assert.equal(s.deadlocks, 0);
+				assert.ok(s.slots_usable > 0 && s.slots_used >= 5);
+				await holder.query('ROLLBACK');
+				await Promise.all(pending);
+			} finally {
+				await sampler.close();
+				await executor.close();
 			}
 		});
 	});
