@@ -111,7 +111,7 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
 	let next = apply(state, event);
-	const moment = momentOf(event);
+	const moment = momentOf(event, next);
 	if (moment) next = withMoment(next, {at: event.at, label: moment});
 	const line = describe(event, next);
 	return line === undefined ? next : {...next, timeline: [...next.timeline, {at: event.at, event: line}]};

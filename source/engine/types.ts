@@ -169,7 +169,7 @@ export interface WatchSample {
 	idle_in_tx_long: number;
 }
 
-/** A moment worth marking on the watched series: a fix chosen, an action taken. */
+/** A moment worth marking on the watched series: a fix chosen, an action done, a verification. */
 export interface Moment {
 	at: string;
 	label: string;

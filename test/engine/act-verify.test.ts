@@ -7,6 +7,7 @@ import {reduce} from '../../source/engine/reducer.ts';
 import {verdictOf} from '../../source/engine/verdict.ts';
 import type {Row, RunEvent, RunState} from '../../source/engine/types.ts';
 import {stepsToVerify} from '../../source/engine/verification.ts';
+import {watchJson} from '../../source/report/watch-json.ts';
 import {checkGraph} from '../../source/runbook/graph.ts';
 import type {RunbookInput} from '../../source/runbook/schema.ts';
 import {at, makeRunbook, play, runStep, sqlStep} from './fixtures.ts';
@@ -203,4 +204,25 @@ test('validate: an action whose SQL does not name its target from the evidence, 
 	assert.deepEqual(problems([action({title: 'End {pid}'})]), ['fixes.0.actions.1.title: an action\'s title names the action; {pid} belongs in touches, shown for each target']);
 	assert.deepEqual(problems([action({}), action({})]), ['fixes.0.actions.2.id: duplicate action id "a" (in fix "end-it")']);
 	assert.deepEqual(problems([action({sql: 'SELECT pg_terminate_backend({pid}) /* {@nowhere.x} */'})]), ['fixes.0.actions.1.sql: unknown step "nowhere" in "@nowhere.x"']);
+});
+
+test('the watched series marks what changed the database: one moment per confirmation done, each verification; a refusal or a skip none', () => {
+	let state = allow(diagnosed([root(101), root(102)]));
+	const record = (pid: number, status: 'done' | 'refused' | 'skipped', confirmedAt: string): RunEvent => ({
+		type: 'action-taken', at: confirmedAt, actionId: 'end-root', fixId: 'end-it', title: 't', sql: `SELECT pg_terminate_backend(${pid}, 5000)`, target: {pid},
+		operator: 'me@here', confirmedAt, status, result: 'r', error: null,
+	});
+	const moments = () => (state.watch?.moments ?? []).map(m => m.label);
+	assert.deepEqual(moments(), ['fix chosen: end-it']);
+	state = reduce(state, record(101, 'refused', '2026-01-01T03:04:00.000Z'));
+	state = reduce(state, record(101, 'skipped', '2026-01-01T03:04:30.000Z'));
+	assert.deepEqual(moments(), ['fix chosen: end-it'], 'nothing changed');
+	// One yes ends both roots: one moment, at the first.
+	state = reduce(state, record(101, 'done', '2026-01-01T03:05:00.000Z'));
+	state = reduce(state, record(102, 'done', '2026-01-01T03:05:00.000Z'));
+	state = reduce(state, {type: 'verified', at: '2026-01-01T03:05:01.000Z', fixId: 'end-it', causeId: 'chain', observations: [{stepId: 'locks', at: at(), durationMs: 3, outcome: {rows: [{kind: 'summary', deadlocks: 6}], rowCount: 1}}]});
+	assert.deepEqual(moments(), ['fix chosen: end-it', 'action: end-root', 'verified: cleared']);
+	assert.deepEqual(state.watch?.moments.slice(1).map(m => m.at), ['2026-01-01T03:05:00.000Z', '2026-01-01T03:05:01.000Z']);
+	// Nothing was watched: moments alone are no series in the report.
+	assert.equal(watchJson(state), null);
 });
