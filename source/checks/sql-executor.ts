@@ -95,6 +95,14 @@ export class SqlExecutor implements Executor {
 	private readonly ownSessions: OwnSession[] = [];
 	/** PgBouncer's console (--pgbouncer-url) answered at the address pg500 connects to. */
 	private consoleConfirmed = false;
+	/**
+	 * A change of session under way (a reconnect as another role, a new
+	 * session after an action): a watch sample waits for it rather than read
+	 * on the session being closed.
+	 */
+	private switching: Promise<unknown> = Promise.resolve();
+	/** The rollbacks of the sessions pg500 replaced: the server counted them all when their backends ended. */
+	private rollbacksOfReplaced = 0;
 
 	constructor(
 		readonly target: TargetInfo,
@@ -177,21 +185,32 @@ export class SqlExecutor implements Executor {
 			const info = shapeResult(await this.session.query(connectSql)).rows[0] ?? {};
 			return {rows: [info], rowCount: 1, columns: Object.keys(info), query: connectSql, notices: missingPrivilegeNotices(step.needs, privilegesOf(info))};
 		}
+		const {sessionFor} = this;
 		const other = this.login;
 		// Whether the target's own role is let in says nothing about the connection being lost.
 		const lost = this.lost;
-		await this.session.close();
-		this.useSession(this.sessionFor(), undefined);
-		const outcome = await this.connect(step);
-		if (!this.session.info) {
-			this.useSession(this.sessionFor(other), other);
-			await this.connection();
-		}
-		this.lost = lost;
-		return outcome;
+		return this.switchSession(async () => {
+			await this.session.closeInTurn();
+			this.useSession(sessionFor(), undefined);
+			const outcome = await this.connect(step);
+			if (!this.session.info) {
+				this.useSession(sessionFor(other), other);
+				await this.connection();
+			}
+			this.lost = lost;
+			return outcome;
+		});
+	}
+
+	/** Runs `change`, which closes the session (after what was asked of it) and takes another, while watch samples wait. */
+	private switchSession<T>(change: () => Promise<T>): Promise<T> {
+		const done = this.switching.then(change);
+		this.switching = done.catch(() => undefined);
+		return done;
 	}
 
 	private useSession(next: {info: TargetInfo; session: SafeSession}, login: Login | undefined): void {
+		this.rollbacksOfReplaced += this.session.rollbacks;
 		this.session = next.session;
 		this.current = next.info;
 		this.login = login;
@@ -207,16 +226,19 @@ export class SqlExecutor implements Executor {
 			return (error as Error).message;
 		}
 		const previous = this.login;
-		// One connection at a time: the old one goes first (on a full server it holds nothing anyway).
-		await this.session.close();
-		const failure = await next.session.ensureConnected();
-		if (failure) {
-			this.useSession(this.sessionFor(previous), previous);
-			return escapeUntrusted(`${next.info.user}@${next.info.host}:${next.info.port}/${next.info.database} refused too (${failure.failure}): ${failure.message}`);
-		}
-		this.useSession(next, wanted);
-		this.noteOwnSession();
-		return undefined;
+		const {sessionFor} = this;
+		return this.switchSession(async () => {
+			// One connection at a time: the old one goes first (on a full server it holds nothing anyway).
+			await this.session.closeInTurn();
+			const failure = await next.session.ensureConnected();
+			if (failure) {
+				this.useSession(sessionFor(previous), previous);
+				return escapeUntrusted(`${next.info.user}@${next.info.host}:${next.info.port}/${next.info.database} refused too (${failure.failure}): ${failure.message}`);
+			}
+			this.useSession(next, wanted);
+			this.noteOwnSession();
+			return undefined;
+		});
 	}
 
 	async privileges(roles: readonly string[]): Promise<PrivilegeFacts | {problem: string}> {
@@ -252,9 +274,12 @@ export class SqlExecutor implements Executor {
 		}
 		// A session takes its role's and database's settings when it starts: pg500's own would go on
 		// judging the old ones. A new one (still one at a time) sees what the application's new sessions get.
-		if (outcome.status === 'done' && kind !== 'session' && this.sessionFor) {
-			await this.session.close();
-			this.useSession(this.sessionFor(this.login), this.login);
+		const {sessionFor} = this;
+		if (outcome.status === 'done' && kind !== 'session' && sessionFor) {
+			await this.switchSession(async () => {
+				await this.session.closeInTurn();
+				this.useSession(sessionFor(this.login), this.login);
+			});
 		}
 		return outcome;
 	}
@@ -354,6 +379,7 @@ export class SqlExecutor implements Executor {
 	}
 
 	async readWatch(thresholds: Record<string, number>): Promise<WatchRead> {
+		await this.switching;
 		// Lost between two samples (the server ended it while idle): said first, and taken again at the next sample.
 		const lost = this.session.lostBecause;
 		if (lost && this.session.usable && !this.lost) {
@@ -373,7 +399,7 @@ export class SqlExecutor implements Executor {
 		const info = this.session.info!;
 		try {
 			const {result, settledBefore} = await this.session.queryCounting(watchSql, checkSettings(thresholds, this.appRoles));
-			return {kind: 'read', reading: readingOf(plainRows(result)[0], settledBefore), hidden: hiddenFromWatch(info)};
+			return {kind: 'read', reading: readingOf(plainRows(result)[0], this.rollbacksOfReplaced + settledBefore), hidden: hiddenFromWatch(info)};
 		} catch (thrown) {
 			const e = thrown as {message?: string; code?: string};
 			const message = escapeUntrusted(e.message ?? String(thrown));

@@ -138,6 +138,14 @@ export class SafeSession {
 		return this.state.kind === 'lost' ? this.state.failure : undefined;
 	}
 
+	/**
+	 * Every transaction pg500 ended in a rollback on this session: the server
+	 * counts them all once the backend has ended (a session replaced by another).
+	 */
+	get rollbacks(): number {
+		return this.rollbacksEnded;
+	}
+
 	/** Whether asking for the connection might still succeed. */
 	get usable(): boolean {
 		return this.state.kind === 'connected' || this.state.kind === 'not-tried' || (this.state.kind === 'lost' && this.reconnectsLeft > 0);
@@ -411,6 +419,11 @@ export class SafeSession {
 	private settledRollbacks(): number {
 		if (this.unflushed > 0 && performance.now() - this.lastEndedAt > idleFlushMs) this.unflushed = 0;
 		return this.rollbacksEnded - this.unflushed;
+	}
+
+	/** Closes the connection once the transactions asked for before have ended: another session takes over, and they finish first. */
+	closeInTurn(): Promise<void> {
+		return this.inTurn(() => this.close());
 	}
 
 	async close(): Promise<void> {
