@@ -120,7 +120,7 @@ export const scenarios: readonly Scenario[] = [
 		cause: 'pool-exhaustion',
 		keySteps: ['connections', 'timeouts'],
 		practice:
-			'Act and verify: 1 ends the sessions idle in transaction that the check found — read the SQL and what each one touches, type yes and Enter. pg500 looks again: idle in transaction N → 0. The application goes on leaking until it is fixed: w shows the leaks grow again, with the action marked, and v later judges it.',
+			'Act and verify: 1 ends the sessions idle in transaction that the check found — read the SQL and what each one touches, type yes and Enter. pg500 looks again: idle in transaction N → 0. The application goes on leaking until it is fixed: w shows the leaks grow again (the report’s charts mark the action), and v later judges it.',
 		async inject(ctx) {
 			for (let n = 1; n <= 6; n++) await leakTransaction(ctx, n);
 			// Growing for minutes, so the watch (`w`) shows it climb while the trainee looks.
