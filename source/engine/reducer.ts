@@ -3,7 +3,10 @@ import type {Histogram, RunEvent, RunState, SessionEnding, StepState, StepStatus
 import {momentOf} from './moments.ts';
 import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
-import {earlierValue, findStep, position} from './steps.ts';
+import {findStep, position} from './steps.ts';
+import {seenValue} from './lookup.ts';
+import {verificationOf} from './verification.ts';
+import {formatValue} from './template.ts';
 import {isPooler, poolerNames} from './pooler.ts';
 import {formatDuration} from '../text/duration.ts';
 
@@ -16,7 +19,7 @@ export function initialState(runbook: Runbook): RunState {
 			const id = `${f.id}/${q.id}`;
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
-	return {runbook, steps, visited: [], exports: [], timeline: []};
+	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], exports: [], timeline: []};
 }
 
 /** Journals written before buckets were sized in seconds say bucketMinutes. */
@@ -56,6 +59,23 @@ function describe(event: RunEvent, state: RunState): string | undefined {
 			return `fix chosen (${event.by}): ${event.fixId}`;
 		case 'report-exported':
 			return `report exported as ${event.format} to ${event.path}`;
+		case 'actions-checked': {
+			const allowed = event.permissions.filter(p => p.allowed).length;
+			return `privileges for the actions of ${event.fixId}: ${allowed} of ${event.permissions.length} targets allowed`;
+		}
+		case 'action-taken': {
+			const target = Object.entries(event.target)
+				.filter(([k]) => k === 'pid' || k === 'role' || k === 'database')
+				.map(([k, v]) => `${k} ${formatValue(v)}`)
+				.join(', ');
+			return `action ${event.actionId} on ${target || 'its target'}: ${event.status} (${event.operator}) — ${event.result}`;
+		}
+		case 'verified': {
+			const v = state.verifications.at(-1);
+			return `verification of ${event.causeId}: ${v?.cleared ? 'cleared' : 'not cleared'}${v ? ` (${v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join('; ')})` : ''}`;
+		}
+		case 'target-switched':
+			return `connected as ${event.target.user}@${event.target.host}:${event.target.port}/${event.target.database}: ${event.why}`;
 		case 'watch-started':
 			return `watch opened (a sample every ${event.intervalSeconds} s)`;
 		case 'watch-sampled':
@@ -91,7 +111,7 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
 	let next = apply(state, event);
-	const moment = momentOf(event);
+	const moment = momentOf(event, next);
 	if (moment) next = withMoment(next, {at: event.at, label: moment});
 	const line = describe(event, next);
 	return line === undefined ? next : {...next, timeline: [...next.timeline, {at: event.at, event: line}]};
@@ -136,7 +156,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 				const findings = outcome.error
 					? []
 					: evaluateRules(event.stepId, def.step.rules, outcome.rows, outcome.rowCount, state.runbook.thresholds, ref =>
-							earlierValue(state, ref),
+							seenValue(state, ref),
 						);
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
 				const finished: StepState = {
@@ -162,8 +182,25 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return updateStep(state, event.stepId, step => ({...step, done: true}));
 		case 'note-set':
 			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined}));
-		case 'fix-chosen':
-			return {...state, chosenFix: {id: event.fixId, by: event.by}};
+		case 'fix-chosen': {
+			// The incident as it stands now is what the report keeps, until something was done or looked at again.
+			const acted = state.actions.length > 0 || state.verifications.length > 0;
+			const diagnosis = acted && state.diagnosis ? state.diagnosis : {at: event.at, steps: mainSteps(state)};
+			return {...state, chosenFix: {id: event.fixId, by: event.by}, diagnosis};
+		}
+		case 'actions-checked':
+			return {...state, permissions: {...state.permissions, [event.fixId]: event.permissions}};
+		case 'action-taken': {
+			const {type: _type, at: _at, ...record} = event;
+			return {...state, actions: [...state.actions, record]};
+		}
+		case 'verified':
+			return {...state, verifications: [...state.verifications, verificationOf(state, event)]};
+		case 'target-switched': {
+			const t = state.target;
+			const original = t && t.user === event.target.user && t.host === event.target.host && t.port === event.target.port && t.database === event.target.database;
+			return {...state, connectedAs: original ? undefined : event.target};
+		}
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
 		case 'watch-started':
@@ -182,8 +219,17 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'session-ended':
 			return {...state, endedBy: event.how};
 		case 'session-resumed':
-			return {...state, resumedAt: event.at, endedBy: undefined};
+			// A resumed session connects as the target's own role (a password typed before is not kept):
+			// what another role was permitted to do is read again before any action is offered.
+			return {...state, resumedAt: event.at, endedBy: undefined, connectedAs: undefined, permissions: {}};
 	}
+}
+
+/** The main steps as they are now (the diagnosis a fix is chosen on). */
+function mainSteps(state: RunState): Record<string, StepState> {
+	const steps: Record<string, StepState> = {};
+	for (const s of state.runbook.steps) steps[s.id] = state.steps[s.id]!;
+	return steps;
 }
 
 /** A branch that jumps forward leaves the steps in between skipped. */

@@ -75,3 +75,19 @@ export function fixChoice(fix: {chosen: boolean; by: string | null}): string {
 	if (!fix.chosen) return 'recommended, not chosen yet';
 	return fix.by === 'operator' ? 'chosen by the operator' : 'chosen automatically: the top-ranked cause';
 }
+
+/** An action's outcome at a glance: done, failed, refused at the prompt, skipped because the target moved on. */
+export const actionSymbol: Record<'done' | 'failed' | 'refused' | 'skipped', string> = {done: '✔', failed: '✖', refused: '⊘', skipped: '↷'};
+
+/** What an action acted on, in a few words: "pid 4242 (started 2026-…)", "role denokv", "database denokv". */
+export function targetLabel(target: Record<string, Value>): string {
+	if (target.pid !== undefined) return `pid ${formatValue(target.pid)}${target.backend_start ? ` (backend started ${formatValue(target.backend_start)})` : ''}`;
+	if (target.role !== undefined) return `role ${formatValue(target.role)}`;
+	if (target.database !== undefined) return `database ${formatValue(target.database)}`;
+	return 'its target';
+}
+
+/** A verification's headline. */
+export function verificationVerdict(v: {cleared: boolean; cause: string}): string {
+	return v.cleared ? `cleared: every figure of ${v.cause} is back to normal` : `not cleared: ${v.cause} is still there, or could not be looked at`;
+}

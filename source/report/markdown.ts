@@ -6,6 +6,7 @@ import type {JsonReport, JsonStep} from './json.ts';
 import {watchMarkdown} from './watch-sections.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {
+	actionSymbol,
 	elapsedMs,
 	findingSummary,
 	fixChoice,
@@ -14,7 +15,9 @@ import {
 	severitySymbol,
 	stepSymbol,
 	tableColumns,
+	targetLabel,
 	verdictMeaning,
+	verificationVerdict,
 	verdictSymbol,
 } from './format.ts';
 
@@ -104,11 +107,38 @@ function causes(report: JsonReport): string {
 
 function fix(report: JsonReport): string {
 	const f = report.fix;
-	if (!f) return '## Fix\n\nNo cause is likely enough to recommend a fix; see the findings below.';
+	if (!f) {
+		const next = report.elsewhere ? `\n\n**Where to look next:** ${escapeMarkdown(report.elsewhere)}` : '';
+		return `## Fix\n\nNo cause is likely enough to recommend a fix; see the findings below.${next}`;
+	}
 	const how = fixChoice(f);
 	const lines = [`## Fix: ${escapeMarkdown(f.title)} (${how})`, '', escapeMarkdown(f.summary), ''];
 	f.actions.forEach((a, i) => lines.push(`${i + 1}. ${escapeMarkdown(a)}`));
 	for (const c of f.commands) lines.push('', `**${escapeMarkdown(c.title)}**`, '', codeBlock(c.run, 'sh'));
+	return lines.join('\n');
+}
+
+/** What was done to the database, target by target: the exact SQL, who confirmed it, what came of it. */
+function actions(report: JsonReport): string {
+	if (report.actions.length === 0) return '';
+	const lines = ['## Actions', ''];
+	for (const a of report.actions) {
+		lines.push(`- ${actionSymbol[a.status]} **${a.status}** — ${escapeMarkdown(a.title)} — ${escapeMarkdown(targetLabel(a.target))}; answered by ${escapeMarkdown(a.operator)} at ${formatTime(a.confirmedAt)}`);
+		lines.push(`  \`${a.sql.replace(/`/g, "'")}\` → ${escapeMarkdown(a.result)}${a.error ? ` (${escapeMarkdown(a.error)})` : ''}`);
+	}
+	return lines.join('\n');
+}
+
+/** The chosen cause's evidence looked at again after the action: before → after, figure by figure. */
+function verification(report: JsonReport): string {
+	const v = report.verification;
+	if (!v) return '';
+	const mark = (value: string, severity: string | null) => (severity ? `${severitySymbol[severity as 'warning']} ${value}` : value);
+	const lines = [`## Verification`, '', `**${v.cleared ? '✔' : '✖'} ${escapeMarkdown(verificationVerdict(v))}** (${formatTime(v.at)}${v.count > 1 ? `, verification ${v.count}` : ''}).`];
+	if (v.figures.length > 0)
+		// A step the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+		lines.push('', table(['figure', 'step', 'at diagnosis', 'now'], v.figures.map(f => [cell(f.name), cell(f.stepId), mark(f.before === null ? 'not seen' : cell(formatValue(f.before)), f.severityBefore), mark(cell(formatValue(f.after)), f.severityAfter)])));
+	for (const note of v.notes) lines.push('', `_${escapeMarkdown(note)}_`);
 	return lines.join('\n');
 }
 
@@ -163,6 +193,8 @@ export function renderMarkdown(report: JsonReport): string {
 		header(report),
 		causes(report),
 		fix(report),
+		actions(report),
+		verification(report),
 		['## Steps', '', report.steps.map(step).join('\n\n')].join('\n'),
 		watchMarkdown(report.watch, escapeMarkdown),
 		notes(report),
