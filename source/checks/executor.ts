@@ -1,6 +1,20 @@
 import type {RunnableStep} from '../runbook/schema.ts';
-import type {Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
+import type {ActionStatus, Pooler, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
 import type {WatchRead} from '../watch/reading.ts';
+import type {PlannedTarget, PrivilegeFacts} from '../engine/actions.ts';
+import type {ActionTarget} from '../runbook/schema.ts';
+
+/** How one action on one target ended. */
+export interface ActionOutcome {
+	status: ActionStatus;
+	result: string;
+	error: string | null;
+}
+
+export interface RunOptions {
+	/** A verification: the connect step asks again whether the diagnosed role can connect (not what it saw at first). */
+	fresh?: boolean;
+}
 
 /**
  * Runs the effect of one step (SQL on the safe session, reading a log) and
@@ -10,7 +24,7 @@ import type {WatchRead} from '../watch/reading.ts';
 export interface Executor {
 	/** The target as the report names it (never a password), known before connecting. */
 	readonly target: TargetInfo;
-	run(step: RunnableStep, stepId: string, state: RunState): Promise<StepOutcome>;
+	run(step: RunnableStep, stepId: string, state: RunState, options?: RunOptions): Promise<StepOutcome>;
 	/** Server version once connected (e.g. "16.4"), else null. */
 	serverVersion(): string | null;
 	/** The pooler pg500 found it talks through (PgBouncer), else null. Only executors that connect have it. */
@@ -21,6 +35,14 @@ export interface Executor {
 	 * undefined goes back to none. Only executors that read logs have it.
 	 */
 	setLogPath?(source: 'server-log' | 'postgres-log', path: string | undefined): void;
+	/** What the connected role may do, for offering actions: the facts, for `roles` the targets name; or why they cannot be read. */
+	privileges?(roles: readonly string[]): Promise<PrivilegeFacts | {problem: string}>;
+	/** One confirmed action on one target: its own READ WRITE transaction, only while the target is what the diagnosis saw. */
+	act?(kind: ActionTarget, target: PlannedTarget): Promise<ActionOutcome>;
+	/** Connects as another role (`login` a role name) or target (`login` a URL), for one that is refused; why not, or undefined. */
+	reconnect?(login: string, password: string | undefined): Promise<string | undefined>;
+	/** Whom the session is connected as now: the target, unless the operator reconnected as another. */
+	connectedAs?(): TargetInfo;
 	/**
 	 * One read of the watch figures (pg500 watch, the TUI's `w`) on the same
 	 * connection as the checks, with the runbook's thresholds as `pg500.*`

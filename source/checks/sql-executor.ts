@@ -1,13 +1,17 @@
 import type {RunnableStep} from '../runbook/schema.ts';
+import type {ActionTarget} from '../runbook/schema.ts';
 import type {Notice, Pooler, Row, RunState, StepOutcome, TargetInfo} from '../engine/types.ts';
-import type {Executor} from './executor.ts';
+import type {PlannedTarget, PrivilegeFacts} from '../engine/actions.ts';
+import type {ActionOutcome, Executor, RunOptions} from './executor.ts';
+import {actionResult, guardRefusal, guardSettings, guardSql, privilegeFactsOf, privilegeFactsSql, privilegeSettings} from './action-sql.ts';
 import type {CheckSettings, SafeSession} from '../postgres/session.ts';
 import {connectionLost} from '../postgres/session.ts';
 import {failureHint, failureRow, type ConnectFailure} from '../postgres/classify.ts';
 import type {OwnSession} from '../logs/postgres-log.ts';
 import {applicationName} from '../postgres/target.ts';
 import {connectSql, missingPrivilegeNotices, privilegesOf} from '../postgres/privileges.ts';
-import {majorVersion, pickQuery, shortVersion} from '../postgres/version.ts';
+import {majorVersion, shortVersion} from '../postgres/version.ts';
+import {pickQuery} from '../runbook/query-variant.ts';
 import {plainRows, shapeResult} from '../postgres/rows.ts';
 import {escapeUntrusted} from '../text/escape.ts';
 import {quoteIdent} from '../sql/quote.ts';
@@ -57,6 +61,18 @@ export function checkSettings(thresholds: Record<string, number>, appRoles: read
 	return settings;
 }
 
+/** Another role (a name) or target (a URL) the operator typed, with the password typed for it (kept in memory only). */
+export interface Login {
+	login: string;
+	password?: string;
+}
+
+/**
+ * A new, unopened session: for the target (no login), or for a login the
+ * operator typed. Throws a UsageError for a login that is no valid URL.
+ */
+export type SessionFactory = (login?: Login) => {info: TargetInfo; session: SafeSession};
+
 /** What a role without pg_read_all_stats does not see of other roles' sessions, and the GRANT that shows it. */
 function hiddenFromWatch(info: Row): string | undefined {
 	const p = privilegesOf(info);
@@ -67,6 +83,9 @@ function hiddenFromWatch(info: Row): string | undefined {
 
 /** Runs connect, sql and log steps against one target through the safe session. */
 export class SqlExecutor implements Executor {
+	/** The login the session uses now, when the operator reconnected as another role. */
+	private login: Login | undefined;
+	private current: TargetInfo;
 	private knownVersion: string | null = null;
 	/** Connected at least once: a later failure is the target lost mid-run, not unreachable from the start. */
 	private connectedOnce = false;
@@ -76,17 +95,33 @@ export class SqlExecutor implements Executor {
 	private readonly ownSessions: OwnSession[] = [];
 	/** PgBouncer's console (--pgbouncer-url) answered at the address pg500 connects to. */
 	private consoleConfirmed = false;
+	/**
+	 * A change of session under way (a reconnect as another role, a new
+	 * session after an action): a watch sample waits for it rather than read
+	 * on the session being closed.
+	 */
+	private switching: Promise<unknown> = Promise.resolve();
+	/** The rollbacks of the sessions pg500 replaced: the server counted them all when their backends ended. */
+	private rollbacksOfReplaced = 0;
 
 	constructor(
 		readonly target: TargetInfo,
-		private readonly session: SafeSession,
+		private session: SafeSession,
 		private readonly logs: LogSources,
 		private readonly statementMs: number,
 		/** Roles the operator named as the application's (--app-role, the user of a --postgres-url). */
 		private readonly appRoles: readonly string[] = [],
 		/** PgBouncer's admin console (--pgbouncer-url), read on a connection of its own. */
 		private readonly pgbouncerConsole?: ResolvedTarget,
-	) {}
+		/** Sessions for other logins: without it, the executor cannot reconnect as another role. */
+		private readonly sessionFor?: SessionFactory,
+	) {
+		this.current = target;
+	}
+
+	connectedAs(): TargetInfo {
+		return this.current;
+	}
 
 	pooler(): Pooler | null {
 		return this.session.pooler ?? (this.consoleConfirmed ? 'pgbouncer' : null);
@@ -103,10 +138,10 @@ export class SqlExecutor implements Executor {
 		else this.logs.pgLog = path;
 	}
 
-	async run(step: RunnableStep, _stepId: string, state: RunState): Promise<StepOutcome> {
+	async run(step: RunnableStep, _stepId: string, state: RunState, options: RunOptions = {}): Promise<StepOutcome> {
 		switch (step.kind) {
 			case 'connect':
-				return this.connect(step);
+				return options.fresh ? this.connectAgain(step) : this.connect(step);
 			case 'sql':
 				return this.sql(step, checkSettings(state.runbook.thresholds, this.appRoles));
 			case 'log':
@@ -133,6 +168,120 @@ export class SqlExecutor implements Executor {
 			query: connectSql,
 			notices: missingPrivilegeNotices(step.needs, privilegesOf(info)),
 		};
+	}
+
+	/**
+	 * A verification of the connect step: can the role the diagnosis used
+	 * connect now? When the operator reconnected as another role (a full
+	 * server's reserved slots), pg500 goes back to the target's own role —
+	 * one connection at a time — and stays there once it is let in; refused,
+	 * it takes the other role's connection again.
+	 */
+	private async connectAgain(step: RunnableStep): Promise<StepOutcome> {
+		if (!this.login || !this.sessionFor) {
+			const failure = await this.connection();
+			if (failure) return this.connect(step);
+			// Fresh figures (the deadlock counter), not those of the moment pg500 connected.
+			const info = shapeResult(await this.session.query(connectSql)).rows[0] ?? {};
+			return {rows: [info], rowCount: 1, columns: Object.keys(info), query: connectSql, notices: missingPrivilegeNotices(step.needs, privilegesOf(info))};
+		}
+		const {sessionFor} = this;
+		const other = this.login;
+		// Whether the target's own role is let in says nothing about the connection being lost.
+		const lost = this.lost;
+		return this.switchSession(async () => {
+			await this.session.closeInTurn();
+			this.useSession(sessionFor(), undefined);
+			const outcome = await this.connect(step);
+			if (!this.session.info) {
+				this.useSession(sessionFor(other), other);
+				await this.connection();
+			}
+			this.lost = lost;
+			return outcome;
+		});
+	}
+
+	/** Runs `change`, which closes the session (after what was asked of it) and takes another, while watch samples wait. */
+	private switchSession<T>(change: () => Promise<T>): Promise<T> {
+		const done = this.switching.then(change);
+		this.switching = done.catch(() => undefined);
+		return done;
+	}
+
+	private useSession(next: {info: TargetInfo; session: SafeSession}, login: Login | undefined): void {
+		this.rollbacksOfReplaced += this.session.rollbacks;
+		this.session = next.session;
+		this.current = next.info;
+		this.login = login;
+	}
+
+	async reconnect(login: string, password: string | undefined): Promise<string | undefined> {
+		if (!this.sessionFor) return 'this session cannot connect as another role';
+		let next: {info: TargetInfo; session: SafeSession};
+		const wanted: Login = {login, password};
+		try {
+			next = this.sessionFor(wanted);
+		} catch (error) {
+			return (error as Error).message;
+		}
+		const previous = this.login;
+		const {sessionFor} = this;
+		return this.switchSession(async () => {
+			// One connection at a time: the old one goes first (on a full server it holds nothing anyway).
+			await this.session.closeInTurn();
+			const failure = await next.session.ensureConnected();
+			if (failure) {
+				this.useSession(sessionFor(previous), previous);
+				return escapeUntrusted(`${next.info.user}@${next.info.host}:${next.info.port}/${next.info.database} refused too (${failure.failure}): ${failure.message}`);
+			}
+			this.useSession(next, wanted);
+			this.noteOwnSession();
+			return undefined;
+		});
+	}
+
+	async privileges(roles: readonly string[]): Promise<PrivilegeFacts | {problem: string}> {
+		const failure = await this.connection();
+		if (failure) return {problem: `no connection: ${failure.message}`};
+		try {
+			const [row] = plainRows(await this.session.query(privilegeFactsSql, privilegeSettings(roles)));
+			return row ? privilegeFactsOf(row) : {problem: 'the privileges could not be read'};
+		} catch (error) {
+			return {problem: escapeUntrusted((error as Error).message ?? String(error))};
+		}
+	}
+
+	async act(kind: ActionTarget, target: PlannedTarget): Promise<ActionOutcome> {
+		const sql = target.sql;
+		if (!sql) return {status: 'failed', result: 'not run', error: target.problem ?? 'no SQL for this target'};
+		const failure = await this.connection();
+		if (failure) return {status: 'failed', result: 'not run', error: `no connection: ${failure.message}`};
+		let outcome: ActionOutcome;
+		try {
+			outcome = await this.session.act(guardSettings(kind, target.identity), async run => {
+				const [now = {}] = plainRows(await run(guardSql(kind)));
+				const verdict = String(now.verdict);
+				if (verdict !== 'same') return {commit: false, value: {status: 'skipped' as const, result: guardRefusal(kind, target.identity, verdict, now), error: null}};
+				const result = await run(sql);
+				const said = actionResult(plainRows(result) as Row[], result.command ?? null);
+				return {commit: said.status === 'done', value: {...said, error: null}};
+			});
+		} catch (thrown) {
+			const e = thrown as {message?: string; code?: string};
+			const message = escapeUntrusted(e.message ?? String(thrown));
+			return {status: 'failed', result: 'PostgreSQL refused it; the transaction was rolled back', error: e.code ? `${message} (SQLSTATE ${e.code})` : message};
+		}
+		// A session takes its role's and database's settings when it starts: pg500's own would go on
+		// judging the old ones. A new one (still one at a time) sees what the application's new sessions get.
+		const {sessionFor} = this;
+		if (outcome.status === 'done' && kind !== 'session' && sessionFor) {
+			await this.switchSession(async () => {
+				await this.session.closeInTurn();
+				this.useSession(sessionFor(this.login), this.login);
+			});
+		}
+		return outcome;
 	}
 
 	private async sql(step: RunnableStep, settings: CheckSettings): Promise<StepOutcome> {
@@ -230,6 +379,7 @@ export class SqlExecutor implements Executor {
 	}
 
 	async readWatch(thresholds: Record<string, number>): Promise<WatchRead> {
+		await this.switching;
 		// Lost between two samples (the server ended it while idle): said first, and taken again at the next sample.
 		const lost = this.session.lostBecause;
 		if (lost && this.session.usable && !this.lost) {
@@ -249,7 +399,7 @@ export class SqlExecutor implements Executor {
 		const info = this.session.info!;
 		try {
 			const {result, settledBefore} = await this.session.queryCounting(watchSql, checkSettings(thresholds, this.appRoles));
-			return {kind: 'read', reading: readingOf(plainRows(result)[0], settledBefore), hidden: hiddenFromWatch(info)};
+			return {kind: 'read', reading: readingOf(plainRows(result)[0], this.rollbacksOfReplaced + settledBefore), hidden: hiddenFromWatch(info)};
 		} catch (thrown) {
 			const e = thrown as {message?: string; code?: string};
 			const message = escapeUntrusted(e.message ?? String(thrown));

@@ -10,7 +10,7 @@ import {writeStdout} from './stdout.ts';
 export type DemoOptions = GuidedOptions & {list?: boolean; headless?: boolean; quiz?: boolean};
 
 /** What the guided TUI receives in training mode (`options.quiz`): ask for the cause at the end, then reveal. */
-export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook; drill?: string};
+export type GuidedDemoOptions = GuidedOptions & {quiz?: QuizHook; drill?: string; practice?: string};
 
 function listScenarios(): string {
 	const width = Math.max(...scenarios.map(s => s.id.length));
@@ -63,6 +63,8 @@ export async function demo(id: string | undefined, options: DemoOptions): Promis
 			quiz,
 			// Kept in the journal for the list of sessions to resume; a quiz keeps its drill hidden there too.
 			drill: quiz ? 'quiz' : scenario.id,
+			// A quiz keeps its fault hidden: its lesson would name the fix.
+			practice: quiz ? undefined : scenario.practice,
 		};
 		if (options.headless) {
 			const {run} = await import('./run.ts');

@@ -14,7 +14,7 @@ import {guidedSession, interactive, openGuide} from './open-guide.ts';
 export type GuidedOptions = TargetOptions & ReportOptions & {journal?: string; postgresUrl?: string};
 
 /** `pg500`: the guided runbook. Not on a terminal (piped, cron, CI) it is exactly `pg500 run`. */
-export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promise<number> {
+export async function guided(options: GuidedOptions & {quiz?: QuizHook; practice?: string}): Promise<number> {
 	if (!interactive()) {
 		const {run} = await import('./run.ts');
 		return run(options);
@@ -26,7 +26,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 	let journal: JournalWriter;
 	try {
 		// The quiz's judge is code, not an option: it stays out of the journal (and so does the drill it hides).
-		const {quiz: _quiz, ...saved} = options;
+		const {quiz: _quiz, practice: _practice, ...saved} = options;
 		journal = openJournal({path: options.journal, runbookPath: runbook.path, runbookText, target: executor.target, options: {...saved}});
 	} catch (error) {
 		if (error instanceof JournalError) throw error;
@@ -34,7 +34,7 @@ export async function guided(options: GuidedOptions & {quiz?: QuizHook}): Promis
 		if (code === 'EEXIST') throw new UsageError(`--journal ${escapeUntrusted(options.journal ?? '')} already exists; pg500 resume ${escapeUntrusted(options.journal ?? '')} continues that session`);
 		throw new UsageError(`cannot create the journal: ${writeProblem(error)}`);
 	}
-	const session = guidedSession({state: initialState(runbook), executor, journal, report: options, quiz: options.quiz});
+	const session = guidedSession({state: initialState(runbook), executor, journal, report: options, quiz: options.quiz, practice: options.practice});
 	session.start();
 	return openGuide({session, executor, journal, color: options.color});
 }

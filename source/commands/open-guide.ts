@@ -19,7 +19,7 @@ export function interactive(): boolean {
  * falls behind on a full disk shows in the session's state), `e` writing the
  * report where the options say, else in the temporary directory.
  */
-export function guidedSession(spec: {state: RunState; executor: Executor; journal: JournalWriter; report: ReportOptions; quiz?: QuizHook}): SessionController {
+export function guidedSession(spec: {state: RunState; executor: Executor; journal: JournalWriter; report: ReportOptions; quiz?: QuizHook; practice?: string}): SessionController {
 	return createSession({
 		state: spec.state,
 		executor: spec.executor,
@@ -28,6 +28,7 @@ export function guidedSession(spec: {state: RunState; executor: Executor; journa
 		exportReport: reportExporter(spec.report, spec.journal.path),
 		reportFallbackDir: reportFallbackDir(),
 		quiz: spec.quiz,
+		practice: spec.practice,
 	});
 }
 

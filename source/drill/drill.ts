@@ -14,7 +14,7 @@ import {loadRunbook} from '../runbook/load.ts';
 export interface PreparedScenario {
 	scenario: Scenario;
 	database: string;
-	/** What the tool is pointed at: the on-call role (pg_monitor, no password) on the denokv database. */
+	/** What the tool is pointed at: the on-call role (pg_monitor, pg_signal_backend, a member of denokv; no password) on the denokv database. */
 	targetUrl: string;
 	/** The denokv server's log for this fault (give it as --server-log). */
 	serverLogPath: string;
@@ -39,8 +39,11 @@ async function ensureRoles(server: EmbeddedServer): Promise<void> {
 		`DO $$ BEGIN
 			IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${appRole}') THEN CREATE ROLE ${appRole} LOGIN; END IF;
 			IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${oncallRole}') THEN
+				-- What an on-call engineer is given: to see everything, to end sessions, and the
+				-- privileges of the application's role (the owner of its database, whose settings a fix changes).
 				CREATE ROLE ${oncallRole} LOGIN;
-				GRANT pg_monitor, pg_read_all_data TO ${oncallRole};
+				GRANT pg_monitor, pg_read_all_data, pg_signal_backend TO ${oncallRole};
+				GRANT ${appRole} TO ${oncallRole};
 			END IF;
 		END $$`,
 	);

@@ -39,6 +39,8 @@ export interface Scenario {
 	settings?: Record<string, string>;
 	/** Stops the server: a drill of its own, too. */
 	stopsServer?: boolean;
+	/** For drills whose fix pg500 can apply: how to act and watch it clear (shown in the fix view). */
+	practice?: string;
 	inject(ctx: FaultContext): Promise<void>;
 	serverLog(): LogEvent[];
 }
@@ -117,6 +119,8 @@ export const scenarios: readonly Scenario[] = [
 		summary: 'requests leave transactions open: sessions idle in transaction, more every few seconds',
 		cause: 'pool-exhaustion',
 		keySteps: ['connections', 'timeouts'],
+		practice:
+			'Act and verify: 1 ends the sessions idle in transaction that the check found — read the SQL and what each one touches, type yes and Enter. pg500 looks again: idle in transaction N → 0. The application goes on leaking until it is fixed: w shows the leaks grow again (the report’s charts mark the action), and v later judges it.',
 		async inject(ctx) {
 			for (let n = 1; n <= 6; n++) await leakTransaction(ctx, n);
 			// Growing for minutes, so the watch (`w`) shows it climb while the trainee looks.
@@ -154,6 +158,8 @@ export const scenarios: readonly Scenario[] = [
 		cause: 'pool-exhaustion',
 		keySteps: ['connect', 'server-logs'],
 		settings: smallServer,
+		practice:
+			'Every slot is taken, pg500 included. In the fix view press u and reconnect as postgres (a superuser; no password in a drill) through the reserved slots; then end the idle sessions holding the slots. pg500 goes back to the on-call role once it is let in again: cleared.',
 		async inject(ctx) {
 			const limit = (await freeSlots(ctx)) + 1;
 			// Open sessions until PostgreSQL refuses one (53300): background workers may hold slots too.
@@ -174,14 +180,16 @@ export const scenarios: readonly Scenario[] = [
 		summary: 'one writer holds the data_version row lock in an open transaction; every other writer waits on it',
 		cause: 'deadlocks',
 		keySteps: ['locks'],
+		practice:
+			'Act and verify: 1 ends the root blocker — read the SQL and what it touches, type yes and Enter. pg500 looks again: its waiters go on, waiting N → 0, cleared.',
 		async inject(ctx) {
 			const holder = await ctx.sessions.open(appRole);
 			await holder.query('BEGIN');
 			await holder.query(bumpVersion);
 			for (let i = 0; i < 6; i++) {
+				// A denokv write: it commits as soon as it gets the row, so the chain clears once its root ends.
 				const waiter = await ctx.sessions.open(appRole);
-				await waiter.query('BEGIN');
-				ctx.sessions.leaveRunning(waiter, bumpVersion);
+				ctx.sessions.leaveRunning(waiter, `BEGIN; ${bumpVersion}; COMMIT`);
 			}
 			// Waits of some milliseconds are normal under load: wait until three have lasted.
 			const {lock_wait_warning_seconds: seconds = 1, lock_root_waiters_critical_count: count = 3} = ctx.thresholds;
@@ -217,6 +225,8 @@ export const scenarios: readonly Scenario[] = [
 		summary: "statement_timeout of 200 ms on the database cancels writes (57014); idle transactions are never ended",
 		cause: 'timeouts',
 		keySteps: ['timeouts', 'server-logs', 'postgres-logs'],
+		practice:
+			'Act and verify: each action offered has its digit; the database-level statement_timeout first, then the idle transactions\' timeout. Each yes is followed by a look: cleared only once both are fixed.',
 		async inject(ctx) {
 			await ctx.admin(`ALTER DATABASE "${ctx.database}" SET statement_timeout = '200ms'`);
 			await ctx.admin(`ALTER DATABASE "${ctx.database}" SET idle_in_transaction_session_timeout = 0`);

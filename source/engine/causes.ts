@@ -69,6 +69,24 @@ export function allFindings(state: RunState): Finding[] {
 	return Object.values(state.steps).flatMap(s => s.findings);
 }
 
+/**
+ * The run as the incident stood: once a fix is chosen, its main steps as
+ * they were then (the fix's follow-ups as they ran). A step re-run after an
+ * action is an observation; it does not rewrite what was diagnosed.
+ */
+export function incident(state: RunState): RunState {
+	if (!state.diagnosis) return state;
+	const steps = {...state.steps};
+	// What the checks saw stands; what the operator wrote (a note, a tick) is the operator's at any time.
+	for (const [id, seen] of Object.entries(state.diagnosis.steps)) {
+		const now = state.steps[id];
+		steps[id] = {...seen, note: now?.note, noteAt: now?.noteAt, done: now?.done, doneAt: now?.doneAt};
+	}
+	return {...state, steps};
+}
+
+/** The causes as the incident stood (see incident()), their fixes in the words of this run. */
 export function rankedCauses(state: RunState): RankedCause[] {
-	return rankCauses(state.runbook, allFindings(state), text => fixText(state, text));
+	const seen = incident(state);
+	return rankCauses(state.runbook, allFindings(seen), text => fixText(seen, text));
 }

@@ -3,7 +3,9 @@ import type {Histogram, RunEvent, RunState, SessionEnding, SessionPart, StepStat
 import {momentOf} from './moments.ts';
 import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
-import {earlierValue, findStep, position} from './steps.ts';
+import {findStep, position} from './steps.ts';
+import {seenValue} from './lookup.ts';
+import {verificationOf} from './verification.ts';
 import {isPooler} from './pooler.ts';
 import {fillTemplate, fitsRow} from './template.ts';
 
@@ -16,7 +18,7 @@ export function initialState(runbook: Runbook): RunState {
 			const id = `${f.id}/${q.id}`;
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
-	return {runbook, steps, visited: [], exports: [], sessions: []};
+	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], exports: [], sessions: []};
 }
 
 /** Journals written before buckets were sized in seconds say bucketMinutes. */
@@ -58,7 +60,7 @@ function updateStep(state: RunState, id: string, change: (s: StepState) => StepS
 /** The single place where the run state changes. Pure: the same events give the same state. */
 export function reduce(state: RunState, event: RunEvent): RunState {
 	let next = apply(state, event);
-	const moment = momentOf(event);
+	const moment = momentOf(event, next);
 	if (moment) next = withMoment(next, {at: event.at, label: moment});
 	return lastSeen(next, event.at);
 }
@@ -86,7 +88,9 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'session-resumed': {
 			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
 			const part = {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})};
-			return {...state, resumedAt: event.at, endedBy: undefined, sessions: [...state.sessions, part]};
+			// A resumed session connects as the target's own role (a password typed before is not kept):
+			// what another role was permitted to do is read again before any action is offered.
+			return {...state, resumedAt: event.at, endedBy: undefined, connectedAs: undefined, permissions: {}, sessions: [...state.sessions, part]};
 		}
 		case 'session-ended': {
 			const current = state.sessions.at(-1);
@@ -126,13 +130,13 @@ function apply(state: RunState, event: RunEvent): RunState {
 				const findings = outcome.error
 					? []
 					: evaluateRules(event.stepId, def.step.rules, outcome.rows, outcome.rowCount, state.runbook.thresholds, ref =>
-							earlierValue(state, ref),
+							seenValue(state, ref),
 						);
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
 				const first = outcome.rows[0];
 				const brief =
 					def.step.brief && first && !outcome.error && fitsRow(def.step.brief, first)
-						? fillTemplate(def.step.brief, first, outcome.rowCount, state.runbook.thresholds, ref => earlierValue(state, ref))
+						? fillTemplate(def.step.brief, first, outcome.rowCount, state.runbook.thresholds, ref => seenValue(state, ref))
 						: undefined;
 				const finished: StepState = {
 					...step,
@@ -158,8 +162,25 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return updateStep(state, event.stepId, step => ({...step, done: true, doneAt: event.at}));
 		case 'note-set':
 			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined, noteAt: event.text ? event.at : undefined}));
-		case 'fix-chosen':
-			return {...state, chosenFix: {id: event.fixId, by: event.by, at: event.at}};
+		case 'fix-chosen': {
+			// The incident as it stands now is what the report keeps, until something was done or looked at again.
+			const acted = state.actions.length > 0 || state.verifications.length > 0;
+			const diagnosis = acted && state.diagnosis ? state.diagnosis : {at: event.at, steps: mainSteps(state)};
+			return {...state, chosenFix: {id: event.fixId, by: event.by, at: event.at}, diagnosis};
+		}
+		case 'actions-checked':
+			return {...state, permissions: {...state.permissions, [event.fixId]: event.permissions}};
+		case 'action-taken': {
+			const {type: _type, at: _at, ...record} = event;
+			return {...state, actions: [...state.actions, record]};
+		}
+		case 'verified':
+			return {...state, verifications: [...state.verifications, verificationOf(state, event)]};
+		case 'target-switched': {
+			const t = state.target;
+			const original = t && t.user === event.target.user && t.host === event.target.host && t.port === event.target.port && t.database === event.target.database;
+			return {...state, connectedAs: original ? undefined : event.target};
+		}
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
 		case 'watch-started':
@@ -176,6 +197,13 @@ function apply(state: RunState, event: RunEvent): RunState {
 			return {...state, steps, finishedAt: event.at};
 		}
 	}
+}
+
+/** The main steps as they are now (the diagnosis a fix is chosen on). */
+function mainSteps(state: RunState): Record<string, StepState> {
+	const steps: Record<string, StepState> = {};
+	for (const s of state.runbook.steps) steps[s.id] = state.steps[s.id]!;
+	return steps;
 }
 
 /** A branch that jumps forward leaves the steps in between skipped. */

@@ -8,6 +8,21 @@ export const maxFindingsPerRule = 5;
 
 const levels: Severity[] = ['critical', 'warning', 'info'];
 
+/** The rows a rule flags, each with the most severe level that holds for it, the most severe first. */
+export function judgeRule(rule: Rule, rows: Row[], rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): {row: Row; severity: Severity}[] {
+	const judge = (row: Row): Severity | undefined =>
+		levels.find(level => {
+			const condition = rule[level];
+			return condition !== undefined && holds(condition, row, rowCount, thresholds, lookup);
+		});
+	const judged = rule.per === 'result' ? [rows[0] ?? {}] : rows;
+	const matched = judged.flatMap(row => {
+		const severity = judge(row);
+		return severity ? [{row, severity}] : [];
+	});
+	return matched.sort((a, b) => levels.indexOf(a.severity) - levels.indexOf(b.severity));
+}
+
 /** Turns a step's result rows into findings. The most severe matching level of a rule wins. */
 export function evaluateRules(
 	stepId: string,
@@ -19,11 +34,6 @@ export function evaluateRules(
 ): Finding[] {
 	const findings: Finding[] = [];
 	for (const rule of rules) {
-		const judge = (row: Row): Severity | undefined =>
-			levels.find(level => {
-				const condition = rule[level];
-				return condition !== undefined && holds(condition, row, rowCount, thresholds, lookup);
-			});
 		const make = (severity: Severity, row: Row, message: string, brief = rule.brief): Finding => ({
 			stepId,
 			ruleId: rule.id,
@@ -33,18 +43,7 @@ export function evaluateRules(
 			...(brief === undefined ? {} : {brief: fillTemplate(brief, row, rowCount, thresholds, lookup)}),
 			evidence: row,
 		});
-
-		if (rule.per === 'result') {
-			const row = rows[0] ?? {};
-			const severity = judge(row);
-			if (severity) findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
-			continue;
-		}
-		const matched = rows.flatMap(row => {
-			const severity = judge(row);
-			return severity ? [{row, severity}] : [];
-		});
-		matched.sort((a, b) => levels.indexOf(a.severity) - levels.indexOf(b.severity));
+		const matched = judgeRule(rule, rows, rowCount, thresholds, lookup);
 		for (const {row, severity} of matched.slice(0, maxFindingsPerRule))
 			findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
 		const rest = matched.slice(maxFindingsPerRule);

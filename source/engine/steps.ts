@@ -1,5 +1,5 @@
 import type {Runbook, RunnableStep} from '../runbook/schema.ts';
-import type {RunState, Value} from './types.ts';
+import type {RunState} from './types.ts';
 
 /** Finds a main step by id, or a fix's follow-up by `fix-id/query-id`. */
 export function findStep(runbook: Runbook, id: string): {step: RunnableStep; main: boolean} | undefined {
@@ -20,10 +20,4 @@ export function position(state: RunState): string | undefined {
 	let furthest: string | undefined;
 	for (const id of state.visited) if (furthest === undefined || ids.indexOf(id) > ids.indexOf(furthest)) furthest = id;
 	return furthest;
-}
-
-/** `step-id.column`: that column of the first row an earlier step returned. */
-export function earlierValue(state: RunState, ref: string): Value | undefined {
-	const dot = ref.lastIndexOf('.');
-	return state.steps[ref.slice(0, dot)]?.rows[0]?.[ref.slice(dot + 1)];
 }

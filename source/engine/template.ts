@@ -23,11 +23,12 @@ function written(value: Value | undefined, format: string | undefined): string {
 	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
 }
 
-const placeholder = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g;
+/** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident` or `:literal`, optionally `|fallback`: key, format, fallback. */
+export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g;
 
 /** Whether a row has a value for every `{column}` of a template without a fallback (a connect step's failure row has none of a success's). */
 export function fitsRow(template: string, row: Row): boolean {
-	return [...template.matchAll(placeholder)].every(([, key, , fallback]) => fallback !== undefined || key!.startsWith('$') || key!.startsWith('@') || key === 'rows' || key! in row);
+	return [...template.matchAll(placeholders)].every(([, key, , fallback]) => fallback !== undefined || key!.startsWith('$') || key!.startsWith('@') || key === 'rows' || key! in row);
 }
 
 /**
@@ -39,17 +40,14 @@ export function fitsRow(template: string, row: Row): boolean {
  * (a step that did not run, a null, a column the row lacks).
  */
 export function fillTemplate(template: string, row: Row, rowCount: number, thresholds: Record<string, number>, lookup?: Lookup): string {
-	return template.replace(
-		placeholder,
-		(whole, key: string, format?: string, fallback?: string) => {
-			if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
-			if (key === 'rows') return String(rowCount);
-			const earlier = key.startsWith('@');
-			// A column the row lacks stays as written, unless a fallback says what to show.
-			if (!earlier && !(key in row) && fallback === undefined) return whole;
-			const value = earlier ? lookup?.(key.slice(1)) : row[key];
-			if (fallback !== undefined && (value === null || value === undefined || value === '')) return fallback;
-			return written(value, format);
-		},
-	);
+	return template.replace(placeholders, (whole, key: string, format?: string, fallback?: string) => {
+		if (key.startsWith('$')) return thresholds[key.slice(1)] === undefined ? whole : String(thresholds[key.slice(1)]);
+		if (key === 'rows') return String(rowCount);
+		const earlier = key.startsWith('@');
+		// A column the row lacks stays as written, unless a fallback says what to show.
+		if (!earlier && !(key in row) && fallback === undefined) return whole;
+		const value = earlier ? lookup?.(key.slice(1)) : row[key];
+		if (fallback !== undefined && (value === null || value === undefined || value === '')) return fallback;
+		return written(value, format);
+	});
 }

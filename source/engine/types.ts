@@ -81,6 +81,73 @@ export interface ToolInfo {
 	version: string;
 }
 
+/** How an action on one target ended (cli-contract.md, `actions[].status`). */
+export type ActionStatus = 'done' | 'failed' | 'refused' | 'skipped';
+
+/**
+ * One action on one target, as the journal keeps it: confirmed (and then
+ * done, failed, or skipped because the target is no longer what the
+ * diagnosis saw) or refused at the confirmation.
+ */
+export interface ActionRecord {
+	actionId: string;
+	fixId: string;
+	title: string;
+	/** Exactly what was (or, refused, would have been) sent. */
+	sql: string;
+	/** What it acted on, as seen at diagnosis (pid, backend_start…; role; database). */
+	target: Row;
+	/** OS user@host of the person who answered the confirmation. */
+	operator: string;
+	/** When the operator answered. */
+	confirmedAt: string;
+	status: ActionStatus;
+	result: string;
+	error: string | null;
+}
+
+/** Whether the connected role may take an action on one target; why not, and the GRANT that would allow it. */
+export interface ActionPermission {
+	actionId: string;
+	/** The target's key (actionTargetKey). */
+	target: string;
+	allowed: boolean;
+	reason?: string;
+	grant?: string;
+}
+
+/** A step run again to verify: its outcome, kept apart from the diagnosis. */
+export interface Observation {
+	stepId: string;
+	at: string;
+	durationMs: number;
+	outcome: StepOutcome;
+}
+
+/** One figure of the chosen cause's evidence, before the action and now. */
+export interface VerificationFigure {
+	stepId: string;
+	ruleId: string;
+	name: string;
+	before: Value;
+	after: Value;
+	/** The rule's verdict on each side; undefined: normal. */
+	severityBefore?: Severity;
+	severityAfter?: Severity;
+}
+
+export interface Verification {
+	at: string;
+	fixId: string;
+	causeId: string;
+	observations: Observation[];
+	/** Every evidence finding back to normal, and every step could look. */
+	cleared: boolean;
+	figures: VerificationFigure[];
+	/** What kept it from "cleared" beyond the figures (a step that could not run), and what it did not look at. */
+	notes: string[];
+}
+
 /**
  * One watch sample: the figures that tell the causes apart at one moment
  * (the line `pg500 watch` prints, cli-contract.md). Rates and the deadlock
@@ -104,7 +171,7 @@ export interface WatchSample {
 	idle_in_tx_long: number;
 }
 
-/** A moment worth marking on the watched series: a fix chosen, an action taken. */
+/** A moment worth marking on the watched series: a fix chosen, an action done, a verification. */
 export interface Moment {
 	at: string;
 	label: string;
@@ -129,6 +196,10 @@ export type RunEvent =
 	| {type: 'note-set'; at: string; stepId: string; text: string}
 	| {type: 'fix-chosen'; at: string; fixId: string; by: 'operator' | 'auto'}
 	| {type: 'report-exported'; at: string; path: string; format: string}
+	| {type: 'actions-checked'; at: string; fixId: string; permissions: ActionPermission[]}
+	| ({type: 'action-taken'; at: string} & ActionRecord)
+	| {type: 'verified'; at: string; fixId: string; causeId: string; observations: Observation[]}
+	| {type: 'target-switched'; at: string; target: TargetInfo; why: string}
 	| {type: 'watch-started'; at: string; intervalSeconds: number}
 	| ({type: 'watch-sampled'} & WatchSample)
 	| {type: 'watch-stopped'; at: string; reason?: string}
@@ -204,6 +275,19 @@ export interface RunState {
 	/** Main steps in the order they were started. */
 	visited: string[];
 	chosenFix?: {id: string; by: 'operator' | 'auto'; at: string};
+	/**
+	 * The incident as it stood when the fix was chosen: the main steps then.
+	 * Causes and the verdict are judged on it; what is observed later
+	 * (re-runs, verifications) never rewrites it.
+	 */
+	diagnosis?: {at: string; steps: Record<string, StepState>};
+	/** The role pg500 is connected as, when the operator reconnected as another one (never a password). */
+	connectedAs?: TargetInfo;
+	/** Per fix, the connected role's permission for each action target, as last checked. */
+	permissions: Record<string, ActionPermission[]>;
+	/** Every action answered at a confirmation, in order. */
+	actions: ActionRecord[];
+	verifications: Verification[];
 	exports: {path: string; format: string; at: string}[];
 	/** Who ran the session and from where, part by part; the first part starts with run-started. */
 	sessions: SessionPart[];

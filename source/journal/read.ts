@@ -4,25 +4,29 @@ import {readRegularFile} from '../files/read-regular-file.ts';
 import {escapeDeep, escapeUntrusted} from '../text/escape.ts';
 import {journalVersion, JournalError, maxJournalBytes, type Journal, type JournalHeader} from './header.ts';
 
-const eventTypes = new Set<RunEvent['type']>([
-	'run-started',
-	'session-ended',
-	'session-resumed',
-	'target-identified',
-	'step-started',
-	'step-finished',
-	'step-skipped',
-	'manual-done',
-	'note-set',
-	'fix-chosen',
-	'report-exported',
-	'watch-started',
-	'watch-sampled',
-	'watch-stopped',
-	'run-finished',
-	'session-ended',
-	'session-resumed',
-]);
+/** Every event a journal may hold (a record, so that an event type added to the engine must be added here). */
+const known: Record<RunEvent['type'], true> = {
+	'run-started': true,
+	'target-identified': true,
+	'step-started': true,
+	'step-finished': true,
+	'step-skipped': true,
+	'manual-done': true,
+	'note-set': true,
+	'fix-chosen': true,
+	'report-exported': true,
+	'actions-checked': true,
+	'action-taken': true,
+	'verified': true,
+	'target-switched': true,
+	'watch-started': true,
+	'watch-sampled': true,
+	'watch-stopped': true,
+	'run-finished': true,
+	'session-ended': true,
+	'session-resumed': true,
+};
+const eventTypes = new Set(Object.keys(known));
 
 function parseLine(line: string): unknown {
 	try {
@@ -60,9 +64,14 @@ function isEvent(value: unknown): value is RunEvent {
  */
 function untrusted<T extends object>(value: T): T {
 	const safe = escapeDeep(value);
-	const raw = value as {type?: unknown; outcome?: {query?: unknown}};
-	if (raw.type === 'step-finished' && typeof raw.outcome?.query === 'string')
-		(safe as {outcome: {query: string}}).outcome.query = escapeUntrusted(raw.outcome.query, {keepNewlines: true, keepTabs: true});
+	const keepSql = (raw: {query?: unknown} | undefined, out: {query?: string} | undefined) => {
+		if (out && typeof raw?.query === 'string') out.query = escapeUntrusted(raw.query, {keepNewlines: true, keepTabs: true});
+	};
+	const raw = value as {type?: unknown; outcome?: {query?: unknown}; observations?: {outcome?: {query?: unknown}}[]};
+	if (raw.type === 'step-finished') keepSql(raw.outcome, (safe as {outcome?: {query?: string}}).outcome);
+	// A verification's observations are steps run again: their SQL as well.
+	if (raw.type === 'verified' && Array.isArray(raw.observations))
+		raw.observations.forEach((o, i) => keepSql(o?.outcome, (safe as {observations: {outcome?: {query?: string}}[]}).observations[i]?.outcome));
 	return safe;
 }
 

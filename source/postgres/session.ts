@@ -9,8 +9,9 @@ import {plainRows, valueTypes} from './rows.ts';
 /* The safe session: the tool's only connection to a database that is
  * already in trouble. One pg.Client; every check in its own READ ONLY
  * transaction with SET LOCAL timeouts (nothing session-level, nothing named:
- * it works through PgBouncer in transaction mode). A connection lost
- * mid-run is reopened once. Checks and watch samples share it: their
+ * it works through PgBouncer in transaction mode); an action a person
+ * confirmed in its own short READ WRITE one. A connection lost mid-run is
+ * reopened once. Checks, watch samples and actions share it: their
  * transactions run one after another, never interleaved. */
 
 export interface SessionTimeouts {
@@ -92,10 +93,11 @@ export class SafeSession {
 	/** The end of the last transaction asked for: the next one starts after it. */
 	private queue: Promise<unknown> = Promise.resolve();
 	/**
-	 * Transactions pg500 ended on the server (each one a rollback there):
-	 * `pg500 watch` takes its own out of pg_stat_database's counts.
+	 * Transactions pg500 ended in a rollback on the server (every check and
+	 * sample, an action the guard stopped): `pg500 watch` takes its own out
+	 * of pg_stat_database's counts.
 	 */
-	private transactionsEnded = 0;
+	private rollbacksEnded = 0;
 	/** Of those, the last ones whose statistics the backend has not flushed yet. */
 	private unflushed = 0;
 	private lastEndedAt = 0;
@@ -134,6 +136,14 @@ export class SafeSession {
 	/** Why the connection was lost, while it is lost (before a reconnect is tried). */
 	get lostBecause(): ConnectFailure | undefined {
 		return this.state.kind === 'lost' ? this.state.failure : undefined;
+	}
+
+	/**
+	 * Every transaction pg500 ended in a rollback on this session: the server
+	 * counts them all once the backend has ended (a session replaced by another).
+	 */
+	get rollbacks(): number {
+		return this.rollbacksEnded;
 	}
 
 	/** Whether asking for the connection might still succeed. */
@@ -240,24 +250,49 @@ export class SafeSession {
 	}
 
 	/**
-	 * As query(), with how many of pg500's own transactions the server's
+	 * As query(), with how many of pg500's own rollbacks the server's
 	 * statistics count when this one begins: a watch sample takes exactly
 	 * those out of pg_stat_database's rollbacks.
 	 */
 	queryCounting(sql: string, settings: CheckSettings = {}): Promise<{result: pg.QueryResult; settledBefore: number}> {
-		// pg.Client queues statements, but BEGIN … ROLLBACK of two callers would interleave in one transaction.
-		const turn = this.queue.then(() => this.queryNow(sql, settings));
+		return this.inTurn(() =>
+			this.onConnection(async client => {
+				const settledBefore = this.settledRollbacks();
+				return {result: await this.inReadOnly(client, sql, settings), settledBefore};
+			}),
+		);
+	}
+
+	/**
+	 * An action a person confirmed: its own READ WRITE transaction with the
+	 * same statement and lock timeouts as every check, in its turn like them
+	 * (never inside a check or a watch sample). `work` reads first (is the
+	 * target still what the diagnosis saw?) and then acts, or not; it
+	 * commits only when `work` says so.
+	 */
+	act<T>(settings: CheckSettings, work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>): Promise<T> {
+		// The guard, the action, the commit: three statements' worth of answer.
+		return this.inTurn(() => this.onConnection(client => this.answered(client, 3, () => this.transaction(client, 'READ WRITE', settings, work))));
+	}
+
+	/**
+	 * Runs `next` after every transaction asked for before it: pg.Client queues
+	 * statements, but the BEGIN … ROLLBACK of two callers (a check, a watch
+	 * sample, an action) would interleave in one transaction.
+	 */
+	private inTurn<T>(next: () => Promise<T>): Promise<T> {
+		const turn = this.queue.then(next);
 		this.queue = turn.catch(() => undefined);
 		return turn;
 	}
 
-	private async queryNow(sql: string, settings: CheckSettings): Promise<{result: pg.QueryResult; settledBefore: number}> {
+	/** `use` on the connection (opened or reopened first); a lost connection is noted before the error goes on. */
+	private async onConnection<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
 		const failure = await this.ensureConnected();
 		if (failure || this.state.kind !== 'connected') throw new Error(`no connection: ${failure?.message ?? 'not connected'}`);
 		const {client} = this.state;
-		const settledBefore = this.settledTransactions();
 		try {
-			return {result: await this.inReadOnly(client, sql, settings), settledBefore};
+			return await use(client);
 		} catch (error) {
 			if (connectionLost(error)) this.lose(client, error);
 			throw error;
@@ -265,11 +300,18 @@ export class SafeSession {
 	}
 
 	/** Runs one check in its read-only transaction, and gives the connection up when no answer comes at all. */
-	private async inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
-		const {statementMs} = this.timeouts;
-		// A network that stops answering, or a pooler that queues the transaction for a server
-		// connection, never trips statement_timeout: give up on the connection ourselves.
-		const waitMs = statementMs + clientGraceMs;
+	private inReadOnly(client: pg.Client, sql: string, settings: CheckSettings = {}): Promise<pg.QueryResult> {
+		return this.answered(client, 1, () => this.transaction(client, 'READ ONLY', settings, async run => ({commit: false, value: await run(sql)})));
+	}
+
+	/**
+	 * `work` on `client`, given up when no answer comes within the statement
+	 * timeout of each of its `statements` and a grace: a network that stops
+	 * answering, or a pooler that queues the transaction for a server
+	 * connection, never trips statement_timeout.
+	 */
+	private async answered<T>(client: pg.Client, statements: number, work: () => Promise<T>): Promise<T> {
+		const waitMs = statements * this.timeouts.statementMs + clientGraceMs;
 		const noAnswer = Object.assign(new Error(`no answer within ${Math.round(waitMs / 1000)} s (pg500 gave the connection up)`), {code: noAnswerCode});
 		let gaveUp = false;
 		const watchdog = setTimeout(() => {
@@ -279,7 +321,7 @@ export class SafeSession {
 			destroy(client);
 		}, waitMs);
 		try {
-			return await this.transaction(client, sql, settings);
+			return await work();
 		} catch (error) {
 			throw gaveUp ? noAnswer : error;
 		} finally {
@@ -287,32 +329,56 @@ export class SafeSession {
 		}
 	}
 
-	private async transaction(client: pg.Client, sql: string, settings: CheckSettings): Promise<pg.QueryResult> {
+	/**
+	 * One short transaction, opened by begin(); then `work` sends statements
+	 * one at a time through the extended protocol, which takes exactly one
+	 * statement each — nothing can slip a COMMIT and more SQL past it (a
+	 * check's READ ONLY can never be left for a write); its statements are
+	 * unnamed, which PgBouncer in transaction mode allows. Commits when
+	 * `work` says so, else rolls back (always, on an error).
+	 */
+	private async transaction<T>(
+		client: pg.Client,
+		mode: 'READ ONLY' | 'READ WRITE',
+		settings: CheckSettings,
+		work: (run: (sql: string) => Promise<pg.QueryResult>) => Promise<{commit: boolean; value: T}>,
+	): Promise<T> {
 		let flushed = false;
+		let outcome: {commit: boolean; value: T} | undefined;
 		try {
-			flushed = await this.begin(client, settings);
-			// The extended protocol takes exactly one statement: a check can never slip a
-			// COMMIT and a write past the read-only transaction. Its statement is unnamed,
-			// which PgBouncer in transaction mode allows.
-			return await client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig);
+			flushed = await this.begin(client, mode, settings);
+			outcome = await work(sql => client.query({text: sql, queryMode: 'extended'} as pg.QueryConfig));
 		} finally {
-			await client.query('ROLLBACK').then(
-				() => this.ended(flushed),
-				() => undefined,
-			);
+			if (!outcome?.commit) {
+				await client.query('ROLLBACK').then(
+					() => this.ended(flushed, true),
+					() => undefined,
+				);
+			}
 		}
+		if (!outcome.commit) return outcome.value;
+		await client.query('COMMIT').then(
+			() => this.ended(flushed, false),
+			error => {
+				// A COMMIT that fails ends the transaction in a rollback on the server.
+				this.ended(flushed, true);
+				throw error;
+			},
+		);
+		return outcome.value;
 	}
 
 	/**
-	 * Opens the transaction in one round trip: its timeouts and the check's
+	 * Opens the transaction in one round trip: its timeouts and the caller's
 	 * parameters, all SET LOCAL. standard_conforming_strings on: a database or
 	 * role that turned it off would make a backslash end a string elsewhere
-	 * than the runbook's side-effect check (sql/side-effects.ts) read it.
+	 * than the runbook's side-effect check (sql/side-effects.ts) read it, and
+	 * elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
 	 * Says whether the backend flushes its statistics when it ends.
 	 */
-	private async begin(client: pg.Client, settings: CheckSettings): Promise<boolean> {
+	private async begin(client: pg.Client, mode: 'READ ONLY' | 'READ WRITE', settings: CheckSettings): Promise<boolean> {
 		const {statementMs, lockMs} = this.timeouts;
-		const open = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`;
+		const open = `BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`;
 		if (this.flushesStatistics) {
 			try {
 				await client.query(`${open}; SELECT pg_stat_force_next_flush()`);
@@ -322,31 +388,42 @@ export class SafeSession {
 				// A role denied it (a REVOKE from PUBLIC): the statistics come as PostgreSQL sends them.
 				this.flushesStatistics = false;
 				await client.query('ROLLBACK');
-				this.ended(false);
+				this.ended(false, true);
 			}
 		}
 		await client.query(open);
 		return false;
 	}
 
-	/** One of pg500's transactions ended (a rollback on the server); `flushed`: its statistics are counted already. */
-	private ended(flushed: boolean): void {
-		this.transactionsEnded++;
+	/**
+	 * One of pg500's transactions ended; `flushed`: its statistics (and those
+	 * of the ones before it) are counted already. Only rollbacks are
+	 * counted for watch to take out: the one commit of a confirmed action
+	 * stays in the commit rate — one commit beside a denokv's write load is
+	 * negligible, and the action is marked on the charts anyway.
+	 */
+	private ended(flushed: boolean, rolledBack: boolean): void {
+		if (rolledBack) this.rollbacksEnded++;
 		this.lastEndedAt = performance.now();
-		this.unflushed = flushed || !this.flushesStatistics ? 0 : this.unflushed + 1;
+		this.unflushed = flushed || !this.flushesStatistics ? 0 : this.unflushed + (rolledBack ? 1 : 0);
 	}
 
 	/**
-	 * pg500's transactions that pg_stat_database counts by now: on PostgreSQL
-	 * 15 and later each flushes its statistics as it ends, except the
-	 * connection's first (the server version is not known yet), which a
+	 * pg500's rollbacks that pg_stat_database counts by now: on PostgreSQL
+	 * 15 and later each transaction flushes its statistics as it ends, except
+	 * the connection's first (the server version is not known yet), which a
 	 * backend flushes at the next transaction's end or after 10 s idle
 	 * (PGSTAT_IDLE_INTERVAL). Before 15 the statistics collector counts within
 	 * half a second: all of them.
 	 */
-	private settledTransactions(): number {
+	private settledRollbacks(): number {
 		if (this.unflushed > 0 && performance.now() - this.lastEndedAt > idleFlushMs) this.unflushed = 0;
-		return this.transactionsEnded - this.unflushed;
+		return this.rollbacksEnded - this.unflushed;
+	}
+
+	/** Closes the connection once the transactions asked for before have ended: another session takes over, and they finish first. */
+	closeInTurn(): Promise<void> {
+		return this.inTurn(() => this.close());
 	}
 
 	async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type {Row} from '../engine/types.ts';
+import {formatValue} from '../engine/template.ts';
 import type {JsonAction, JsonVerification} from './json.ts';
 
 /* What the summary and the timeline read of "act and verify" (issue 11):
@@ -17,11 +18,12 @@ export type VerificationFacts = Pick<JsonVerification, 'at' | 'cleared'> & {
 
 export interface Acts {
 	actions: readonly ActionFacts[];
-	verification: VerificationFacts | null;
+	/** Every verification, oldest first: the timeline shows each, the summary the last. */
+	verifications: readonly VerificationFacts[];
 }
 
 /** What an action acted on, in a few words: "pid 4242", "role denokv", "database denokv". */
 export function actionTarget(target: Row): string {
-	for (const key of ['pid', 'role', 'database'] as const) if (target[key] !== undefined && target[key] !== null) return `${key} ${String(target[key])}`;
+	for (const key of ['pid', 'role', 'database'] as const) if (target[key] !== undefined && target[key] !== null) return `${key} ${formatValue(target[key])}`;
 	return 'its target';
 }

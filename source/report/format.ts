@@ -1,4 +1,6 @@
-import type {Histogram, SessionEnding, Severity, Verdict} from '../engine/types.ts';
+import type {Histogram, Row, SessionEnding, Severity, Verdict} from '../engine/types.ts';
+import {formatValue} from '../engine/template.ts';
+import {actionTarget} from './acts.ts';
 import {endings} from '../engine/reducer.ts';
 import {minChartLines} from '../logs/tally.ts';
 import {formatDuration} from '../text/duration.ts';
@@ -125,4 +127,18 @@ export function findingSummary(steps: JsonStep[]): string {
 export function fixChoice(fix: {chosen: boolean; by: string | null}): string {
 	if (!fix.chosen) return 'recommended, not chosen yet';
 	return fix.by === 'operator' ? 'chosen by the operator' : 'chosen automatically: the top-ranked cause';
+}
+
+/** An action's outcome at a glance: done, failed, refused at the prompt, skipped because the target moved on. */
+export const actionSymbol: Record<'done' | 'failed' | 'refused' | 'skipped', string> = {done: '✔', failed: '✖', refused: '⊘', skipped: '↷'};
+
+/** What an action acted on, for the record: "pid 4242 (backend started 2026-…)", "role denokv", "database denokv". */
+export function targetLabel(target: Row): string {
+	const started = target['pid'] !== undefined && target['backend_start'] ? ` (backend started ${formatValue(target['backend_start'])})` : '';
+	return actionTarget(target) + started;
+}
+
+/** A verification's headline. */
+export function verificationVerdict(v: {cleared: boolean; cause: string}): string {
+	return v.cleared ? `cleared: every figure of ${v.cause} is back to normal` : `not cleared: ${v.cause} is still there, or could not be looked at`;
 }

@@ -6,6 +6,7 @@ import {histogramSvg} from './svg-histogram.ts';
 import {watchHtml} from './watch-sections.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {
+	actionSymbol,
 	elapsedMs,
 	findingSummary,
 	fixChoice,
@@ -17,10 +18,12 @@ import {
 	stepSymbol,
 	stepTiming,
 	tableColumns,
+	targetLabel,
 	timelineClock,
 	timelineMarkSymbol,
 	verdictMeaning,
 	verdictSymbol,
+	verificationVerdict,
 } from './format.ts';
 import {rowsToShow} from './rows.ts';
 
@@ -142,9 +145,38 @@ function causes(report: JsonReport): string {
 
 function fix(report: JsonReport): string {
 	const f = report.fix;
-	if (!f) return '<section><h2>Fix</h2><p>No cause is likely enough to recommend a fix; see the findings below.</p></section>';
+	if (!f) {
+		const next = report.elsewhere ? `<p><strong>Where to look next:</strong> ${h(report.elsewhere)}</p>` : '';
+		return `<section><h2>Fix</h2><p>No cause is likely enough to recommend a fix; see the findings below.</p>${next}</section>`;
+	}
 	const commands = f.commands.map(c => `<h3>${h(c.title)}</h3><pre>${h(c.run)}</pre>`).join('');
 	return `<section><h2>Fix: ${h(f.title)} <span class="muted">(${h(fixChoice(f))})</span></h2><p>${h(f.summary)}</p><ol>${f.actions.map(a => `<li>${h(a)}</li>`).join('')}</ol>${commands}</section>`;
+}
+
+const actionClass = {done: 'ok', failed: 'critical', refused: 'skipped', skipped: 'warning'} as const;
+
+/** What was done to the database, target by target: the exact SQL, who confirmed it, what came of it. */
+function actions(report: JsonReport): string {
+	if (report.actions.length === 0) return '';
+	const items = report.actions.map(
+		a =>
+			`<li>${sym(actionClass[a.status], actionSymbol[a.status])} <strong>${h(a.status)}</strong> — ${h(a.title)} — ${h(targetLabel(a.target))}<div class="muted">answered by ${h(a.operator)} at ${h(formatTime(a.confirmedAt))}</div><pre>${h(a.sql)}</pre><div>${h(a.result)}${a.error ? ` <span class="error">${h(a.error)}</span>` : ''}</div></li>`,
+	);
+	return `<section><h2>Actions</h2><ul class="actions">${items.join('')}</ul></section>`;
+}
+
+/** The chosen cause's evidence looked at again after the action: before → after, figure by figure. */
+function verification(report: JsonReport): string {
+	const v = report.verification;
+	if (!v) return '';
+	const value = (x: Row[string], severity: string | null, unseen = '') =>
+		`<td class="mono">${severity ? `${sym(severity, severitySymbol[severity as 'warning'])} ` : ''}${h(x === null && unseen ? unseen : formatValue(x))}</td>`;
+	// A step the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+	const rows = v.figures.map(f => `<tr><td>${h(f.name)}</td><td class="mono">${h(f.stepId)}</td>${value(f.before, f.severityBefore, 'not seen')}${value(f.after, f.severityAfter)}</tr>`).join('');
+	const table = v.figures.length > 0 ? `<div class="scroll" tabindex="0" role="region" aria-label="Verification figures"><table><thead><tr><th scope="col">figure</th><th scope="col">step</th><th scope="col">at diagnosis</th><th scope="col">now</th></tr></thead><tbody>${rows}</tbody></table></div>` : '';
+	const notes = v.notes.map(n => `<p class="muted"><em>${h(n)}</em></p>`).join('');
+	const headline = `<p>${sym(v.cleared ? 'ok' : 'critical', v.cleared ? '✔' : '✖')} <strong>${h(verificationVerdict(v))}</strong> <span class="muted">(${h(formatTime(v.at))}${v.count > 1 ? `, verification ${v.count}` : ''})</span></p>`;
+	return `<section><h2>Verification</h2>${headline}${table}${notes}</section>`;
 }
 
 function timeline(report: JsonReport): string {
@@ -237,6 +269,8 @@ export function renderHtml(report: JsonReport): string {
 		whoAndWhere(report),
 		causes(report),
 		fix(report),
+		actions(report),
+		verification(report),
 		timeline(report),
 		watchHtml(report.watch),
 		`<section><h2>Steps</h2>${report.steps.map(step).join('\n')}</section>`,

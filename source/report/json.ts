@@ -1,9 +1,9 @@
-import type {Histogram, Likelihood, Pooler, Row, RunState, SessionEnding, Severity, StepState, Value, Verdict} from '../engine/types.ts';
-import {allFindings, rankedCauses} from '../engine/causes.ts';
+import type {ActionRecord, Histogram, Likelihood, Pooler, Row, RunState, SessionEnding, Severity, StepState, Verdict} from '../engine/types.ts';
+import {allFindings, incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
+import {filledFix, fixSteps, fixText} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
-import {filledFix} from '../engine/fix-text.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 import {summaryLines} from './summary.ts';
@@ -76,6 +76,7 @@ export interface JsonFix {
 	id: string;
 	title: string;
 	summary: string;
+	/** What to do, in order, filled in with what the checks found; an action pg500 can take is its title. */
 	actions: string[];
 	commands: {title: string; run: string}[];
 	/** false: recommended by the ranking but not (yet) chosen. */
@@ -99,27 +100,6 @@ export interface JsonSessionPart {
 	interruptedStep: string | null;
 }
 
-/** cli-contract.md, `actions`: one entry per target an action was answered for. */
-export interface JsonAction {
-	id: string;
-	fixId: string;
-	title: string;
-	sql: string;
-	target: Row;
-	operator: string;
-	confirmedAt: string;
-	status: 'done' | 'failed' | 'refused' | 'skipped';
-	result: string;
-	error: string | null;
-}
-
-/** cli-contract.md, `verification`. */
-export interface JsonVerification {
-	at: string;
-	cleared: boolean;
-	figures: {stepId: string; name: string; before: Value; after: Value}[];
-}
-
 export interface JsonReport {
 	schemaVersion: 1;
 	/** The summary for the incident channel: at most six plain lines (summary.ts). */
@@ -137,9 +117,14 @@ export interface JsonReport {
 	steps: JsonStep[];
 	causes: JsonCause[];
 	fix: JsonFix | null;
-	/** What was done to the database (cli-contract.md); none yet: [] — `pg500 run` never acts. */
+	/** Every action answered at a confirmation (cli-contract.md); `pg500 run` never acts: []. */
 	actions: JsonAction[];
+	/** The last verification after an action, or null. */
 	verification: JsonVerification | null;
+	/** The role pg500 ended up connected as, when the operator reconnected as another (no password). */
+	connectedAs: {host: string; port: number; database: string; user: string} | null;
+	/** Where to look next when no cause is likely (the database looks healthy); null otherwise. */
+	elsewhere: string | null;
 	/** Who ran the session and from where, part by part. */
 	sessions: JsonSessionPart[];
 	exports: {path: string; format: string; at: string}[];
@@ -147,6 +132,20 @@ export interface JsonReport {
 	timeline: TimelineEntry[];
 	/** The figures watched over time (`w`), or null. */
 	watch: JsonWatch | null;
+}
+
+/** An action answered at a confirmation, as the journal keeps it; the contract names its id `id`. */
+export type JsonAction = Omit<ActionRecord, 'actionId'> & {id: string};
+
+export interface JsonVerification {
+	at: string;
+	cause: string;
+	fixId: string;
+	cleared: boolean;
+	figures: {stepId: string; rule: string; name: string; before: Row[string]; after: Row[string]; severityBefore: Severity | null; severityAfter: Severity | null}[];
+	notes: string[];
+	/** How many verifications ran in all (this is the last). */
+	count: number;
 }
 
 export interface JsonReportOptions {
@@ -177,7 +176,7 @@ function statusOf(step: StepState): {status: ReportStatus; reason: string | null
 	}
 }
 
-function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
+function stepReport(step: StepState, def: RunnableStep | undefined, state: RunState): JsonStep {
 	const byHand = step.status === 'manual';
 	return {
 		id: step.id,
@@ -194,7 +193,7 @@ function stepReport(step: StepState, def: RunnableStep | undefined): JsonStep {
 		brief: step.brief ?? null,
 		query: step.query ?? null,
 		instructions: byHand ? (def?.instructions ?? []) : [],
-		commands: byHand ? (def?.commands ?? []).map(c => ({title: c.title, run: c.run})) : [],
+		commands: byHand ? (def?.commands ?? []).map(c => ({title: fixText(state, c.title), run: fixText(state, c.run)})) : [],
 		error: step.error ? {message: step.error.message, hint: step.error.hint ?? null, sqlstate: step.error.sqlstate ?? null} : null,
 		histogram: step.histogram ? {...step.histogram, bucketMinutes: step.histogram.bucketSeconds / 60} : null,
 		done: step.done ?? false,
@@ -221,7 +220,7 @@ function fixReport(state: RunState): JsonFix | null {
 		id: fix.id,
 		title: fix.title,
 		summary: fix.summary,
-		actions: fix.actions,
+		actions: fixSteps(found, state).map(a => a.text),
 		commands: fix.commands.map(c => ({title: c.title, run: c.run})),
 		chosen: state.chosenFix !== undefined,
 		by: state.chosenFix?.by ?? null,
@@ -250,6 +249,39 @@ function sessionsReport(state: RunState): JsonSessionPart[] {
 	});
 }
 
+/** The actions section: each target of each action answered, as journaled. */
+function actionsReport(state: RunState): JsonAction[] {
+	return state.actions.map(({actionId, ...rest}) => ({id: actionId, ...rest}));
+}
+
+/** The verification section: the last one, figure by figure. */
+function verificationReport(state: RunState): JsonVerification | null {
+	const v = state.verifications.at(-1);
+	if (!v) return null;
+	return {
+		at: v.at,
+		cause: v.causeId,
+		fixId: v.fixId,
+		cleared: v.cleared,
+		figures: v.figures.map(f => ({
+			stepId: f.stepId,
+			rule: f.ruleId,
+			name: f.name,
+			before: f.before,
+			after: f.after,
+			severityBefore: f.severityBefore ?? null,
+			severityAfter: f.severityAfter ?? null,
+		})),
+		notes: v.notes,
+		count: state.verifications.length,
+	};
+}
+
+/** With no cause likely enough for a fix: where the runbook says to look next. */
+function elsewhereReport(state: RunState): string | null {
+	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fixText(state, state.runbook.elsewhere) : null;
+}
+
 export function buildJsonReport(state: RunState, options: JsonReportOptions = {}): JsonReport {
 	const {runbook} = state;
 	const causes = rankedCauses(state);
@@ -265,15 +297,15 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 				pooler: state.target.pooler ?? null,
 			}
 		: null;
-	// Nothing in this pg500 acts yet ("act and verify" brings it): the contract's empty answer.
-	const acts: {actions: JsonAction[]; verification: JsonVerification | null} = {actions: [], verification: null};
+	const actions = actionsReport(state);
+	const acts = {actions, verifications: state.verifications};
 	const summary = summaryLines({
 		verdict,
 		finished: state.finishedAt !== undefined,
 		target,
 		startedAt: state.startedAt ?? null,
 		causes,
-		findings: allFindings(state).filter(f => f.severity !== 'info'),
+		findings: allFindings(incident(state)).filter(f => f.severity !== 'info'),
 		fix: fix && {...fix, operator: state.chosenFix ? operatorAt(state.sessions, state.chosenFix.at) : null},
 		acts,
 		location: options.location,
@@ -288,7 +320,8 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 		finishedAt: state.finishedAt ?? state.sessions.at(-1)?.lastAt ?? null,
 		finished: state.finishedAt !== undefined,
 		verdict,
-		steps: reportedSteps(state).map(s => stepReport(s, findStep(runbook, s.id)?.step)),
+		// The steps as the incident stood: a check re-run after the fix was chosen is in the timeline and the verification.
+		steps: reportedSteps(incident(state)).map(s => stepReport(s, findStep(runbook, s.id)?.step, state)),
 		causes: causes.map(c => ({
 			id: c.id,
 			title: c.title,
@@ -300,7 +333,12 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 			fix: c.fix,
 		})),
 		fix,
-		...acts,
+		actions,
+		verification: verificationReport(state),
+		connectedAs: state.connectedAs
+			? {host: state.connectedAs.host, port: state.connectedAs.port, database: state.connectedAs.database, user: state.connectedAs.user}
+			: null,
+		elsewhere: elsewhereReport(state),
 		sessions: sessionsReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: incidentTimeline(state, acts),

@@ -6,6 +6,7 @@ import type {JsonReport, JsonStep} from './json.ts';
 import {watchMarkdown} from './watch-sections.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {
+	actionSymbol,
 	elapsedMs,
 	findingSummary,
 	fixChoice,
@@ -16,9 +17,11 @@ import {
 	severitySymbol,
 	stepSymbol,
 	stepTiming,
+	targetLabel,
 	timelineClock,
 	timelineMarkSymbol,
 	verdictMeaning,
+	verificationVerdict,
 	verdictSymbol,
 } from './format.ts';
 import {rowsToShow} from './rows.ts';
@@ -145,10 +148,38 @@ function causes(report: JsonReport, w: Writer): string {
 
 function fix(report: JsonReport, w: Writer): string {
 	const f = report.fix;
-	if (!f) return `${w.heading(2, 'Fix')}\n\nNo cause is likely enough to recommend a fix; see the findings below.`;
+	if (!f) {
+		const next = report.elsewhere ? `\n\n${w.strong('Where to look next:')} ${escapeMarkdown(report.elsewhere)}` : '';
+		return `${w.heading(2, 'Fix')}\n\nNo cause is likely enough to recommend a fix; see the findings below.${next}`;
+	}
 	const lines = [w.heading(2, `Fix: ${escapeMarkdown(f.title)} (${fixChoice(f)})`), '', escapeMarkdown(f.summary), ''];
 	f.actions.forEach((a, i) => lines.push(`${i + 1}. ${escapeMarkdown(a)}`));
 	for (const c of f.commands) lines.push('', w.strong(escapeMarkdown(c.title)), '', codeBlock(c.run, 'sh'));
+	return lines.join('\n');
+}
+
+/** What was done to the database, target by target: the exact SQL, who confirmed it, what came of it. */
+function actions(report: JsonReport, w: Writer): string {
+	if (report.actions.length === 0) return '';
+	const lines = [w.heading(2, 'Actions'), ''];
+	for (const a of report.actions) {
+		lines.push(`- ${actionSymbol[a.status]} ${w.strong(a.status)} — ${escapeMarkdown(a.title)} — ${escapeMarkdown(targetLabel(a.target))}; answered by ${escapeMarkdown(a.operator)} at ${formatTime(a.confirmedAt)}`);
+		lines.push(`  ${inlineCode(a.sql)} → ${escapeMarkdown(a.result)}${a.error ? ` (${escapeMarkdown(a.error)})` : ''}`);
+	}
+	return lines.join('\n');
+}
+
+/** The chosen cause's evidence looked at again after the action: before → after, figure by figure (a list in a chat). */
+function verification(report: JsonReport, w: Writer): string {
+	const v = report.verification;
+	if (!v) return '';
+	const mark = (value: string, severity: string | null) => (severity ? `${severitySymbol[severity as 'warning']} ${value}` : value);
+	const lines = [w.heading(2, 'Verification'), '', `${w.strong(`${v.cleared ? '✔' : '✖'} ${escapeMarkdown(verificationVerdict(v))}`)} (${formatTime(v.at)}${v.count > 1 ? `, verification ${v.count}` : ''}).`];
+	// A step the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+	const figures = v.figures.map(f => ({name: cell(f.name), step: cell(f.stepId), before: mark(f.before === null ? 'not seen' : cell(formatValue(f.before)), f.severityBefore), after: mark(cell(formatValue(f.after)), f.severityAfter)}));
+	if (figures.length > 0 && w.flavor === 'chat') lines.push('', ...figures.map(f => `- ${f.name} (${f.step}): ${f.before} → ${f.after}`));
+	else if (figures.length > 0) lines.push('', table(['figure', 'step', 'at diagnosis', 'now'], figures.map(f => [f.name, f.step, f.before, f.after])));
+	for (const note of v.notes) lines.push('', w.emphasis(escapeMarkdown(note)));
 	return lines.join('\n');
 }
 
@@ -214,6 +245,8 @@ export function renderMarkdown(report: JsonReport, options: MarkdownOptions = {}
 		whoAndWhere(report, w),
 		causes(report, w),
 		fix(report, w),
+		actions(report, w),
+		verification(report, w),
 		timeline(report, w),
 		// The watched figures come as a table: a chat gets a pointer to the full report instead.
 		w.flavor === 'chat' ? (report.watch ? 'Watched figures: in the full report.' : '') : watchMarkdown(report.watch, escapeMarkdown),

@@ -70,7 +70,11 @@ function withoutMessageLiterals(finding: Finding): Finding {
 /** The state a report is rendered from: passwords gone everywhere, and query literals on request. */
 export function redactState(state: RunState, options: RedactOptions = {}): RunState {
 	if (!options.redactLiterals) return redactValue(state);
-	const steps: RunState['steps'] = {};
-	for (const [id, step] of Object.entries(state.steps)) steps[id] = {...step, findings: step.findings.map(withoutMessageLiterals)};
-	return redactValue({...state, steps}, (text, key) => (key !== undefined && queryKey.test(key) ? redactSqlLiterals(text) : text));
+	const clean = (from: RunState['steps']) => {
+		const steps: RunState['steps'] = {};
+		for (const [id, step] of Object.entries(from)) steps[id] = {...step, findings: step.findings.map(withoutMessageLiterals)};
+		return steps;
+	};
+	const diagnosis = state.diagnosis && {...state.diagnosis, steps: clean(state.diagnosis.steps)};
+	return redactValue({...state, steps: clean(state.steps), diagnosis}, (text, key) => (key !== undefined && queryKey.test(key) ? redactSqlLiterals(text) : text));
 }

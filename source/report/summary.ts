@@ -81,7 +81,7 @@ function actions(acts: Acts): string {
 }
 
 function verification(acts: Acts): string | undefined {
-	const v = acts.verification;
+	const v = acts.verifications.at(-1);
 	if (!v) return acts.actions.some(a => a.status === 'done') ? 'Verification: not run yet' : undefined;
 	const figures = v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
 	return `Verified at ${clock(v.at)}: ${v.cleared ? 'cleared' : 'NOT cleared'}${figures ? ` — ${figures}` : ''}`;

@@ -5,6 +5,7 @@ import {actionTarget, type Acts} from './acts.ts';
 import {countWord} from './format.ts';
 import {formatDuration} from '../text/duration.ts';
 import {endings} from '../engine/reducer.ts';
+import {incident} from '../engine/causes.ts';
 
 /* The incident as a postmortem template asks for it, in one ordered list:
  * when the errors began and ended in each log (with their rates), what each
@@ -132,7 +133,9 @@ function sessionEntries(state: RunState): TimelineEntry[] {
 /** The incident timeline, oldest first; entries at the same moment keep the order of the story. */
 export function incidentTimeline(state: RunState, acts: Acts): TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
-	const steps = Object.values(state.steps);
+	// The checks as the incident stood when the fix was chosen; a check run again later is added beside it below.
+	const seen = incident(state);
+	const steps = Object.values(seen.steps);
 	for (const step of steps) entries.push(...logEntries(step));
 	entries.push(...sessionEntries(state));
 	for (const step of steps) {
@@ -142,6 +145,11 @@ export function incidentTimeline(state: RunState, acts: Acts): TimelineEntry[] {
 			entries.push({at: step.noteAt, kind: 'note', stepId: step.id, operator: operatorAt(state.sessions, step.noteAt), mark: null, event: `note on ${step.title}: ${step.note}`});
 		if (step.done && step.doneAt)
 			entries.push({at: step.doneAt, kind: 'manual', stepId: step.id, operator: operatorAt(state.sessions, step.doneAt), mark: 'ok', event: `${step.title}: done by hand`});
+	}
+	for (const step of Object.values(state.steps)) {
+		if (step.startedAt === seen.steps[step.id]?.startedAt) continue;
+		const check = checkEntry(step);
+		if (check) entries.push({...check, event: `${check.event} (looked at again after the fix was chosen)`});
 	}
 	// When the figures were watched live: their series is in the report beside the timeline.
 	for (const span of state.watch?.spans ?? []) {
@@ -161,8 +169,7 @@ export function incidentTimeline(state: RunState, acts: Acts): TimelineEntry[] {
 		const mark = a.status === 'done' ? 'ok' : a.status === 'failed' ? 'critical' : null;
 		entries.push({at: a.confirmedAt, kind: 'action', stepId: null, operator: a.operator, mark, event: `${a.title} on ${actionTarget(a.target)}: ${a.status}${outcome ? ` — ${outcome}` : ''}`});
 	}
-	const v = acts.verification;
-	if (v) {
+	for (const v of acts.verifications) {
 		const figures = v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
 		entries.push({at: v.at, kind: 'verification', stepId: null, operator: null, mark: v.cleared ? 'ok' : 'critical', event: `verification: ${v.cleared ? 'cleared' : 'not cleared'}${figures ? ` — ${figures}` : ''}`});
 	}

@@ -2,7 +2,7 @@ import type {Moment, RunState, WatchSample} from '../engine/types.ts';
 
 /* The watched series in the JSON report (and so in Markdown and HTML, which
  * render the JSON model): each time the live view was open, every sample,
- * the moments to mark on them (a fix chosen, an action taken) and the
+ * the moments to mark on them (a fix chosen, an action done, a verification) and the
  * runbook's thresholds the figures are judged by. null when nothing was
  * watched. */
 

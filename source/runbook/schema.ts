@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import {actionTargets} from './names.ts';
+
+export {actionTargetColumn, actionTargets, isTargetRef, targetFields, type ActionTarget} from './names.ts';
 
 /* The runbook file format. This zod schema is the single source of truth:
  * the loader validates with it, the types are inferred from it, and
@@ -66,6 +69,17 @@ export const condition: z.ZodType<Condition> = z
 	// Names the recursive definition in the generated JSON Schema ($defs/condition).
 	.meta({id: 'condition'});
 
+/**
+ * What a rule measures, for the before → after of a verification: a column of
+ * the first row (per: result), else how many rows the rule flags.
+ */
+const figure = z
+	.object({
+		name: z.string().min(1).describe('what the figure is called on screen and in the report ("waiting ≥ 1 s")'),
+		column: z.string().min(1).optional().describe('per: result rules: the column whose value is the figure (default: how many rows the rule flags)'),
+	})
+	.strict();
+
 const rule = z
 	.object({
 		id,
@@ -75,6 +89,7 @@ const rule = z
 			.min(1)
 			.optional()
 			.describe('the finding in a few words with its figures, for the summary and the timeline (no query text); same placeholders as message; default: the message, cut short'),
+		figure: figure.optional().describe('what a verification compares before and after an action'),
 		per: z
 			.enum(['row', 'result'])
 			.default('row')
@@ -96,10 +111,12 @@ const versionedQuery = z
 
 const query = z.union([z.string().min(1), z.array(versionedQuery).min(1)]);
 
+const findingRef = z.string().regex(/^[a-z][a-z0-9-/]*\.[a-z][a-z0-9-]*$/, 'a finding is named step-id.rule-id');
+
 const branchCondition = z.union([
 	z
 		.object({
-			finding: z.string().regex(/^[a-z][a-z0-9-/]*\.[a-z][a-z0-9-]*$/, 'a finding is named step-id.rule-id'),
+			finding: findingRef,
 			atLeast: z.enum(['info', 'warning', 'critical']).default('warning'),
 		})
 		.strict(),
@@ -152,6 +169,7 @@ export const stepKinds = ['connect', 'sql', 'log', 'pgbouncer', 'manual', 'info'
  * of it stopped serving pg500 (its pool saturated) during the run.
  */
 export const executorFindings = ['target-lost', 'pooler-lost'] as const;
+
 
 const stepFields = {
 	id,
@@ -212,12 +230,35 @@ const cause = z
 	})
 	.strict();
 
+/**
+ * An action pg500 can take for the operator: SQL bound to the rows of a
+ * finding, shown with its values and run only after the operator types yes.
+ */
+const guardedAction = z
+	.object({
+		id,
+		title: z.string().min(1).describe('what it does, whatever it finds ({$threshold}, {@step.column}); each target is shown with its touches'),
+		finding: findingRef.describe('the evidence: each result row that made this finding (warning or worse) is a target'),
+		when: condition.optional().describe('only the rows where this holds too'),
+		target: z
+			.enum(actionTargets)
+			.describe(
+				'session: the row\'s pid, only while backend_start (and xact_start, query_start when the row has them) are as seen; role: ALTER ROLE of the row\'s role; database: ALTER DATABASE of the row\'s database',
+			),
+		sql: query.describe('run once per target row in its own READ WRITE transaction: {column}, {column:ident}, {column:literal}'),
+		touches: z.string().min(1).optional().describe('what it touches, per target row (shown at the confirmation)'),
+	})
+	.strict();
+
 const fix = z
 	.object({
 		id,
 		title: z.string().min(1),
-		summary: z.string().min(1).describe('one paragraph: what fixes it'),
-		actions: z.array(z.string()).min(1).describe('what to do, in order'),
+		summary: z.string().min(1).describe('one paragraph: what fixes it; {@step.column} and {@target.host|port|database|user} are filled in'),
+		actions: z
+			.array(z.union([z.string(), guardedAction]))
+			.min(1)
+			.describe('what to do, in order: prose for the operator, or an action pg500 takes once the operator confirms it'),
 		queries: z.array(followUp).default([]).describe('follow-up checks run live when this fix is chosen'),
 		commands: z.array(command).default([]),
 	})
@@ -235,6 +276,11 @@ export const runbookSchema = z
 		steps: z.array(step).min(1),
 		causes: z.array(cause).min(1),
 		fixes: z.array(fix).default([]),
+		elsewhere: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('where to look next when the runbook finds no likely cause (the database looks healthy)'),
 	})
 	.strict();
 
@@ -245,6 +291,8 @@ export type FollowUp = z.output<typeof followUp>;
 export type Rule = z.output<typeof rule>;
 export type Cause = z.output<typeof cause>;
 export type Fix = z.output<typeof fix>;
+export type GuardedAction = z.output<typeof guardedAction>;
+export type Figure = z.output<typeof figure>;
 export type Branch = z.output<typeof branch>;
 export type BranchCondition = z.output<typeof branchCondition>;
 export type StepKind = (typeof stepKinds)[number];

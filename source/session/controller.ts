@@ -3,9 +3,12 @@ import {logFileProblem} from '../checks/check-log-file.ts';
 import type {Executor} from '../checks/executor.ts';
 import type {QuizChoice, QuizHook, QuizReveal} from '../drill/quiz.ts';
 import type {DrillCause} from '../drill/scenarios.ts';
+import {decidePermissions, planActions, rolesOfTargets} from '../engine/actions.ts';
+import {rankedCauses} from '../engine/causes.ts';
 import {nextMove} from '../engine/next.ts';
 import {findStep} from '../engine/steps.ts';
-import type {NextMove, RunState, SessionEnding, StepOutcome} from '../engine/types.ts';
+import type {ActionRecord, NextMove, Observation, RunState, SessionEnding, StepOutcome, Verification} from '../engine/types.ts';
+import {causeOfFix, stepsToVerify} from '../engine/verification.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
 import {osOperator} from './operator.ts';
@@ -43,8 +46,10 @@ export interface SessionSetup {
 	quiz?: QuizHook;
 	/** How long and how much of a log command's output is read. */
 	captureLimits?: CaptureLimits;
-	/** Who drives the session (OS user@host); default: this process's user and host. */
+	/** Who drives the session and answers the confirmations (OS user@host); default: this process's user and host. */
 	operator?: string;
+	/** A drill's lesson: how to act on its fault and watch it clear (`pg500 demo`). */
+	practice?: string;
 }
 
 export interface SessionController {
@@ -59,6 +64,10 @@ export interface SessionController {
 	readonly quizChoices?: readonly QuizChoice[];
 	/** Where `e` writes when the report's own place cannot take it. */
 	readonly reportFallbackDir?: string;
+	/** A drill's lesson for the fix view: how to act and watch it clear. */
+	readonly practice?: string;
+	/** Whether the connected role can be switched (a superuser through the reserved slots). */
+	readonly canReconnect: boolean;
 
 	/** A new session: the run-started event (tool, target, runbook, who and where). */
 	start(): void;
@@ -75,6 +84,8 @@ export interface SessionController {
 	rerun(stepId: string): Promise<void>;
 	/** Resume: the steps that were running when the session stopped, again. */
 	rerunInterrupted(): Promise<void>;
+	/** Ends the run without a fix: nothing in the database explains the errors (the verdict says where to look next). */
+	finish(): void;
 	/** The operator's choice of fix; its follow-up checks run at once. */
 	chooseFix(fixId: string): Promise<void>;
 	runFollowUps(): Promise<void>;
@@ -87,6 +98,22 @@ export interface SessionController {
 	setLogPath(stepId: string, path: string): Promise<string | undefined>;
 	/** A command line the operator confirmed: its output is read as the step's log, or the reason nothing was read. */
 	runLogCommand(stepId: string, line: string): Promise<string | undefined>;
+	/**
+	 * The operator's answer at an action's confirmation: `yes` runs it on each
+	 * target it is offered for (each in its own transaction, each guarded) and
+	 * then verifies; anything else is recorded as refused and changes nothing.
+	 * Resolves with the records, or undefined when nothing could be answered.
+	 */
+	act(actionId: string, answer: string): Promise<ActionRecord[] | undefined>;
+	/** Runs the chosen cause's evidence steps again and records each figure before → after. */
+	verify(): Promise<Verification | undefined>;
+	/**
+	 * Connects as another role (a name) or target (a URL): a superuser through
+	 * the reserved slots of a full server, the owner of a database. The
+	 * password is used, never kept. Then runs again what could not run.
+	 * Resolves with why not, or undefined.
+	 */
+	reconnect(login: string, password?: string): Promise<string | undefined>;
 	/** Training mode: judges the answer once; the result becomes a note. */
 	answerQuiz(answer: DrillCause): QuizReveal | undefined;
 	/** The session has a live target to watch. */
@@ -107,6 +134,7 @@ export interface SessionController {
 }
 
 const now = (): string => new Date().toISOString();
+
 const noEffect: StepOutcome = {rows: [], rowCount: 0};
 
 export function createSession(setup: SessionSetup): SessionController {
@@ -155,22 +183,22 @@ export function createSession(setup: SessionSetup): SessionController {
 	};
 
 	/** A step run for the operator: an unexpected failure is the step's error, and the session goes on. */
-	const runStep = (stepId: string, via: Executor = executor) =>
-		hold(stepId, async () => {
-			try {
-				await perform(stepId, via);
-			} catch (error) {
-				// The executor reports expected failures as outcomes; anything else
-				// still must not end the session: the step shows why.
-				store.dispatch({
-					type: 'step-finished',
-					at: now(),
-					stepId,
-					durationMs: 0,
-					outcome: {rows: [], rowCount: 0, error: {message: (error as Error).message ?? String(error), hint: 'an internal error of pg500; press r to try again or go on with Enter'}},
-				});
-			}
-		});
+	const performSafely = async (stepId: string, via: Executor = executor) => {
+		try {
+			await perform(stepId, via);
+		} catch (error) {
+			// The executor reports expected failures as outcomes; anything else
+			// still must not end the session: the step shows why.
+			store.dispatch({
+				type: 'step-finished',
+				at: now(),
+				stepId,
+				durationMs: 0,
+				outcome: {rows: [], rowCount: 0, error: {message: (error as Error).message ?? String(error), hint: 'an internal error of pg500; press r to try again or go on with Enter'}},
+			});
+		}
+	};
+	const runStep = (stepId: string, via: Executor = executor) => hold(stepId, () => performSafely(stepId, via));
 
 	/** `pg500 run` has no one to retry a step: an internal error ends the run (exit 3). */
 	const runStepStrictly = (stepId: string) => hold(stepId, () => perform(stepId, executor));
@@ -189,8 +217,63 @@ export function createSession(setup: SessionSetup): SessionController {
 		if (!run().finishedAt) store.dispatch({type: 'run-finished', at: now()});
 		return run();
 	};
+	/**
+	 * Which targets of the chosen fix's actions the connected role may act
+	 * on, read before any is offered (a role without pg_signal_backend is not
+	 * offered to end a session; it is told the GRANT). Only when there are
+	 * targets; `held`: the caller already marks the session busy.
+	 */
+	const checkActions = async (held = false) => {
+		const fixId = run().chosenFix?.id;
+		if (!fixId || !executor.privileges) return;
+		const plans = planActions(run(), fixId);
+		if (plans.every(p => p.targets.length === 0)) return;
+		const read = async () => {
+			const facts = await executor.privileges!(rolesOfTargets(plans));
+			const permissions =
+				'problem' in facts
+					? plans.flatMap(p => p.targets.map(t => ({actionId: p.id, target: t.key, allowed: false, reason: `pg500 could not read its privileges: ${facts.problem}`})))
+					: decidePermissions(plans, facts);
+			store.dispatch({type: 'actions-checked', at: now(), fixId, permissions});
+		};
+		await (held ? read() : hold(fixId, read));
+	};
 	const followUps = async () => {
-		if (run().chosenFix) await runSteps(runStep);
+		if (!run().chosenFix) return;
+		await runSteps(runStep);
+		await checkActions();
+	};
+
+	/** The chosen cause's evidence, looked at again: observations, never the diagnosis. */
+	const verifyNow = async () => {
+		const fixId = run().chosenFix?.id;
+		if (!fixId) return undefined;
+		const causeId = causeOfFix(run(), fixId, rankedCauses(run()));
+		if (!causeId) return undefined;
+		const observations: Observation[] = [];
+		for (const stepId of stepsToVerify(run(), causeId)) {
+			const def = findStep(run().runbook, stepId)!;
+			const at = now();
+			const t0 = performance.now();
+			let outcome: StepOutcome;
+			try {
+				outcome = await executor.run(def.step, stepId, run(), {fresh: true});
+			} catch (error) {
+				outcome = {rows: [], rowCount: 0, error: {message: (error as Error).message ?? String(error)}};
+			}
+			observations.push({stepId, at, durationMs: Math.round(performance.now() - t0), outcome});
+		}
+		noteSwitch('the role the diagnosis used is let in again');
+		store.dispatch({type: 'verified', at: now(), fixId, causeId, observations});
+		return run().verifications.at(-1);
+	};
+
+	/** The executor connected as someone else than the state says: the journal learns it (never a password). */
+	const noteSwitch = (why: string) => {
+		const as = executor.connectedAs?.();
+		const known = run().connectedAs ?? run().target;
+		if (as && known && (as.user !== known.user || as.host !== known.host || as.port !== known.port || as.database !== known.database))
+			store.dispatch({type: 'target-switched', at: now(), target: as, why});
 	};
 
 	const logStep = (stepId: string) => (executor.setLogPath && !busy() ? logTarget(run(), stepId) : undefined);
@@ -203,6 +286,8 @@ export function createSession(setup: SessionSetup): SessionController {
 		captureLimits,
 		quizChoices: quiz?.choices,
 		reportFallbackDir: setup.reportFallbackDir,
+		practice: setup.practice,
+		canReconnect: Boolean(executor.reconnect),
 
 		start() {
 			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path, operator});
@@ -239,13 +324,22 @@ export function createSession(setup: SessionSetup): SessionController {
 
 		async rerun(stepId) {
 			const status = run().steps[stepId]?.status;
-			if (!busy() && status && status !== 'pending') await runStep(stepId);
+			if (busy() || !status || status === 'pending') return;
+			await runStep(stepId);
+			// New rows are new targets for the fix's actions: their privileges are read before they are offered.
+			await checkActions();
 		},
 
 		async rerunInterrupted() {
 			if (busy()) return;
 			const interrupted = Object.values(run().steps).filter(s => s.status === 'running').map(s => s.id);
 			for (const id of interrupted) await runStep(id);
+			// The chosen fix's actions are offered again only once this connection's privileges are read.
+			await checkActions();
+		},
+
+		finish() {
+			if (!busy()) finish();
 		},
 
 		async chooseFix(fixId) {
@@ -299,6 +393,51 @@ export function createSession(setup: SessionSetup): SessionController {
 				await captured.remove();
 			}
 			return undefined;
+		},
+
+		async act(actionId, answer) {
+			const fixId = run().chosenFix?.id;
+			if (busy() || !fixId) return undefined;
+			const plan = planActions(run(), fixId).find(p => p.id === actionId);
+			if (!plan) return undefined;
+			const confirmedAt = now();
+			const record = (target: (typeof plan.targets)[number], outcome: Pick<ActionRecord, 'status' | 'result' | 'error'>) => {
+				store.dispatch({type: 'action-taken', at: now(), actionId, fixId, title: plan.title, sql: target.sql ?? '', target: target.identity, operator, confirmedAt, ...outcome});
+				return run().actions.at(-1)!;
+			};
+			if (answer.trim() !== 'yes')
+				return (plan.ready.length > 0 ? plan.ready : plan.targets).map(t => record(t, {status: 'refused', result: 'not confirmed at the prompt: nothing was done', error: null}));
+			if (!executor.act || plan.ready.length === 0) return undefined;
+			return hold(`${fixId}/${actionId}`, async () => {
+				const records: ActionRecord[] = [];
+				for (const target of plan.ready) records.push(record(target, await executor.act!(plan.kind, target)));
+				// Whether it worked is for the figures to say: the evidence, looked at again.
+				if (records.some(r => r.status === 'done')) await verifyNow();
+				return records;
+			});
+		},
+
+		async verify() {
+			if (busy() || !run().chosenFix) return undefined;
+			return hold('verify', verifyNow);
+		},
+
+		async reconnect(login, password) {
+			if (busy()) return undefined;
+			if (!executor.reconnect) return 'this session cannot connect as another role';
+			return hold('connect', async () => {
+				const problem = await executor.reconnect!(login.trim(), password || undefined);
+				if (problem) return problem;
+				noteSwitch('the operator reconnected');
+				const version = executor.serverVersion();
+				if (version && version !== run().target?.serverVersion) store.dispatch({type: 'target-identified', at: now(), serverVersion: version});
+				// What could not run without a connection runs now: the chosen fix's follow-ups.
+				const fixId = run().chosenFix?.id;
+				if (!fixId) return undefined;
+				for (const step of Object.values(run().steps)) if (step.fixId === fixId && step.status === 'error') await performSafely(step.id);
+				await checkActions(true);
+				return undefined;
+			});
 		},
 
 		answerQuiz(answer) {

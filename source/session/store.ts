@@ -33,7 +33,7 @@ export interface LiveWatch {
 	ended?: boolean;
 }
 
-/** Where every event goes before anything else sees it: the journal. Notes are flushed at once. */
+/** Where every event goes before anything else sees it: the journal. Notes and actions are flushed at once. */
 export interface EventSink {
 	append(event: RunEvent, options?: {flush?: boolean}): unknown;
 	/** A sink that keeps what it could not write (the journal) says how it stands... */
@@ -102,7 +102,8 @@ export function createSessionStore(initial: RunState, sink: EventSink | undefine
 			const run = reduce(state.run, event);
 			try {
 				// A note is what the operator typed: it must survive a dropped link right now.
-				const written = sink?.append(event, {flush: event.type === 'note-set'});
+				// An answer at a confirmation too: what was done to the database must outlive the link.
+				const written = sink?.append(event, {flush: event.type === 'note-set' || event.type === 'action-taken'});
 				if (written instanceof Promise) written.catch(onSinkError);
 			} catch (error) {
 				onSinkError(error);

@@ -34,7 +34,7 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 	const guideStore = useGuideStore(() => initialGuide(controller.getState()));
 	const guide = useSyncExternalStore(guideStore.subscribe, guideStore.get);
 	const {columns, rows} = useTerminalSize();
-	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices), watch: controller.watchable};
+	const extras = {logInput: controller.logInput, quiz: Boolean(controller.quizChoices), reconnect: controller.canReconnect, watch: controller.watchable};
 
 	// What a key acts on: the session and the screen as they are when the key is applied, not as this render saw them.
 	const screenFor = useCallback(
@@ -52,6 +52,9 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 				captureLimits: controller.captureLimits,
 				banner: journalBanner(now.journalBacklog, controller.reportFallbackDir),
 				now: Date.now(),
+				// A quiz not yet answered keeps its drill hidden, and a drill's lesson would name it.
+				practice: controller.quizChoices && !now.reveal ? undefined : controller.practice,
+				canReconnect: controller.canReconnect,
 				watch: now.watch,
 				watchable: controller.watchable,
 			}),
@@ -61,7 +64,7 @@ export function Guide({effects, glyphs, color}: GuideProps) {
 		const now = controller.getState();
 		const g = guideStore.get();
 		return {run: now.run, running: now.running, reveal: now.reveal, guide: g, extras, screen: screenFor(now, g)};
-	}, [controller, guideStore, screenFor, extras.logInput, extras.quiz, extras.watch]);
+	}, [controller, guideStore, screenFor, extras.logInput, extras.quiz, extras.reconnect, extras.watch]);
 	const onScreen = useCallback(() => context().screen.onScreen, [context]);
 	const actions = useGuideActions(effects, guideStore.get, onScreen, guideStore.dispatch);
 	useGuideKeys([guideStore, controller], context, {actions, dispatch: guideStore.dispatch});

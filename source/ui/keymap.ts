@@ -2,6 +2,8 @@ import {defaultCaptureLimits} from '../checks/capture-command.ts';
 import {nextMove} from '../engine/next.ts';
 import type {RunState} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
+import {planActions} from '../engine/actions.ts';
+import {maxActionsPerFix} from '../runbook/names.ts';
 import type {Glyphs} from './glyphs.ts';
 import type {KeyPress} from './key-input.ts';
 import type {Hint} from './layout.ts';
@@ -36,6 +38,8 @@ export function modeOf(guide: GuideState): Mode {
 export interface KeyExtras {
 	logInput: boolean;
 	quiz: boolean;
+	/** The session can connect as another role (a superuser through the reserved slots). */
+	reconnect?: boolean;
 	/** A live target to watch (`w`). */
 	watch?: boolean;
 }
@@ -132,12 +136,20 @@ function pickFromList(c: KeyContext, effects: KeyEffects): void {
 	const list = c.screen.list;
 	const item = list?.items[Math.min(c.guide.list, list.items.length - 1)];
 	if (!list || !item) return;
-	if (list.kind === 'fix') effects.actions.chooseFix(item.value);
+	// The first item of a list with no likely cause: no fix at all.
+	if (list.kind === 'fix' && item.value === '') effects.actions.finish();
+	else if (list.kind === 'fix') effects.actions.chooseFix(item.value);
 	else if (list.kind === 'log-command') effects.actions.log.pickCommand(item.value);
 	else effects.actions.answerQuiz(item.value as Parameters<GuideActions['answerQuiz']>[0]);
 }
 
-const inputLabels: Record<string, string> = {note: 'save note', 'log-path': 'read this log', 'log-value': 'show the command'};
+const inputLabels: Record<string, string> = {note: 'save note', 'log-path': 'read this log', 'log-value': 'show the command', act: 'answer', login: 'then the password', password: 'connect'};
+
+/** The chosen fix's actions, numbered as the fix view shows them. */
+const actionsOf = (c: KeyContext) => (c.run.chosenFix && c.guide.view === 'fix' ? planActions(c.run, c.run.chosenFix.id) : []);
+
+/** Every slot was taken when pg500 tried: the way in is a superuser's reserved slot. */
+const slotsFull = (c: KeyContext) => (c.run.steps.connect?.findings ?? []).some(f => f.ruleId === 'too-many-clients') && !c.run.connectedAs;
 const pickLabels: Record<string, string> = {fix: 'choose the fix', 'log-command': 'pick a command', quiz: 'answer'};
 
 export const keymap: readonly Binding[] = [
@@ -147,16 +159,32 @@ export const keymap: readonly Binding[] = [
 		modes: ['input'],
 		footer: c => inputLabels[c.guide.overlay ?? ''],
 		priority: 0,
-		// Reading a log path or preparing a command runs a step: not while one runs.
-		waits: c => c.guide.overlay !== 'note',
+		// Reading a log path, preparing a command, acting or connecting run something: not while a step runs.
+		waits: c => c.guide.overlay !== 'note' && c.guide.overlay !== 'login',
 		run(c, {actions}) {
 			const text = c.guide.input;
 			if (c.guide.overlay === 'note') actions.saveNote(text);
 			else if (c.guide.overlay === 'log-path') void actions.log.usePath(text);
+			else if (c.guide.overlay === 'act') actions.answerAction(text);
+			else if (c.guide.overlay === 'login') actions.askPassword(text);
+			else if (c.guide.overlay === 'password') actions.reconnect(text);
 			else actions.log.fillCommand(text);
 		},
 	},
+	// At an action's confirmation, cancelling is an answer too: it is journaled.
+	{keys: ['Esc'], modes: ['input'], footer: 'cancel', priority: 0, when: c => c.guide.overlay === 'act', run: (_c, {actions}) => actions.answerAction('')},
 	{keys: ['Esc'], modes: ['input'], footer: 'cancel', priority: 0, run: (_c, {actions}) => actions.overlay()},
+	// Every target of an action, with its SQL, may take more than a screen.
+	{
+		keys: ['PgUp', 'PgDn'],
+		modes: ['input'],
+		footer: c => (c.screen.maxScroll > 0 ? 'scroll' : undefined),
+		priority: 1,
+		when: c => c.guide.overlay === 'act',
+		run(c, {dispatch}, key) {
+			dispatch({type: 'scroll', by: key.name === 'PgDn' ? c.screen.page : -c.screen.page, max: c.screen.maxScroll});
+		},
+	},
 	// The command shown before it runs.
 	{keys: ['y', 'Y'], modes: ['confirm'], footer: 'run it', footerKeys: ['y'], priority: 0, waits: true, run: (_c, {actions}) => void actions.log.confirmCommand(true)},
 	{keys: ['n', 'N', 'Esc'], modes: ['confirm'], footer: 'do not run', footerKeys: ['n', 'Esc'], priority: 0, run: (_c, {actions}) => void actions.log.confirmCommand(false)},
@@ -290,6 +318,38 @@ export const keymap: readonly Binding[] = [
 		waits: true,
 		when: c => Boolean(logHere(c)?.commands),
 		run: (_c, {actions}) => actions.log.askCommand(),
+	},
+	{
+		keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+		modes: ['steps'],
+		help: "in the fix view: that action's confirmation — the exact SQL with its values, and what it touches; typing yes and Enter runs it, anything else cancels",
+		footer: c => (actionsOf(c).some(a => a.ready.length > 0) ? 'act' : undefined),
+		footerKeys: [`1-${maxActionsPerFix}`],
+		priority: 1,
+		// Typed ahead while the fix's checks run, a digit waits for them (and its action's privileges).
+		waits: true,
+		when: c => actionsOf(c).length > 0,
+		run: (_c, {actions}, key) => actions.openAction(Number(key.name)),
+	},
+	{
+		keys: ['v'],
+		modes: ['steps'],
+		help: "verify: run the chosen cause's evidence steps again and show each figure before → after (cleared only when every one is normal)",
+		footer: 'verify',
+		priority: 1,
+		waits: true,
+		when: c => Boolean(c.run.chosenFix),
+		run: (_c, {actions}) => actions.verify(),
+	},
+	{
+		keys: ['u'],
+		modes: ['steps'],
+		help: 'connect as another role or URL (a superuser through the reserved slots when every slot is taken); the password is typed hidden and never kept',
+		footer: 'reconnect as…',
+		priority: 2,
+		waits: true,
+		when: c => Boolean(c.extras.reconnect) && (c.guide.view === 'fix' || slotsFull(c)),
+		run: (_c, {actions}) => actions.askLogin(),
 	},
 	{keys: ['c'], modes: [...stepModes, 'reveal'], help: 'the ranked causes and the choice of fix', footer: 'causes', priority: 2, run: (_c, {actions}) => actions.show('causes')},
 	{keys: ['f'], modes: panels, help: 'the chosen fix and its follow-up checks', footer: 'fix', priority: 2, when: c => Boolean(c.run.chosenFix) && c.guide.view !== 'fix', run: (_c, {actions}) => actions.show('fix')},

@@ -12,7 +12,9 @@ import {layoutFor, packHints, type Layout} from './layout.ts';
 import {fitLine, fitText, pad, padLine, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
 import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
-import {confirmLines, exportLines, quizPromptLines, revealLines} from './overlay-lines.ts';
+import {actConfirmLines, confirmLines, exportLines, loginLines, quizPromptLines, revealLines} from './overlay-lines.ts';
+import {planActions, type PlannedAction} from '../engine/actions.ts';
+import {fixText} from '../engine/fix-text.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
@@ -45,6 +47,10 @@ export interface ScreenInput {
 	quiz?: {choices: readonly QuizChoice[]};
 	/** For the age of results in a resumed session. */
 	now: number;
+	/** A drill's lesson for the fix view. */
+	practice?: string;
+	/** The session can connect as another role (u). */
+	canReconnect?: boolean;
 	/** The live watch, while it is open (its samples are in run.watch). */
 	watch?: LiveWatch;
 	/** The session has a live target to watch (`w`). */
@@ -70,7 +76,8 @@ export interface Screen {
 	/** The steps with a line on the panel's rows, those whose title shows first: what `r`, `t` and `n` act on in the fix view. */
 	onScreen: readonly string[];
 	list?: ListModel & {height: number};
-	input?: {label: string};
+	/** The line being typed; `hidden` for a password (nothing of it is drawn). */
+	input?: {label: string; hidden?: boolean};
 	/** Lines the panel has room for, above a list or an input. */
 	linesHeight: number;
 	maxScroll: number;
@@ -84,6 +91,14 @@ function causesShown(run: RunState, hidden: boolean): RankedCause[] {
 	const ranked = rankedCauses(run);
 	return hidden ? run.runbook.causes.map(c => ranked.find(r => r.id === c.id)!).filter(Boolean) : ranked;
 }
+
+/** The action whose confirmation is open. */
+function plan(input: ScreenInput): PlannedAction | undefined {
+	const {run, guide} = input;
+	return run.chosenFix && guide.act ? planActions(run, run.chosenFix.id).find(p => p.id === guide.act) : undefined;
+}
+
+const targetName = (run: RunState) => (run.target ? `${run.target.host}:${run.target.port}/${run.target.database}` : 'the target');
 
 /** Every key: its name, then what it does (below it when the name is long). */
 function helpLines(width: number, glyphs: Glyphs): Line[] {
@@ -102,17 +117,27 @@ function helpLines(width: number, glyphs: Glyphs): Line[] {
 function basePanel(input: ScreenInput, width: number, quizOpen: boolean): Line[] {
 	const {run, guide, glyphs, now, running, reveal} = input;
 	if (guide.view === 'quiz' && reveal) return revealLines(reveal, width, glyphs);
-	if (guide.view === 'causes') return causeLines(causesShown(run, quizOpen), width, glyphs, {hideLikelihood: quizOpen});
+	if (guide.view === 'causes') return [...elsewhereLines(run, width, glyphs, quizOpen), ...causeLines(causesShown(run, quizOpen), width, glyphs, {hideLikelihood: quizOpen})];
 	if (guide.view === 'fix' && run.chosenFix) {
 		const fix = run.runbook.fixes.find(f => f.id === run.chosenFix!.id);
-		if (fix) return fixLines(fix, run, running, width, glyphs, step => ageLines(step, run, now, width, glyphs));
+		if (fix) return fixLines(fix, run, running, width, glyphs, step => ageLines(step, run, now, width, glyphs), {practice: input.practice, canReconnect: input.canReconnect});
 	}
 	const stepId = guide.focus ?? run.visited.at(-1) ?? run.runbook.steps[0]!.id;
 	const def = findStep(run.runbook, stepId);
 	const step = run.steps[stepId];
 	if (!def || !step) return [];
 	const number = run.runbook.steps.findIndex(s => s.id === stepId);
-	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', running === stepId, width, glyphs, ageLines(step, run, now, width, glyphs));
+	return stepLines(step, def.step, number >= 0 ? `${number + 1}. ` : '', running === stepId, width, glyphs, ageLines(step, run, now, width, glyphs), run);
+}
+
+/** No likely cause: nothing in the database explains the errors; where to look next comes first. */
+function elsewhereLines(run: RunState, width: number, glyphs: Glyphs, quizOpen: boolean): Line[] {
+	const choice = chooseFix(run);
+	if (quizOpen || run.chosenFix || choice.kind !== 'choose-fix' || choice.recommended || !run.runbook.elsewhere) return [];
+	return [
+		...paragraph('elsewhere', fixText(run, run.runbook.elsewhere), width, glyphs, {color: 'blue'}, {text: 'Where to look next: ', bold: true, color: 'blue'}),
+		plain('elsewhere:gap', ''),
+	];
 }
 
 /** The list under the panel, if the view or overlay has one. */
@@ -128,6 +153,8 @@ function listFor(input: ScreenInput, width: number, quizOpen: boolean): ListMode
 	// In a quiz not yet answered, the recommended fix would name the cause.
 	const recommended = quizOpen ? undefined : choice.recommended;
 	const ordered = recommended ? [recommended, ...choice.options.filter(o => o !== recommended)] : choice.options;
+	// Nothing likely: no fix is pre-selected; the first item ends the run without one.
+	const none = !recommended && !quizOpen && !run.finishedAt ? [{value: '', label: fit('  No fix: nothing here explains the errors (finish)')}] : [];
 	const items = ordered.map(id => {
 		const title = run.runbook.fixes.find(f => f.id === id)?.title ?? id;
 		if (id !== recommended) return {value: id, label: fit(`  ${title}`)};
@@ -135,11 +162,16 @@ function listFor(input: ScreenInput, width: number, quizOpen: boolean): ListMode
 		const said = `${glyphs.star} ${title} (recommended)`;
 		return {value: id, label: textWidth(shown(said, glyphs)) <= width - 3 ? shown(said, glyphs) : fit(`${glyphs.star} ${title}`)};
 	});
-	return items.length > 0 ? {kind: 'fix', title: recommended ? `Choose the fix to follow (${glyphs.star} recommended):` : 'Choose the fix to follow:', items} : undefined;
+	if (items.length === 0) return undefined;
+	const title = recommended ? `Choose the fix to follow (${glyphs.star} recommended):` : none.length > 0 ? 'No cause is likely. Finish, or choose a fix anyway:' : 'Choose the fix to follow:';
+	return {kind: 'fix', title, items: [...none, ...items]};
 }
 
-function inputFor(input: ScreenInput, onScreen: readonly string[]): {label: string} | undefined {
+function inputFor(input: ScreenInput, onScreen: readonly string[]): {label: string; hidden?: boolean} | undefined {
 	const {run, guide} = input;
+	if (guide.overlay === 'act' && guide.act) return {label: 'yes to run it: '};
+	if (guide.overlay === 'login') return {label: 'Role or postgres:// URL: '};
+	if (guide.overlay === 'password' && guide.login) return {label: `Password for ${guide.login} (hidden): `, hidden: true};
 	const noteTarget = targetStep(run, guide, onScreen);
 	if (guide.overlay === 'note' && noteTarget) return {label: `Note on ${noteTarget}: `};
 	if (guide.overlay === 'log-path' && guide.log) return {label: `Log file for ${guide.log.stepId}: `};
@@ -165,6 +197,8 @@ export function screenOf(input: ScreenInput): Screen {
 		panel = confirmLines(guide.log.line, name, input.captureLimits ?? defaultCaptureLimits, width, glyphs);
 	} else if (guide.overlay === 'quiz') panel = quizPromptLines(width, glyphs);
 	else if (guide.overlay === 'export' && guide.exported) panel = exportLines(guide.exported, width, glyphs);
+	else if (guide.overlay === 'act' && plan(input)) panel = actConfirmLines(plan(input)!, targetName(run), width, glyphs);
+	else if (guide.overlay === 'login' || guide.overlay === 'password') panel = loginLines(targetName(run), width, glyphs);
 	else if (cursor?.open) {
 		const entry = entries[cursor.index]!;
 		panel = detailLines(entry.detail, entry.detail.step, {index: cursor.index, count: entries.length}, width, glyphs);
@@ -215,7 +249,8 @@ export function screenOf(input: ScreenInput): Screen {
 		page: Math.max(1, linesHeight - 1),
 		message: messageLine(quitLine ?? input.banner ?? guide.message, layout.width, glyphs),
 	};
-	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras: {logInput: input.logInput ?? false, quiz: Boolean(input.quiz), watch: input.watchable ?? false}}, glyphs), layout.width, layout.footerHeight, glyphs);
+	const extras = {logInput: input.logInput ?? false, quiz: Boolean(input.quiz), reconnect: input.canReconnect ?? false, watch: input.watchable ?? false};
+	const footer = packHints(footerHints({run, running: input.running, reveal: input.reveal, guide, screen, extras}, glyphs), layout.width, layout.footerHeight, glyphs);
 	return {...screen, frame: [screen.header, ...bodyRows(screen, guide, glyphs), screen.message, ...footer]};
 }
 
@@ -229,7 +264,7 @@ function bodyRows(screen: Screen, guide: GuideState, glyphs: Glyphs): Line[] {
 	const {layout} = screen;
 	const foot: Line[] = [];
 	if (screen.list) foot.push(plain('list:title', screen.list.title, {bold: true}), ...listLines('list', screen.list.items, guide.list, screen.list.height - 1, glyphs));
-	if (screen.input) foot.push(inputLine(screen.input.label, guide.input, layout.panelWidth, glyphs));
+	if (screen.input) foot.push(inputLine(screen.input.label, screen.input.hidden ? '' : guide.input, layout.panelWidth, glyphs));
 	const gap = foot.length > 0 ? Math.max(0, screen.linesHeight - screen.shown.length) : 0;
 	const panel = [...screen.shown, ...Array.from({length: gap}, (_, i) => plain(`gap:${i}`, '')), ...foot].map(l => fitLine(l, layout.panelWidth, glyphs));
 	return Array.from({length: layout.bodyHeight}, (_, i) => {

@@ -1,6 +1,8 @@
 import {useMemo, type Dispatch} from 'react';
 import type {DrillCause} from '../drill/scenarios.ts';
-import type {RunState} from '../engine/types.ts';
+import {planActions} from '../engine/actions.ts';
+import {formatValue} from '../engine/template.ts';
+import type {RunState, Verification} from '../engine/types.ts';
 import type {SessionController} from '../session/controller.ts';
 import {logActions, type LogActions} from './log-actions.ts';
 import type {GuideAction, GuideState} from './use-guide-state.ts';
@@ -40,6 +42,26 @@ export interface GuideActions {
 	/** Quiz: ask for the cause, or show the reveal again once answered. */
 	openQuiz(): void;
 	answerQuiz(answer: DrillCause): void;
+	/** A digit in the fix view: that action's confirmation, or why it is not offered. */
+	openAction(number: number): void;
+	/** The answer typed at the confirmation: yes runs it (then a verification); anything else is recorded as refused. */
+	answerAction(text: string): void;
+	/** v: the chosen cause's evidence, looked at again. */
+	verify(): void;
+	/** u: the role or URL to reconnect as; then its password, hidden. */
+	askLogin(): void;
+	askPassword(login: string): void;
+	reconnect(password: string): void;
+	/** No fix: nothing in the database explains the errors; the run ends and says where to look. */
+	finish(): void;
+}
+
+/** What a verification says on the message line. */
+function verificationMessage(v: Verification): {text: string; severity: 'info' | 'warning'} {
+	const figures = v.figures.map(f => `${f.name} ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`).join('; ');
+	return v.cleared
+		? {text: `Cleared: ${figures || 'every figure is normal'}.`, severity: 'info'}
+		: {text: `Not cleared: ${figures || v.notes[0] || 'nothing could be compared'}.`, severity: 'warning'};
 }
 
 /** The ids of the steps with a line in the panel's window, those whose title shows first (line keys start with the step id). */
@@ -68,7 +90,15 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 	return useMemo(() => {
 		const {session} = effects;
 		const target = () => targetStep(session.getState().run, getGuide(), getOnScreen());
-		const message = (severity: 'info' | 'critical', text: string) => dispatchGuide({type: 'message', severity, text});
+		const message = (severity: 'info' | 'warning' | 'critical', text: string) => dispatchGuide({type: 'message', severity, text});
+		/** After an action or a `v`: the verification at the top of the fix view, its verdict on the message line. */
+		const showVerification = (v: Verification | undefined) => {
+			if (!v) return;
+			dispatchGuide({type: 'show', view: 'fix'});
+			dispatchGuide({type: 'scroll-to', line: 0});
+			const said = verificationMessage(v);
+			message(said.severity, said.text);
+		};
 
 		return {
 			next() {
@@ -142,6 +172,54 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 				if (!session.answerQuiz(answer)) return;
 				dispatchGuide({type: 'overlay'});
 				dispatchGuide({type: 'show', view: 'quiz'});
+			},
+			openAction(number) {
+				const run = session.getState().run;
+				const plan = run.chosenFix ? planActions(run, run.chosenFix.id).find(p => p.number === number) : undefined;
+				if (!plan) return;
+				if (plan.ready.length > 0) return dispatchGuide({type: 'confirm-action', actionId: plan.id});
+				message('warning', `${number}. ${plan.title}: not offered — ${plan.unavailable ?? 'nothing to act on'}${plan.grant ? `; a superuser can run: ${plan.grant}` : ''}`);
+			},
+			answerAction(text) {
+				const actionId = getGuide().act;
+				dispatchGuide({type: 'overlay'});
+				if (!actionId) return;
+				void session.act(actionId, text).then(records => {
+					if (!records) return;
+					if (records.every(r => r.status === 'refused')) return message('info', 'Cancelled: nothing was done (the refusal is in the journal).');
+					const done = records.filter(r => r.status === 'done').length;
+					const v = session.getState().run.verifications.at(-1);
+					const others = records.filter(r => r.status !== 'done').map(r => `${r.status}: ${r.result}`);
+					if (done > 0 && v) {
+						showVerification(v);
+						if (others.length === 0) return;
+					}
+					message(done > 0 ? 'warning' : 'critical', `${done} of ${records.length} done; ${others.join('; ')}`);
+				});
+			},
+			verify() {
+				void session.verify().then(showVerification);
+			},
+			askLogin: () => dispatchGuide({type: 'overlay', overlay: 'login'}),
+			askPassword(login) {
+				if (login.trim()) dispatchGuide({type: 'ask-password', login: login.trim()});
+				else dispatchGuide({type: 'overlay'});
+			},
+			reconnect(password) {
+				const login = getGuide().login;
+				// The password leaves the screen's state with the overlay.
+				dispatchGuide({type: 'overlay'});
+				if (!login) return;
+				void session.reconnect(login, password).then(problem => {
+					if (problem) return message('critical', `Could not connect: ${problem}`);
+					const as = session.getState().run.connectedAs;
+					message('info', `Connected as ${as ? `${as.user}@${as.host}:${as.port}/${as.database}` : login}: the fix's checks ran again.`);
+				});
+			},
+			finish() {
+				session.finish();
+				dispatchGuide({type: 'show', view: 'causes'});
+				message('info', 'Finished without a fix: see where to look next; e exports the report.');
 			},
 		};
 	}, [effects, getGuide, getOnScreen, dispatchGuide]);

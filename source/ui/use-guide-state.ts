@@ -12,10 +12,14 @@ export type View = 'step' | 'causes' | 'fix' | 'quiz' | 'watch';
  * `log-path` types a path; `log-command` picks a command, `log-value` fills in
  * its placeholder, `log-confirm` shows the exact line and runs it only on `y`.
  */
-export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz' | 'export';
+export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz' | 'export' | 'act' | 'login' | 'password';
 
-/** Overlays that are a line of text being typed. */
-export const inputOverlays: readonly Overlay[] = ['note', 'log-path', 'log-value'];
+/**
+ * Overlays that are a line of text being typed. `act`: the answer at an
+ * action's confirmation (yes runs it); `login`, `password`: reconnecting as
+ * another role or URL (the password is never shown, and leaves with the overlay).
+ */
+export const inputOverlays: readonly Overlay[] = ['note', 'log-path', 'log-value', 'act', 'login', 'password'];
 
 export interface GuideState {
 	view: View;
@@ -36,6 +40,10 @@ export interface GuideState {
 	input: string;
 	/** The report `e` wrote last: where, and its summary for the incident channel (the export overlay shows them). */
 	exported?: {path: string; summary: string[]};
+	/** The action whose confirmation is open (`act`). */
+	act?: string;
+	/** The role or URL typed before the password (`password`). */
+	login?: string;
 }
 
 export type GuideAction =
@@ -51,7 +59,10 @@ export type GuideAction =
 	| {type: 'list'; index: number}
 	| {type: 'input'; edit: NoteInputAction}
 	/** A report was written: show where, and its summary. */
-	| {type: 'exported'; path: string; summary: string[]};
+	| {type: 'exported'; path: string; summary: string[]}
+	/** An action's confirmation opens (`act`), or the password is asked for `login`. */
+	| {type: 'confirm-action'; actionId: string}
+	| {type: 'ask-password'; login: string};
 
 const inLog = (o?: Overlay) => o?.startsWith('log-') ?? false;
 
@@ -96,13 +107,21 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 			return {...state, scroll: Math.max(0, action.line)};
 		case 'overlay':
 			// Leaving the log overlays forgets the command half-prepared there; its error line goes too.
+			// Leaving the confirmation or the login forgets the action and the login typed.
 			return {
 				...state,
 				...entering(state, action.overlay),
 				overlay: action.overlay,
 				log: inLog(action.overlay) ? state.log : undefined,
+				act: action.overlay === 'act' ? state.act : undefined,
+				login: action.overlay === 'password' ? state.login : undefined,
 				message: inLog(state.overlay) && !inLog(action.overlay) ? undefined : state.message,
 			};
+		case 'confirm-action':
+			// The confirmation reads from its top: the action, then each target with its SQL.
+			return {...state, ...entering(state, 'act'), overlay: 'act', act: action.actionId, scroll: 0, message: undefined};
+		case 'ask-password':
+			return {...state, ...entering(state, 'password'), overlay: 'password', login: action.login, message: undefined};
 		case 'log':
 			return {...state, ...entering(state, action.overlay), overlay: action.overlay, log: action.log, message: undefined};
 		case 'message':

@@ -28,5 +28,10 @@ for (const [chunk, source] of [
 test('the bundle does not carry the maps (their size would cost every start); it names its own', {skip}, () => {
 	const bundle = readFileSync(path.join(dist, 'pg500.mjs'), 'utf8');
 	assert.ok(bundle.trimEnd().endsWith('//# sourceMappingURL=pg500.mjs.map'));
-	assert.ok(bundle.length < 900_000, `${bundle.length} bytes`);
+	// No map is inlined: not as a data: URL comment, not as JSON (its mappings).
+	assert.doesNotMatch(bundle, /^\/\/# sourceMappingURL=data:/m);
+	for (const map of ['pg500.mjs.map', 'pg500-ui.js.map', 'pg500-runbook-parser.js.map']) {
+		const {mappings} = JSON.parse(readFileSync(path.join(dist, map), 'utf8')) as {mappings: string};
+		assert.ok(!bundle.includes(mappings.slice(0, 200)), `${map}'s mappings are not in the bundle`);
+	}
 });

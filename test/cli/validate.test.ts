@@ -120,6 +120,15 @@ test('a cycle, with the loop, at the branch going back', () => {
 	]);
 });
 
+test('an action whose SQL is not bound to the evidence, at its SQL; the bound one passes', () => {
+	const action = (sql: string) => ['    actions:', '      - do it', '      - id: end-it', '        title: End it', '        finding: first.busy', '        target: session', `        sql: ${sql}`];
+	rejects('unbound.yaml', edited(31, ...action('SELECT pg_terminate_backend(4242)')), [
+		"37:14: the action's SQL is not bound to the evidence: it must name its session as {pid}, from the rows of first.busy",
+	]);
+	const bound = file('bound.yaml', edited(31, ...action('SELECT pg_terminate_backend({pid})')));
+	assert.equal(pg500('validate', bound).code, 0);
+});
+
 test('a sql step without a query, at the step', () => {
 	rejects('no-query.yaml', edited(17), ['13:5: steps.1.query: a sql step needs a query']);
 });

@@ -129,3 +129,19 @@ test('beyond the guide: the known enqueue bug branches to its own fix', () => {
 	assert.deepEqual(s.next?.[0]?.goto, 'enqueue-bug');
 	assert.match(textOf(runbook.fixes.find(f => f.id === 'enqueue-bug')), /not the problem/);
 });
+
+test('beyond the guide: every follow-up that queries has rules, so "nothing anomalous" is said only when true', () => {
+	for (const fix of runbook.fixes)
+		for (const q of fix.queries) if (q.kind === 'sql') assert.ok(q.rules.length > 0, `${fix.id}/${q.id} has no rules`);
+});
+
+test('beyond the guide: the fixes pg500 can apply carry their actions, and no command waits for a value pg500 knows', () => {
+	const actions = (id: string) => runbook.fixes.find(f => f.id === id)!.actions.flatMap(a => (typeof a === 'string' ? [] : [a.id]));
+	assert.deepEqual(actions('fix-deadlocks'), ['end-root-blocker']);
+	assert.deepEqual(actions('fix-pool-exhaustion'), ['end-leaked-sessions', 'end-idle-sessions', 'idle-timeout-for-role', 'idle-timeout-for-database']);
+	assert.deepEqual(actions('fix-timeouts'), ['reset-database-statement-timeout', 'reset-role-statement-timeout', 'idle-timeout-for-role', 'idle-timeout-for-database', 'cancel-long-queries']);
+	// The placeholders of the guide (<host>, <pid>, <app_role>…) are filled from the run; only what pg500 cannot know stays:
+	// denokv's own URL and token, its container, and a PgBouncer console it may not have been given.
+	const placeholders = [...textOf([runbook.steps.map(s => s.commands), runbook.fixes]).matchAll(/<[a-z][a-z _-]*>/g)].map(m => m[0]);
+	assert.deepEqual([...new Set(placeholders)].sort(), ['<admin user>', '<container-id>', '<pgbouncer host>', '<pgbouncer port>', '<token>', '<url>']);
+});

@@ -55,6 +55,10 @@ test('healthy: a seeded database and an idle pool; the run finds nothing', async
 		assert.equal(report.verdict, 'ok');
 		assert.equal(exitCode, 0);
 		assert.deepEqual(report.causes.map(c => c.likelihood), Array(7).fill('unlikely'));
+		// No fix is recommended, and the report says where to look instead, with this target's host and port.
+		const {fix, elsewhere} = report as unknown as {fix: unknown; elsewhere: string};
+		assert.equal(fix, null);
+		assert.match(elsewhere, new RegExp(`^PostgreSQL looks healthy from here: .*the denokv server .*pg_isready -h 127\\.0\\.0\\.1 -p ${new URL(drill.targetUrl).port} from the denokv host`));
 	} finally {
 		await drill.release();
 	}
@@ -121,7 +125,7 @@ test('lock-chain: one idle transaction holds the data_version row, six writers w
 		const [row] = await look(
 			shared,
 			drill.database,
-			`SELECT count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE data_version%') AS waiting,
+			`SELECT count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE data_version%') AS waiting,
 				count(*) FILTER (WHERE state = 'idle in transaction' AND query LIKE 'UPDATE data_version%') AS holding,
 				count(*) FILTER (WHERE cardinality(pg_blocking_pids(pid)) > 0) AS blocked
 			FROM pg_stat_activity WHERE datname = current_database()`,

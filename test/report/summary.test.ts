@@ -46,14 +46,16 @@ const terminated: Acts = {
 			error: null,
 		},
 	],
-	verification: {
-		at: '2024-05-01T03:12:40.000Z',
-		cleared: true,
-		figures: [
-			{stepId: 'locks', name: 'waiting ≥ 1 s', before: 6, after: 0},
-			{stepId: 'locks', name: 'root blockers', before: 1, after: 0},
-		],
-	},
+	verifications: [
+		{
+			at: '2024-05-01T03:12:40.000Z',
+			cleared: true,
+			figures: [
+				{stepId: 'locks', name: 'waiting ≥ 1 s', before: 6, after: 0},
+				{stepId: 'locks', name: 'root blockers', before: 1, after: 0},
+			],
+		},
+	],
 };
 
 function facts(over: Partial<SummaryFacts> = {}): SummaryFacts {
@@ -65,7 +67,7 @@ function facts(over: Partial<SummaryFacts> = {}): SummaryFacts {
 		causes: [deadlocks],
 		findings: [rootBlocker],
 		fix: {title: 'Clear the lock chain', chosen: true, by: 'operator', operator: 'alice@bastion-1'},
-		acts: {actions: [], verification: null},
+		acts: {actions: [], verifications: []},
 		location: 'bastion-1:/home/alice/.local/state/pg500/2024-05-01T03-10-00.html',
 		...over,
 	};
@@ -89,7 +91,7 @@ test('an action that failed, one refused, a verification that did not clear: sai
 			{...terminated.actions[0]!, title: 'Set idle_in_transaction_session_timeout', target: {role: 'denokv'}, status: 'refused', result: 'the operator did not type yes'},
 			{...terminated.actions[0]!, title: 'Terminate a leaked session', target: {pid: 2001}, status: 'skipped', result: 'gone by then'},
 		],
-		verification: {...terminated.verification!, cleared: false, figures: [{stepId: 'locks', name: 'waiting ≥ 1 s', before: 6, after: 6}]},
+		verifications: [{...terminated.verifications[0]!, cleared: false, figures: [{stepId: 'locks', name: 'waiting ≥ 1 s', before: 6, after: 6}]}],
 	};
 	const lines = summaryLines(facts({acts}));
 	assert.equal(
@@ -98,7 +100,7 @@ test('an action that failed, one refused, a verification that did not clear: sai
 	);
 	assert.equal(lines[4], 'Verified at 03:12 UTC: NOT cleared — waiting ≥ 1 s 6 → 6');
 	// Acted on, not yet looked at again.
-	assert.equal(summaryLines(facts({acts: {actions: terminated.actions, verification: null}}))[4], 'Verification: not run yet');
+	assert.equal(summaryLines(facts({acts: {actions: terminated.actions, verifications: []}}))[4], 'Verification: not run yet');
 });
 
 test('at most six plain lines, whatever the findings say: no line breaks, no backticks, no runaway line', () => {

@@ -11,7 +11,7 @@ import {at, poolExhaustionEvents, replay, resumedEvents} from './fixtures.ts';
  * first errors to the verification, with who did what and where the
  * session broke off. */
 
-const noActs: Acts = {actions: [], verification: null};
+const noActs: Acts = {actions: [], verifications: []};
 
 test('a resumed session: where it broke off (how, while which step), who took it up, after how long, with which pg500', () => {
 	const entries = incidentTimeline(replay(resumedEvents()), noActs).filter(e => e.kind === 'session');
@@ -55,7 +55,7 @@ test('actions and the verification take their place in time, with who did them a
 			{title: 'Terminate the leaked session', target: {pid: 4242}, operator: 'bob@bastion-2', confirmedAt: at(48), status: 'done', result: 'terminated', error: null},
 			{title: 'Set idle_in_transaction_session_timeout', target: {role: 'app'}, operator: 'bob@bastion-2', confirmedAt: at(49), status: 'failed', result: 'not changed', error: 'permission denied'},
 		],
-		verification: {at: at(50.5), cleared: false, figures: [{stepId: 'connections', name: 'slots used %', before: 100, after: 96.5}]},
+		verifications: [{at: at(50.5), cleared: false, figures: [{stepId: 'connections', name: 'slots used %', before: 100, after: 96.5}]}],
 	};
 	const entries = incidentTimeline(redactState(replay(poolExhaustionEvents())), acts);
 	const tail = entries.slice(entries.findIndex(e => e.kind === 'action'));

@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {readdirSync} from 'node:fs';
 import path from 'node:path';
-import {bin, journalEvents, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
+import {bin, journalEvents, panelOf, tmuxSkip, tmuxTestbed} from './tmux-support.ts';
 
 /* `pg500 demo lock-chain` in an 80×24 tmux pane, walked as a new on-call
  * engineer walks it: every screen must be readable. The root blocker's pid
@@ -30,13 +30,6 @@ function seen(screen: string): string {
 	return screen;
 }
 
-/** The panel right of the checklist, line by line. */
-const panel = (screen: string) =>
-	screen
-		.split('\n')
-		.filter(line => line.includes('│'))
-		.map(line => line.slice(line.indexOf('│') + 2))
-		.join('\n');
 
 async function show(what: string, predicate: (screen: string) => boolean): Promise<string> {
 	return seen(await waitForPane('demo', predicate, what, 60_000));
@@ -76,30 +69,30 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	const locks = journal().filter(e => e.type === 'step-finished' && e.stepId === 'locks').at(-1)!;
 	const root = String(locks.outcome!.rows.find(r => r['kind'] === 'root')!['pid']);
 	assert.match(root, /^\d+$/, 'the drill has a root blocker');
-	assert.match(panel(screen), new RegExp(`pid ${root} \\(`), 'the locks step names the root blocker in its finding');
+	assert.match(panelOf(screen), new RegExp(`pid ${root} \\(`), 'the locks step names the root blocker in its finding');
 	await pageThrough('locks');
 
 	// Its rows: the summary, then the root, its pid whole, the writers it holds up under it; the root's detail has every column.
 	tmux('send-keys', '-t', 'demo', 'Right');
-	screen = await show('the locks step’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panel(s)));
-	assert.match(panel(screen), /^[└├]─ \d+ +active/m, 'the waiters under their root');
+	screen = await show('the locks step’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panelOf(s)));
+	assert.match(panelOf(screen), /^[└├]─ \d+ +active/m, 'the waiters under their root');
 	tmux('send-keys', '-t', 'demo', 'Down', 'Enter');
 	screen = await show('the root’s detail', s => s.includes(`Locks and deadlocks: pid ${root}`));
-	assert.match(panel(screen), new RegExp(`^pid +${root}$`, 'm'));
-	assert.match(panel(screen), /^query +UPDATE data_version SET version/m);
-	assert.match(panel(screen), /^kind +root$/m, 'columns the step does not show are in the detail');
+	assert.match(panelOf(screen), new RegExp(`^pid +${root}$`, 'm'));
+	assert.match(panelOf(screen), /^query +UPDATE data_version SET version/m);
+	assert.match(panelOf(screen), /^kind +root$/m, 'columns the step does not show are in the detail');
 	tmux('send-keys', '-t', 'demo', 'Escape', 'Escape');
 	await show('back to the locks step', s => s.includes('Enter run next: timeouts'));
 
 	// Three arrows in one write: three steps up, three down.
 	tmux('send-keys', '-t', 'demo', 'Up', 'Up', 'Up');
-	await show('three steps up', s => panel(s).startsWith('- 3. PgBouncer pools'));
+	await show('three steps up', s => panelOf(s).startsWith('- 3. PgBouncer pools'));
 	tmux('send-keys', '-t', 'demo', 'Down', 'Down', 'Down');
-	await show('three steps down', s => panel(s).startsWith('✖ 6. Locks and deadlocks'));
+	await show('three steps down', s => panelOf(s).startsWith('✖ 6. Locks and deadlocks'));
 
 	for (const step of ['timeouts', 'schema', 'quick-check', 'code-review', 'next-steps']) {
 		screen = await runNext(step);
-		if (step === 'timeouts') for (const name of ['statement_timeout', 'lock_timeout', 'idle_in_tx_timeout', 'idle_session_timeout']) assert.match(panel(screen), new RegExp(`^${name} `, 'm'));
+		if (step === 'timeouts') for (const name of ['statement_timeout', 'lock_timeout', 'idle_in_tx_timeout', 'idle_session_timeout']) assert.match(panelOf(screen), new RegExp(`^${name} `, 'm'));
 		await pageThrough(step);
 	}
 
@@ -120,22 +113,22 @@ test('lock-chain drill at 80×24, then 120×40: the root blocker whole, no numbe
 	await waitForPane('demo', s => s.includes('Enter finish'), 'the follow-ups done');
 	await pageThrough('the fix');
 	tmux('send-keys', '-t', 'demo', 'Right');
-	screen = await show('the lock tree’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panel(s)));
-	assert.match(panel(screen), /^[└├]─ \d+ +active/m, 'its waiters hang under it');
+	screen = await show('the lock tree’s rows', s => s.includes('Enter/→ detail') && new RegExp(`^${root} +idle in transaction`, 'm').test(panelOf(s)));
+	assert.match(panelOf(screen), /^[└├]─ \d+ +active/m, 'its waiters hang under it');
 	tmux('send-keys', '-t', 'demo', 'Enter');
 	screen = await show('the root’s detail in the fix', s => s.includes(`Who waits for whom: pid ${root}`));
-	assert.match(panel(screen), new RegExp(`^pid +${root}$`, 'm'));
-	assert.match(panel(screen), /^state +idle in transaction$/m);
+	assert.match(panelOf(screen), new RegExp(`^pid +${root}$`, 'm'));
+	assert.match(panelOf(screen), /^state +idle in transaction$/m);
 	tmux('send-keys', '-t', 'demo', 'Escape', 'Escape');
 	await show('the fix again', s => s.includes('→ rows'));
 
 	// At 120×40 the timeouts table shows every setting by its full name.
 	tmux('resize-window', '-t', 'demo', '-x', '120', '-y', '40');
 	tmux('send-keys', '-t', 'demo', 'Up', 'Up', 'Up', 'Up');
-	screen = await show('the timeouts step at 120×40', s => panel(s).startsWith('✔ 7. Timeouts for the app'));
+	screen = await show('the timeouts step at 120×40', s => panelOf(s).startsWith('✔ 7. Timeouts for the app'));
 	for (const name of ['statement_timeout', 'statement_timeout_from', 'lock_timeout', 'idle_in_tx_timeout', 'idle_in_tx_timeout_from', 'idle_session_timeout', 'read_only'])
-		assert.match(panel(screen), new RegExp(`^${name} +\\S`, 'm'), `${name} in full:\n${screen}`);
-	assert.match(panel(screen), /^role +denokv$/m, 'the application’s role');
+		assert.match(panelOf(screen), new RegExp(`^${name} +\\S`, 'm'), `${name} in full:\n${screen}`);
+	assert.match(panelOf(screen), /^role +denokv$/m, 'the application’s role');
 
 	tmux('send-keys', '-t', 'demo', 'q');
 	for (let i = 0; i < 400 && alive('demo'); i++) await new Promise(resolve => setTimeout(resolve, 25));

@@ -43,6 +43,14 @@ export function tmuxOn(socketOf: string | (() => string)) {
 	};
 }
 
+/** The panel right of the checklist, line by line. */
+export const panelOf = (screen: string) =>
+	screen
+		.split('\n')
+		.filter(line => line.includes('│'))
+		.map(line => line.slice(line.indexOf('│') + 2))
+		.join('\n');
+
 /** The events of a journal the bin wrote, after its header line. */
 export function journalEvents(file: string): {type: string; stepId?: string; text?: string; how?: string; path?: string; outcome?: {rows: Record<string, unknown>[]}}[] {
 	return readFileSync(file, 'utf8')
