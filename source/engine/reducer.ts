@@ -18,7 +18,7 @@ export function initialState(runbook: Runbook): RunState {
 			const id = `${f.id}/${q.id}`;
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
-	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], exports: [], sessions: []};
+	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], switches: [], exports: [], sessions: []};
 }
 
 /** Journals written before buckets were sized in seconds say bucketMinutes. */
@@ -179,7 +179,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'target-switched': {
 			const t = state.target;
 			const original = t && t.user === event.target.user && t.host === event.target.host && t.port === event.target.port && t.database === event.target.database;
-			return {...state, connectedAs: original ? undefined : event.target};
+			return {...state, connectedAs: original ? undefined : event.target, switches: [...state.switches, {at: event.at, target: event.target, why: event.why}]};
 		}
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};

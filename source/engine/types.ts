@@ -283,6 +283,8 @@ export interface RunState {
 	diagnosis?: {at: string; steps: Record<string, StepState>};
 	/** The role pg500 is connected as, when the operator reconnected as another one (never a password). */
 	connectedAs?: TargetInfo;
+	/** Every reconnection as another role or back (never a password), oldest first: the incident's timeline says who acted as whom. */
+	switches: {at: string; target: TargetInfo; why: string}[];
 	/** Per fix, the connected role's permission for each action target, as last checked. */
 	permissions: Record<string, ActionPermission[]>;
 	/** Every action answered at a confirmation, in order. */

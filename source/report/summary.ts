@@ -83,7 +83,8 @@ function actions(acts: Acts): string {
 function verification(acts: Acts): string | undefined {
 	const v = acts.verifications.at(-1);
 	if (!v) return acts.actions.some(a => a.status === 'done') ? 'Verification: not run yet' : undefined;
-	const figures = v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
+	// A figure the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
+	const figures = v.figures.map(f => `${f.name} ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
 	return `Verified at ${clock(v.at)}: ${v.cleared ? 'cleared' : 'NOT cleared'}${figures ? ` — ${figures}` : ''}`;
 }
 

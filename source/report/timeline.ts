@@ -123,6 +123,8 @@ function sessionEntries(state: RunState): TimelineEntry[] {
 		const version = part.tool.version === before.tool.version ? '' : `, ${part.tool.name} ${part.tool.version}`;
 		entries.push({...base, at: part.startedAt, operator: part.operator, event: `session resumed by ${by}${version} after ${Number.isNaN(gap) ? 'a gap' : formatDuration(Math.max(0, gap))}`});
 	});
+	for (const s of state.switches)
+		entries.push({...base, at: s.at, operator: operatorAt(state.sessions, s.at), event: `connected as ${s.target.user}@${s.target.host}:${s.target.port}/${s.target.database}: ${s.why}`});
 	const last = state.sessions.at(-1);
 	// A session stopped before its end says so; one quit after the run finished is simply over.
 	if (last?.endedBy && !state.finishedAt)

@@ -246,14 +246,21 @@ test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its 
 		assert.equal(report.actions.length, 1);
 		assert.equal(report.verification?.cleared, true);
 		assert.deepEqual(schemaProblems(report), []);
+		// The summary for the incident channel: the root blocker by pid, what was done to it, by whom, and the verification.
+		const [headline, evidence, fix, acted, verified] = report.summary;
+		assert.match(headline!, /^CRITICAL( \(run not finished\))?: Transaction deadlocks and lock contention \(likely\)/);
+		assert.match(evidence!, new RegExp(`^Evidence: .*root blocker pid ${pid}\\b`));
+		assert.match(fix!, /^Fix: .* — chosen by trainee@drill$/);
+		assert.match(acted!, new RegExp(`^Actions: End the root blocker of the lock chain on pid ${pid}: done — by trainee@drill at \\d\\d:\\d\\d UTC$`));
+		assert.match(verified!, /^Verified at \d\d:\d\d UTC: cleared — root blockers 1 → 0, waiting ≥ 1 s \d+ → 0/);
 		const markdown = await renderReport(run, 'markdown');
 		assert.match(markdown, /## Actions\n\n- ✔ \*\*done\*\* — End the root blocker of the lock chain — pid \d+ \(backend started [^)]+\); answered by trainee@drill at /);
 		assert.match(markdown, /## Verification\n\n\*\*✔ cleared: every figure of deadlocks is back to normal\*\*/);
 		assert.match(markdown, /\| waiting ≥ 1 s \| locks \| ⚠ \d+ \| 0 \|/);
 		const html = await renderReport(run, 'html');
-		assert.match(html, /<h2>Actions<\/h2><ul class="actions"><li><span class="sym ok">✔<\/span> <strong>done<\/strong> — End the root blocker of the lock chain/);
+		assert.match(html, /<h2>Actions<\/h2><ul class="actions"><li><span class="sym ok" aria-hidden="true">✔<\/span> <strong>done<\/strong> — End the root blocker of the lock chain/);
 		assert.match(html, new RegExp(`<pre>SELECT pg_terminate_backend\\(${pid}, 5000\\)</pre>`));
-		assert.match(html, /<h2>Verification<\/h2><p><span class="sym ok">✔<\/span> <strong>cleared: every figure of deadlocks is back to normal<\/strong>/);
+		assert.match(html, /<h2>Verification<\/h2><p><span class="sym ok" aria-hidden="true">✔<\/span> <strong>cleared: every figure of deadlocks is back to normal<\/strong>/);
 
 		// The journal alone tells the same story: the verification is derived again, not stored.
 		const replayed = replayJournal(readJournal(g.journalPath));
