@@ -2,7 +2,7 @@ import type {Finding, Pooler, RankedCause, TargetInfo, Verdict} from '../engine/
 import {throughPooler} from '../engine/pooler.ts';
 import {formatValue} from '../engine/template.ts';
 import {truncate} from '../text/escape.ts';
-import {actionTarget, type Acts} from './acts.ts';
+import {actionTarget, type ActionFacts, type Acts} from './acts.ts';
 import {formatTime} from './format.ts';
 import {findingBrief} from './timeline.ts';
 
@@ -19,6 +19,8 @@ const maxLineLength = 220;
 const maxEvidence = 2;
 /** Actions named on the actions line; the rest are counted. */
 const maxActions = 2;
+/** Targets named for an action that acted on many (the sessions a leak left): the report lists them all. */
+const maxTargetsNamed = 3;
 
 export interface SummaryFacts {
 	verdict: Verdict;
@@ -71,8 +73,22 @@ function fixHow(fix: NonNullable<SummaryFacts['fix']>): string {
 function actions(acts: Acts): string {
 	const all = acts.actions;
 	if (all.length === 0) return 'Actions: none taken';
-	const shown = all.slice(0, maxActions).map(a => `${a.title} on ${actionTarget(a.target)}: ${a.status}${a.error ? ` (${a.error})` : ''}`);
-	const more = all.length > shown.length ? `; ${all.length - shown.length} more` : '';
+	// One confirmation may act on many sessions: one entry per action, its targets and outcomes counted.
+	const groups: ActionFacts[][] = [];
+	for (const a of all) {
+		const group = groups.find(g => g[0]!.title === a.title);
+		if (group) group.push(a);
+		else groups.push([a]);
+	}
+	const shown = groups.slice(0, maxActions).map(group => {
+		const [first] = group as [ActionFacts];
+		if (group.length === 1) return `${first.title} on ${actionTarget(first.target)}: ${first.status}${first.error ? ` (${first.error})` : ''}`;
+		const statuses = [...new Set(group.map(a => a.status))].map(status => `${group.filter(a => a.status === status).length} ${status}`);
+		const targets = group.map(a => actionTarget(a.target));
+		const named = targets.length > maxTargetsNamed ? `${targets.slice(0, maxTargetsNamed).join(', ')}, …` : targets.join(', ');
+		return `${first.title} on ${group.length} targets (${named}): ${statuses.join(', ')}`;
+	});
+	const more = groups.length > shown.length ? `; ${groups.length - shown.length} more` : '';
 	const who = [...new Set(all.map(a => a.operator))].join(', ');
 	const first = clock(all[0]!.confirmedAt);
 	const last = clock(all.at(-1)!.confirmedAt);

@@ -103,6 +103,12 @@ test('an action that failed, one refused, a verification that did not clear: sai
 	assert.equal(summaryLines(facts({acts: {actions: terminated.actions, verifications: []}}))[4], 'Verification: not run yet');
 });
 
+test('one confirmation that ended many sessions is one action: its targets named up to three, its outcomes counted', () => {
+	const leaked = (pid: number, status: 'done' | 'skipped' = 'done') => ({...terminated.actions[0]!, title: 'End the leaked sessions', target: {pid}, status, result: 'r'});
+	const acts: Acts = {actions: [leaked(2000), leaked(2001), leaked(2002), leaked(2003, 'skipped'), leaked(2004)], verifications: []};
+	assert.equal(summaryLines(facts({acts}))[3], 'Actions: End the leaked sessions on 5 targets (pid 2000, pid 2001, pid 2002, …): 4 done, 1 skipped — by alice@bastion-1 at 03:12 UTC');
+});
+
 test('at most six plain lines, whatever the findings say: no line breaks, no backticks, no runaway line', () => {
 	const noisy: Finding = {...rootBlocker, brief: undefined, message: `\`rm -rf\` ${'x'.repeat(900)}\nsecond line`};
 	const lines = summaryLines(facts({causes: [{...deadlocks, findings: [noisy, rootBlocker]}], acts: terminated}));
