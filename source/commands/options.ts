@@ -68,7 +68,12 @@ export function addTargetOptions(command: Command): Command {
 		.option('--server-log <path>', "the denokv server's log to analyse; - reads standard input (.gz allowed)")
 		.option('--pg-log <path>', 'the PostgreSQL server log, when it cannot be read through SQL')
 		.option('--log-tail-mb <n>', 'read only the last N MB of each log', positiveInteger('--log-tail-mb', maxLogTailMb, ' (1 TB)'), 64)
-		.option('--log-since <duration>', 'read only log lines from the last 30m / 2h / 1d; all reads every line of the tail window (default: 1h)', parseLogSince, defaultLogSinceMinutes);
+		.addOption(
+			new Option('--log-since <duration>', 'read only log lines from the last 30m / 2h / 1d; all reads every line of the tail window')
+				.argParser(parseLogSince)
+				// Help shows the duration as typed, not the minutes it parses to.
+				.default(defaultLogSinceMinutes, '1h'),
+		);
 	addStatementTimeout(command).option(
 		'--app-role <role>',
 		"the denokv server's database role, whose settings are judged (repeatable; default: the roles of the database's other sessions)",

@@ -68,7 +68,18 @@ test('over tmux at 80×24: to the fix, export, quit; the terminal is sane after 
 	await waitForPane(name, s => s.includes('Enter run next: connect'), 'the first frame');
 	t.diagnostic(`start to first frame: ${Math.round(performance.now() - t0)} ms`);
 
-	const bytes = () => statSync(path.join(dir, 'bytes.log')).size;
+	const log = path.join(dir, 'bytes.log');
+	const bytes = () => statSync(log).size;
+	// tmux copies the pane's output to the log through a pipe and a cat that a busy machine may not have run yet:
+	// the idle window opens once the whole first frame is in the log (its footer, then no more bytes for 0.5 s).
+	let last = -1;
+	let stableSince = performance.now();
+	const deadline = performance.now() + 20_000;
+	while (!(bytes() === last && performance.now() - stableSince >= 500 && readFileSync(log, 'latin1').includes('run next: connect'))) {
+		if (bytes() !== last) [last, stableSince] = [bytes(), performance.now()];
+		assert.ok(performance.now() < deadline, 'the first frame reaches the pane log');
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
 	const idleFrom = bytes();
 	await new Promise(resolve => setTimeout(resolve, 10_000));
 	const idleBytes = bytes() - idleFrom;
