@@ -1,5 +1,6 @@
 import {Option, type Command} from 'commander';
 import {UsageError} from '../errors.ts';
+import {reportFormats, type ReportFormat} from '../report/render.ts';
 
 /* The command line's options: how commander parses them (their meaning: session/options.ts). */
 
@@ -104,9 +105,14 @@ export function addWatchOptions(command: Command): Command {
 	return addOutputOptions(command);
 }
 
-export function addReportOptions(command: Command, defaultFormat: 'markdown' | 'json' | 'html' = 'markdown'): Command {
+export function addReportOptions(command: Command, defaultFormat: ReportFormat = 'markdown'): Command {
 	return command
-		.addOption(new Option('--format <format>', 'report format').choices(['json', 'markdown', 'html']).default(defaultFormat))
+		.addOption(
+			new Option('--format <format>', 'report format: summary is at most 6 plain lines for the incident channel, chat is Markdown without tables')
+				.choices(reportFormats)
+				.default(defaultFormat),
+		)
 		.option('--output <file>', 'write the report there (atomically, mode 0600) instead of standard output')
+		.option('--include-sql', "markdown: each step's SQL, folded in <details> (the HTML report always has it folded)")
 		.option('--redact-literals', 'replace literals in query text with ? (for reports that leave the team)');
 }

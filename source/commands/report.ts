@@ -4,6 +4,8 @@ import {readJournal} from '../journal/read.ts';
 import {replayJournal} from '../journal/replay.ts';
 import type {Journal} from '../journal/header.ts';
 import {renderReport} from '../report/render.ts';
+import {renderCommand, reportLocation} from '../report/location.ts';
+import type {RunState} from '../engine/types.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import {escapeUntrusted} from '../text/escape.ts';
 import {UsageError} from '../errors.ts';
@@ -19,6 +21,20 @@ export function journalWarnings(journal: Journal, name: string): string[] {
 }
 
 /**
+ * Where the full report is, for the summary: the file being written; for the
+ * summary alone, the last full report the session exported (on the host that
+ * wrote it), or how to render one.
+ */
+function fullReportLocation(state: RunState, journal: string, options: ReportOptions): string | undefined {
+	if (options.format !== 'summary') return options.output === undefined ? undefined : reportLocation(options.output);
+	const written = [...state.exports].reverse().find(e => e.format !== 'summary');
+	if (!written) return renderCommand(escapeUntrusted(journal));
+	const by = [...state.sessions].reverse().find(part => part.startedAt <= written.at)?.operator;
+	const host = by?.slice(by.lastIndexOf('@') + 1);
+	return host ? `${host}:${written.path}` : written.path;
+}
+
+/**
  * `pg500 report JOURNAL --format F [--output FILE] [--redact-literals]`:
  * renders a saved session again. 0 on success; 3 with one line when the
  * journal cannot be read or the output cannot be written. The journal is
@@ -27,7 +43,12 @@ export function journalWarnings(journal: Journal, name: string): string[] {
 export async function report(journal: string, options: ReportOptions): Promise<number> {
 	const read = readJournal(journal);
 	for (const line of journalWarnings(read, escapeUntrusted(journal))) process.stderr.write(`pg500: ${line}\n`);
-	const text = renderReport(replayJournal(read), options.format, {redactLiterals: options.redactLiterals ?? false});
+	const state = replayJournal(read);
+	const text = renderReport(state, options.format, {
+		redactLiterals: options.redactLiterals ?? false,
+		includeSql: options.includeSql ?? false,
+		location: fullReportLocation(state, journal, options),
+	});
 	if (options.output === undefined) {
 		await writeStdout(text);
 		return 0;

@@ -1,15 +1,15 @@
 import {createInterface} from 'node:readline/promises';
 import {createExecutor} from '../session/create-executor.ts';
-import {reduce} from '../engine/reducer.ts';
-import type {RunEvent} from '../engine/types.ts';
 import {readJournal} from '../journal/read.ts';
-import {replayJournal} from '../journal/replay.ts';
+import {replayJournal, resumedEvent} from '../journal/replay.ts';
+import {reduce} from '../engine/reducer.ts';
+import {osOperator} from '../session/operator.ts';
 import {listSessions} from '../journal/sessions.ts';
 import {journalDir} from '../journal/location.ts';
 import {JournalLockedError} from '../journal/lock.ts';
 import {reopenJournal} from '../journal/write.ts';
 import type {Journal} from '../journal/header.ts';
-import {renderReport} from '../report/render.ts';
+import {renderReport, reportFormats, type ReportFormat} from '../report/render.ts';
 import {resolveTarget, targetNamed} from '../postgres/target.ts';
 import type {TargetInfo} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
@@ -19,7 +19,6 @@ import {guidedSession, interactive, openGuide} from './open-guide.ts';
 import {journalWarnings} from './report.ts';
 import {writeStdout} from './stdout.ts';
 
-const reportFormats = new Set(['markdown', 'json', 'html']);
 
 /**
  * The report options the session started with. A journal is untrusted input:
@@ -27,8 +26,8 @@ const reportFormats = new Set(['markdown', 'json', 'html']);
  * `e` writes beside the journal.
  */
 function reportOptionsOf(saved: Record<string, unknown>): ReportOptions {
-	const format = typeof saved['format'] === 'string' && reportFormats.has(saved['format']) ? (saved['format'] as ReportOptions['format']) : 'markdown';
-	return {format, redactLiterals: saved['redactLiterals'] === true};
+	const format = (reportFormats as readonly unknown[]).includes(saved['format']) ? (saved['format'] as ReportFormat) : 'markdown';
+	return {format, redactLiterals: saved['redactLiterals'] === true, includeSql: saved['includeSql'] === true};
 }
 
 function describeTarget(t: TargetInfo): string {
@@ -131,9 +130,8 @@ export async function resume(journalPath: string | undefined, options: TargetOpt
 		writer.close();
 		throw error;
 	}
-	// The timeline says how long the session was away, and how it had ended; results from before are marked stale.
-	const lastAt = Date.parse(journal.events.at(-1)?.at ?? journal.header.startedAt);
-	const resumed: RunEvent = {type: 'session-resumed', at: new Date().toISOString(), gapMs: Number.isNaN(lastAt) ? 0 : Math.max(0, Date.now() - lastAt), after: state.endedBy ?? 'cut off'};
+	// The timeline says how long the session was away, how it had ended, and who goes on with it where.
+	const resumed = resumedEvent(journal, state, osOperator());
 	writer.append(resumed, {flush: true});
 	const session = guidedSession({state: reduce(state, resumed), executor, journal: writer, report: reportOptionsOf(journal.header.options)});
 	// A step cut off when the session stopped runs again first; the screen follows it.

@@ -10,6 +10,7 @@ import {createSession} from '../session/controller.ts';
 import {createExecutor} from '../session/create-executor.ts';
 import {renderReport} from '../report/render.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
+import {reportLocation} from '../report/location.ts';
 import {fileProblem, writeProblem} from '../files/file-problem.ts';
 import {targetNamed} from '../postgres/target.ts';
 import {escapeUntrusted} from '../text/escape.ts';
@@ -33,7 +34,12 @@ export async function runHeadless({runbook, executor, report}: HeadlessRun): Pro
 	const session = createSession({state: initialState(runbook), executor});
 	session.start();
 	const state = await session.runToEnd();
-	const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+	const text = renderReport(state, report.format, {
+		redactLiterals: report.redactLiterals ?? false,
+		includeSql: report.includeSql ?? false,
+		// The summary alone is no full report: `run` keeps no journal to render one from later.
+		location: report.output === undefined || report.format === 'summary' ? undefined : reportLocation(report.output),
+	});
 	if (report.output) {
 		try {
 			writeFileAtomic(report.output, text);

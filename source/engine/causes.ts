@@ -30,12 +30,12 @@ export function evidenceMatches(ref: string, finding: Finding): boolean {
 export function rankCauses(runbook: Runbook, findings: Finding[], fill: (text: string) => string = text => text): RankedCause[] {
 	const fixes = new Map(runbook.fixes.map(f => [f.id, f]));
 	const ranked = runbook.causes.map((cause, order) => {
-		const contributions: {c: number; line: string}[] = [];
+		const contributions: {c: number; line: string; finding: Finding}[] = [];
 		let keep = 1;
 		for (const item of cause.evidence) {
 			const own = findings
 				.filter(x => evidenceMatches(item.finding, x))
-				.map(f => ({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`}));
+				.map(f => ({c: item.weight * severityFactor[f.severity], line: `${f.stepId}: ${f.message}`, finding: f}));
 			if (own.length === 0) continue;
 			keep *= 1 - Math.max(...own.map(x => x.c));
 			contributions.push(...own);
@@ -43,6 +43,9 @@ export function rankCauses(runbook: Runbook, findings: Finding[], fill: (text: s
 		contributions.sort((a, b) => b.c - a.c);
 		const score = 1 - keep;
 		const rounded = Math.round(score * 100) / 100;
+		// One line per finding, however many evidence items name it, at its strongest.
+		const strongest = new Map<string, Finding>();
+		for (const x of contributions) if (!strongest.has(x.line)) strongest.set(x.line, x.finding);
 		return {
 			order,
 			cause: {
@@ -51,7 +54,8 @@ export function rankCauses(runbook: Runbook, findings: Finding[], fill: (text: s
 				symptom: cause.symptom,
 				likelihood: likelihoodOf(rounded),
 				score: rounded,
-				evidence: [...new Set(contributions.map(x => x.line))],
+				evidence: [...strongest.keys()],
+				findings: [...strongest.values()],
 				fixId: cause.fix,
 				fix: fill(fixes.get(cause.fix)?.summary ?? ''),
 			} satisfies RankedCause,
@@ -74,7 +78,10 @@ export function incident(state: RunState): RunState {
 	if (!state.diagnosis) return state;
 	const steps = {...state.steps};
 	// What the checks saw stands; what the operator wrote (a note, a tick) is the operator's at any time.
-	for (const [id, seen] of Object.entries(state.diagnosis.steps)) steps[id] = {...seen, note: state.steps[id]?.note, done: state.steps[id]?.done};
+	for (const [id, seen] of Object.entries(state.diagnosis.steps)) {
+		const now = state.steps[id];
+		steps[id] = {...seen, note: now?.note, noteAt: now?.noteAt, done: now?.done, doneAt: now?.doneAt};
+	}
 	return {...state, steps};
 }
 

@@ -1,14 +1,13 @@
 import type {Runbook} from '../runbook/schema.ts';
-import type {Histogram, RunEvent, RunState, SessionEnding, StepState, StepStatus} from './types.ts';
+import type {Histogram, RunEvent, RunState, SessionEnding, SessionPart, StepState, StepStatus, ToolInfo} from './types.ts';
 import {momentOf} from './moments.ts';
 import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
 import {seenValue} from './lookup.ts';
 import {verificationOf} from './verification.ts';
-import {formatValue} from './template.ts';
-import {isPooler, poolerNames} from './pooler.ts';
-import {formatDuration} from '../text/duration.ts';
+import {isPooler} from './pooler.ts';
+import {fillTemplate, fitsRow} from './template.ts';
 
 export function initialState(runbook: Runbook): RunState {
 	const steps: Record<string, StepState> = {};
@@ -19,7 +18,7 @@ export function initialState(runbook: Runbook): RunState {
 			const id = `${f.id}/${q.id}`;
 			steps[id] = {id, title: q.title, kind: q.kind, fixId: f.id, ...blank};
 		}
-	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], exports: [], timeline: []};
+	return {runbook, steps, visited: [], permissions: {}, actions: [], verifications: [], switches: [], exports: [], sessions: []};
 }
 
 /** Journals written before buckets were sized in seconds say bucketMinutes. */
@@ -35,60 +34,10 @@ function statusFrom(kind: string, step: StepState): StepStatus {
 	return kind === 'manual' || kind === 'info' || step.manual ? 'manual' : 'ok';
 }
 
-/** The timeline's line for an event; none for a watch sample (the series has them all). */
-function describe(event: RunEvent, state: RunState): string | undefined {
-	const title = (id: string) => `${id} (${state.steps[id]?.title ?? id})`;
-	switch (event.type) {
-		case 'run-started':
-			return `run started against ${event.target.host}:${event.target.port}/${event.target.database}`;
-		case 'target-identified':
-			return [event.serverVersion && `server version ${event.serverVersion}`, isPooler(event.pooler) && `reached through ${poolerNames[event.pooler]}`].filter(Boolean).join(', ');
-		case 'step-started':
-			return `started ${title(event.stepId)}`;
-		case 'step-finished': {
-			const s = state.steps[event.stepId];
-			return `finished ${event.stepId}: ${s?.status ?? '?'} in ${event.durationMs} ms`;
-		}
-		case 'step-skipped':
-			return `skipped ${event.stepId}: ${event.reason}`;
-		case 'manual-done':
-			return `ticked off ${title(event.stepId)}`;
-		case 'note-set':
-			return `note on ${event.stepId}`;
-		case 'fix-chosen':
-			return `fix chosen (${event.by}): ${event.fixId}`;
-		case 'report-exported':
-			return `report exported as ${event.format} to ${event.path}`;
-		case 'actions-checked': {
-			const allowed = event.permissions.filter(p => p.allowed).length;
-			return `privileges for the actions of ${event.fixId}: ${allowed} of ${event.permissions.length} targets allowed`;
-		}
-		case 'action-taken': {
-			const target = Object.entries(event.target)
-				.filter(([k]) => k === 'pid' || k === 'role' || k === 'database')
-				.map(([k, v]) => `${k} ${formatValue(v)}`)
-				.join(', ');
-			return `action ${event.actionId} on ${target || 'its target'}: ${event.status} (${event.operator}) — ${event.result}`;
-		}
-		case 'verified': {
-			const v = state.verifications.at(-1);
-			return `verification of ${event.causeId}: ${v?.cleared ? 'cleared' : 'not cleared'}${v ? ` (${v.figures.map(f => `${f.name} ${formatValue(f.before)} → ${formatValue(f.after)}`).join('; ')})` : ''}`;
-		}
-		case 'target-switched':
-			return `connected as ${event.target.user}@${event.target.host}:${event.target.port}/${event.target.database}: ${event.why}`;
-		case 'watch-started':
-			return `watch opened (a sample every ${event.intervalSeconds} s)`;
-		case 'watch-sampled':
-			return undefined;
-		case 'watch-stopped':
-			return `watch closed${event.reason ? `: ${event.reason}` : ''}`;
-		case 'run-finished':
-			return 'run finished';
-		case 'session-ended':
-			return `session ended: ${endings[event.how].long}`;
-		case 'session-resumed':
-			return `session resumed after ${formatDuration(event.gapMs)}; it had ended: ${endings[event.after].long}`;
-	}
+/** A part of the session as its first event names it; a journal is untrusted, so a missing field is "unknown", never a crash. */
+function sessionPart(event: {at: string; tool?: ToolInfo; operator?: string}): SessionPart {
+	const tool = typeof event.tool?.version === 'string' ? {name: String(event.tool.name), version: event.tool.version} : {name: 'pg500', version: 'unknown'};
+	return {operator: typeof event.operator === 'string' ? event.operator : null, tool, startedAt: event.at, lastAt: event.at};
 }
 
 /** How an ending reads: short in the session list, long in the timeline. */
@@ -113,8 +62,14 @@ export function reduce(state: RunState, event: RunEvent): RunState {
 	let next = apply(state, event);
 	const moment = momentOf(event, next);
 	if (moment) next = withMoment(next, {at: event.at, label: moment});
-	const line = describe(event, next);
-	return line === undefined ? next : {...next, timeline: [...next.timeline, {at: event.at, event: line}]};
+	return lastSeen(next, event.at);
+}
+
+/** Every event is the latest sign of life of the session part it belongs to. */
+function lastSeen(state: RunState, at: string): RunState {
+	const current = state.sessions.at(-1);
+	if (!current || current.lastAt === at) return state;
+	return {...state, sessions: [...state.sessions.slice(0, -1), {...current, lastAt: at}]};
 }
 
 function apply(state: RunState, event: RunEvent): RunState {
@@ -122,7 +77,25 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'run-started': {
 			// A journal may say anything: a pooler pg500 does not know is left out.
 			const {pooler, ...target} = event.target;
-			return {...state, tool: event.tool, target: pooler === undefined || isPooler(pooler) ? event.target : target, startedAt: event.at};
+			return {
+				...state,
+				tool: event.tool,
+				target: pooler === undefined || isPooler(pooler) ? event.target : target,
+				startedAt: event.at,
+				sessions: [sessionPart(event)],
+			};
+		}
+		case 'session-resumed': {
+			const interruptedStep = Object.values(state.steps).find(s => s.status === 'running')?.id;
+			const part = {...sessionPart(event), ...(interruptedStep ? {interruptedStep} : {})};
+			// A resumed session connects as the target's own role (a password typed before is not kept):
+			// what another role was permitted to do is read again before any action is offered.
+			return {...state, resumedAt: event.at, endedBy: undefined, connectedAs: undefined, permissions: {}, sessions: [...state.sessions, part]};
+		}
+		case 'session-ended': {
+			const current = state.sessions.at(-1);
+			const sessions = current ? [...state.sessions.slice(0, -1), {...current, endedBy: event.how}] : state.sessions;
+			return {...state, endedBy: event.how, sessions};
 		}
 		case 'target-identified':
 			if (!state.target) return state;
@@ -141,6 +114,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 				startedAt: event.at,
 				error: undefined,
 				findings: [],
+				brief: undefined,
 			}));
 			if (findStep(state.runbook, event.stepId)?.main && !s.visited.includes(event.stepId)) {
 				s = skipJumpedOver(s, event.stepId);
@@ -159,6 +133,11 @@ function apply(state: RunState, event: RunEvent): RunState {
 							seenValue(state, ref),
 						);
 				const withNotices = [...noticeFindings(event.stepId, outcome.notices ?? []), ...findings];
+				const first = outcome.rows[0];
+				const brief =
+					def.step.brief && first && !outcome.error && fitsRow(def.step.brief, first)
+						? fillTemplate(def.step.brief, first, outcome.rowCount, state.runbook.thresholds, ref => seenValue(state, ref))
+						: undefined;
 				const finished: StepState = {
 					...step,
 					finishedAt: event.at,
@@ -172,6 +151,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 					skipReason: outcome.skipped,
 					histogram: histogramOf(outcome.histogram),
 					findings: withNotices,
+					brief,
 				};
 				return {...finished, status: outcome.skipped && !outcome.error ? 'skipped' : statusFrom(def.step.kind, finished)};
 			});
@@ -179,14 +159,14 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'step-skipped':
 			return updateStep(state, event.stepId, step => ({...step, status: 'skipped', skipReason: event.reason}));
 		case 'manual-done':
-			return updateStep(state, event.stepId, step => ({...step, done: true}));
+			return updateStep(state, event.stepId, step => ({...step, done: true, doneAt: event.at}));
 		case 'note-set':
-			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined}));
+			return updateStep(state, event.stepId, step => ({...step, note: event.text || undefined, noteAt: event.text ? event.at : undefined}));
 		case 'fix-chosen': {
 			// The incident as it stands now is what the report keeps, until something was done or looked at again.
 			const acted = state.actions.length > 0 || state.verifications.length > 0;
 			const diagnosis = acted && state.diagnosis ? state.diagnosis : {at: event.at, steps: mainSteps(state)};
-			return {...state, chosenFix: {id: event.fixId, by: event.by}, diagnosis};
+			return {...state, chosenFix: {id: event.fixId, by: event.by, at: event.at}, diagnosis};
 		}
 		case 'actions-checked':
 			return {...state, permissions: {...state.permissions, [event.fixId]: event.permissions}};
@@ -199,7 +179,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'target-switched': {
 			const t = state.target;
 			const original = t && t.user === event.target.user && t.host === event.target.host && t.port === event.target.port && t.database === event.target.database;
-			return {...state, connectedAs: original ? undefined : event.target};
+			return {...state, connectedAs: original ? undefined : event.target, switches: [...state.switches, {at: event.at, target: event.target, why: event.why}]};
 		}
 		case 'report-exported':
 			return {...state, exports: [...state.exports, {path: event.path, format: event.format, at: event.at}]};
@@ -216,12 +196,6 @@ function apply(state: RunState, event: RunEvent): RunState {
 					steps[id] = {...step, status: 'skipped', skipReason: 'not reached on the path the run took'};
 			return {...state, steps, finishedAt: event.at};
 		}
-		case 'session-ended':
-			return {...state, endedBy: event.how};
-		case 'session-resumed':
-			// A resumed session connects as the target's own role (a password typed before is not kept):
-			// what another role was permitted to do is read again before any action is offered.
-			return {...state, resumedAt: event.at, endedBy: undefined, connectedAs: undefined, permissions: {}};
 	}
 }
 

@@ -34,12 +34,13 @@ export function evaluateRules(
 ): Finding[] {
 	const findings: Finding[] = [];
 	for (const rule of rules) {
-		const make = (severity: Severity, row: Row, message: string): Finding => ({
+		const make = (severity: Severity, row: Row, message: string, brief = rule.brief): Finding => ({
 			stepId,
 			ruleId: rule.id,
 			ref: `${stepId}.${rule.id}`,
 			severity,
 			message,
+			...(brief === undefined ? {} : {brief: fillTemplate(brief, row, rowCount, thresholds, lookup)}),
 			evidence: row,
 		});
 		const matched = judgeRule(rule, rows, rowCount, thresholds, lookup);
@@ -47,7 +48,7 @@ export function evaluateRules(
 			findings.push(make(severity, row, fillTemplate(rule.message, row, rowCount, thresholds, lookup)));
 		const rest = matched.slice(maxFindingsPerRule);
 		if (rest.length > 0)
-			findings.push(make(rest[0]!.severity, {}, `… and ${rest.length} more like this`));
+			findings.push(make(rest[0]!.severity, {}, `… and ${rest.length} more like this`, undefined));
 	}
 	return findings;
 }

@@ -26,6 +26,11 @@ function written(value: Value | undefined, format: string | undefined): string {
 /** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident` or `:literal`, optionally `|fallback`: key, format, fallback. */
 export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g;
 
+/** Whether a row has a value for every `{column}` of a template without a fallback (a connect step's failure row has none of a success's). */
+export function fitsRow(template: string, row: Row): boolean {
+	return [...template.matchAll(placeholders)].every(([, key, , fallback]) => fallback !== undefined || key!.startsWith('$') || key!.startsWith('@') || key === 'rows' || key! in row);
+}
+
 /**
  * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
  * step saw) and `{rows}` in a rule's message or a fix's text; a column or

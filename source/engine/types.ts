@@ -19,6 +19,8 @@ export interface Finding {
 	ref: string;
 	severity: Severity;
 	message: string;
+	/** The rule's short form (its `brief`), for the summary and the timeline; absent when the rule has none. */
+	brief?: string;
 	evidence: Row;
 }
 
@@ -183,7 +185,8 @@ export interface WatchSeries {
 }
 
 export type RunEvent =
-	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string}
+	/** operator: OS user@host (absent in journals from before pg500 recorded it). */
+	| {type: 'run-started'; at: string; tool: ToolInfo; target: TargetInfo; runbookPath: string; operator?: string}
 	/** What pg500 learnt about the target once it reached it: its version, and the pooler in front of it. */
 	| {type: 'target-identified'; at: string; serverVersion?: string; pooler?: Pooler}
 	| {type: 'step-started'; at: string; stepId: string}
@@ -203,8 +206,11 @@ export type RunEvent =
 	| {type: 'run-finished'; at: string}
 	/** The guided session stopped: `q`, Ctrl-C, a signal, or its terminal gone. A journal that just stops was killed. */
 	| {type: 'session-ended'; at: string; how: SessionEnding}
-	/** `pg500 resume`: the session goes on after `gapMs` without it; `after` is how it had ended. */
-	| {type: 'session-resumed'; at: string; gapMs: number; after: SessionEnding | 'cut off'};
+	/**
+	 * `pg500 resume`: the session goes on after `gapMs` without it; `after` is how it had ended;
+	 * who continues it (OS user@host) and with which pg500 (absent in journals from before pg500 recorded them).
+	 */
+	| {type: 'session-resumed'; at: string; gapMs: number; after: SessionEnding | 'cut off'; operator?: string; tool?: ToolInfo};
 
 /** How a guided session ended. */
 export type SessionEnding = 'quit' | 'ctrl-c' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'terminal-lost';
@@ -231,13 +237,31 @@ export interface StepState {
 	histogram?: Histogram;
 	/** Why the operator has to do this step by hand. */
 	manual?: string;
+	/** The step's key figures (the runbook's `brief`, filled from the first row). */
+	brief?: string;
 	/** A manual step the operator ticked off. */
 	done?: boolean;
+	/** When the operator ticked it off. */
+	doneAt?: string;
+	/** When the note was last written. */
+	noteAt?: string;
 }
 
-export interface TimelineEntry {
-	at: string;
-	event: string;
+/**
+ * One stretch of a session without a break: the run itself, then each
+ * `pg500 resume` — maybe another person, on another host, with another pg500.
+ */
+export interface SessionPart {
+	/** OS user@host; null in journals from before pg500 recorded it. */
+	operator: string | null;
+	tool: ToolInfo;
+	startedAt: string;
+	/** The last event of this part. */
+	lastAt: string;
+	/** How it ended, when it could say so; undefined: it was cut off (a dropped link, kill -9) or is still going. */
+	endedBy?: SessionEnding;
+	/** A resumed part: the step that was running when the part before it stopped. */
+	interruptedStep?: string;
 }
 
 export interface RunState {
@@ -250,7 +274,7 @@ export interface RunState {
 	steps: Record<string, StepState>;
 	/** Main steps in the order they were started. */
 	visited: string[];
-	chosenFix?: {id: string; by: 'operator' | 'auto'};
+	chosenFix?: {id: string; by: 'operator' | 'auto'; at: string};
 	/**
 	 * The incident as it stood when the fix was chosen: the main steps then.
 	 * Causes and the verdict are judged on it; what is observed later
@@ -259,13 +283,16 @@ export interface RunState {
 	diagnosis?: {at: string; steps: Record<string, StepState>};
 	/** The role pg500 is connected as, when the operator reconnected as another one (never a password). */
 	connectedAs?: TargetInfo;
+	/** Every reconnection as another role or back (never a password), oldest first: the incident's timeline says who acted as whom. */
+	switches: {at: string; target: TargetInfo; why: string}[];
 	/** Per fix, the connected role's permission for each action target, as last checked. */
 	permissions: Record<string, ActionPermission[]>;
 	/** Every action answered at a confirmation, in order. */
 	actions: ActionRecord[];
 	verifications: Verification[];
 	exports: {path: string; format: string; at: string}[];
-	timeline: TimelineEntry[];
+	/** Who ran the session and from where, part by part; the first part starts with run-started. */
+	sessions: SessionPart[];
 	/** Set once anything was watched or a moment happened that a watched series would mark. */
 	watch?: WatchSeries;
 	/** The last `pg500 resume` of this session: results from before it are old. */
@@ -282,6 +309,8 @@ export interface RankedCause {
 	score: number;
 	/** `step id: finding message` lines, strongest first. */
 	evidence: string[];
+	/** The findings behind the evidence, strongest first. */
+	findings: Finding[];
 	fixId: string;
 	fix: string;
 }

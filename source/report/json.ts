@@ -1,11 +1,13 @@
-import type {ActionRecord, Histogram, Likelihood, Pooler, Row, RunState, Severity, StepState, Verdict} from '../engine/types.ts';
-import {incident, rankedCauses} from '../engine/causes.ts';
+import type {ActionRecord, Histogram, Likelihood, Pooler, Row, RunState, SessionEnding, Severity, StepState, Verdict} from '../engine/types.ts';
+import {allFindings, incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
 import {filledFix, fixSteps, fixText} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
+import {summaryLines} from './summary.ts';
+import {incidentTimeline, operatorAt, type TimelineEntry} from './timeline.ts';
 import {watchJson, type JsonWatch} from './watch-json.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
@@ -20,6 +22,8 @@ export type ReportStatus = 'ok' | 'warning' | 'critical' | 'error' | 'skipped' |
 export interface JsonFinding {
 	severity: Severity;
 	message: string;
+	/** The finding in a few words with its figures (the rule's brief); null when the rule has none. */
+	brief: string | null;
 	evidence: Row;
 }
 
@@ -40,6 +44,8 @@ export interface JsonStep {
 	rowCount: number;
 	/** The columns to show (the runbook's choice, else every column of the result). */
 	columns: string[] | null;
+	/** The result's key figures (the step's brief, filled from its first row); null when the step has none. */
+	brief: string | null;
 	query: string | null;
 	/** What the operator does, for steps done by hand (the runbook's instructions). */
 	instructions: string[];
@@ -78,8 +84,26 @@ export interface JsonFix {
 	by: 'operator' | 'auto' | null;
 }
 
+/** One stretch of the session: the run, then each resume — perhaps another person on another host. */
+export interface JsonSessionPart {
+	/** OS user@host; null for a journal from before pg500 recorded it. */
+	operator: string | null;
+	tool: {name: string; version: string};
+	startedAt: string;
+	/** Its last recorded event. */
+	lastAt: string;
+	/** How it ended, when it could say so (quit, ctrl-c, SIGINT, SIGTERM, SIGHUP, terminal-lost); null: cut off, or still going. */
+	endedBy: SessionEnding | null;
+	/** For a resumed part: milliseconds since the part before it went quiet. */
+	gapMs: number | null;
+	/** For a resumed part: the step that was running when the part before it stopped. */
+	interruptedStep: string | null;
+}
+
 export interface JsonReport {
 	schemaVersion: 1;
+	/** The summary for the incident channel: at most six plain lines (summary.ts). */
+	summary: string[];
 	tool: {name: string; version: string};
 	runbook: {id: string; title: string; path: string; version: string};
 	/** `pooler`: the pooler pg500 talked through ("pgbouncer"), else null. */
@@ -101,8 +125,11 @@ export interface JsonReport {
 	connectedAs: {host: string; port: number; database: string; user: string} | null;
 	/** Where to look next when no cause is likely (the database looks healthy); null otherwise. */
 	elsewhere: string | null;
+	/** Who ran the session and from where, part by part. */
+	sessions: JsonSessionPart[];
 	exports: {path: string; format: string; at: string}[];
-	timeline: {at: string; event: string}[];
+	/** The incident, oldest first: log errors, checks, notes, the fix, actions, verification, interruptions. */
+	timeline: TimelineEntry[];
 	/** The figures watched over time (`w`), or null. */
 	watch: JsonWatch | null;
 }
@@ -119,6 +146,11 @@ export interface JsonVerification {
 	notes: string[];
 	/** How many verifications ran in all (this is the last). */
 	count: number;
+}
+
+export interface JsonReportOptions {
+	/** Where the full report is (`host:/path`), for the summary's last line. */
+	location?: string;
 }
 
 export const notRunYet = 'not run yet: the session stopped before this step';
@@ -154,10 +186,11 @@ function stepReport(step: StepState, def: RunnableStep | undefined, state: RunSt
 		...statusOf(step),
 		startedAt: step.startedAt ?? null,
 		durationMs: step.status === 'running' ? null : (step.durationMs ?? null),
-		findings: step.findings.map(f => ({severity: f.severity, message: f.message, evidence: f.evidence})),
+		findings: step.findings.map(f => ({severity: f.severity, message: f.message, brief: f.brief ?? null, evidence: f.evidence})),
 		rows: step.rows.slice(0, maxReportRows),
 		rowCount: step.rowCount,
 		columns: def?.columns ?? step.columns ?? null,
+		brief: step.brief ?? null,
 		query: step.query ?? null,
 		instructions: byHand ? (def?.instructions ?? []) : [],
 		commands: byHand ? (def?.commands ?? []).map(c => ({title: fixText(state, c.title), run: fixText(state, c.run)})) : [],
@@ -199,6 +232,23 @@ function chooseFixRecommendation(state: RunState): string | undefined {
 	return move.kind === 'choose-fix' ? move.recommended : undefined;
 }
 
+/** The session's parts, each with the gap since the one before. */
+function sessionsReport(state: RunState): JsonSessionPart[] {
+	return state.sessions.map((part, i) => {
+		const before = state.sessions[i - 1];
+		const gap = before ? Date.parse(part.startedAt) - Date.parse(before.lastAt) : NaN;
+		return {
+			operator: part.operator,
+			tool: part.tool,
+			startedAt: part.startedAt,
+			lastAt: part.lastAt,
+			endedBy: part.endedBy ?? null,
+			gapMs: Number.isNaN(gap) ? null : Math.max(0, gap),
+			interruptedStep: part.interruptedStep ?? null,
+		};
+	});
+}
+
 /** The actions section: each target of each action answered, as journaled. */
 function actionsReport(state: RunState): JsonAction[] {
 	return state.actions.map(({actionId, ...rest}) => ({id: actionId, ...rest}));
@@ -232,29 +282,47 @@ function elsewhereReport(state: RunState): string | null {
 	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fixText(state, state.runbook.elsewhere) : null;
 }
 
-export function buildJsonReport(state: RunState): JsonReport {
+export function buildJsonReport(state: RunState, options: JsonReportOptions = {}): JsonReport {
 	const {runbook} = state;
+	const causes = rankedCauses(state);
+	const fix = fixReport(state);
+	const verdict = reportVerdict(state);
+	const target = state.target
+		? {
+				host: state.target.host,
+				port: state.target.port,
+				database: state.target.database,
+				user: state.target.user,
+				serverVersion: state.target.serverVersion,
+				pooler: state.target.pooler ?? null,
+			}
+		: null;
+	const actions = actionsReport(state);
+	const acts = {actions, verifications: state.verifications};
+	const summary = summaryLines({
+		verdict,
+		finished: state.finishedAt !== undefined,
+		target,
+		startedAt: state.startedAt ?? null,
+		causes,
+		findings: allFindings(incident(state)).filter(f => f.severity !== 'info'),
+		fix: fix && {...fix, operator: state.chosenFix ? operatorAt(state.sessions, state.chosenFix.at) : null},
+		acts,
+		location: options.location,
+	});
 	return {
 		schemaVersion: 1,
+		summary,
 		tool: state.tool ? {name: state.tool.name, version: state.tool.version} : {name: 'pg500', version: toolVersion},
 		runbook: {id: runbook.id, title: runbook.title, path: runbook.path, version: runbook.version},
-		target: state.target
-			? {
-					host: state.target.host,
-					port: state.target.port,
-					database: state.target.database,
-					user: state.target.user,
-					serverVersion: state.target.serverVersion,
-					pooler: state.target.pooler ?? null,
-				}
-			: null,
+		target,
 		startedAt: state.startedAt ?? null,
-		finishedAt: state.finishedAt ?? state.timeline.at(-1)?.at ?? null,
+		finishedAt: state.finishedAt ?? state.sessions.at(-1)?.lastAt ?? null,
 		finished: state.finishedAt !== undefined,
-		verdict: reportVerdict(state),
+		verdict,
 		// The steps as the incident stood: a check re-run after the fix was chosen is in the timeline and the verification.
 		steps: reportedSteps(incident(state)).map(s => stepReport(s, findStep(runbook, s.id)?.step, state)),
-		causes: rankedCauses(state).map(c => ({
+		causes: causes.map(c => ({
 			id: c.id,
 			title: c.title,
 			symptom: c.symptom,
@@ -264,15 +332,16 @@ export function buildJsonReport(state: RunState): JsonReport {
 			fixId: c.fixId,
 			fix: c.fix,
 		})),
-		fix: fixReport(state),
-		actions: actionsReport(state),
+		fix,
+		actions,
 		verification: verificationReport(state),
 		connectedAs: state.connectedAs
 			? {host: state.connectedAs.host, port: state.connectedAs.port, database: state.connectedAs.database, user: state.connectedAs.user}
 			: null,
 		elsewhere: elsewhereReport(state),
+		sessions: sessionsReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
-		timeline: state.timeline.map(t => ({at: t.at, event: t.event})),
+		timeline: incidentTimeline(state, acts),
 		watch: watchJson(state),
 	};
 }

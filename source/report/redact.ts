@@ -55,14 +55,16 @@ export function redactSqlLiterals(sql: string): string {
 }
 
 /**
- * A finding's message was filled from its evidence row, so query text shows
- * up inside it too: the same text is replaced there as in the row.
+ * A finding's message (and brief) was filled from its evidence row, so query
+ * text shows up inside it too: the same text is replaced there as in the row.
  */
 function withoutMessageLiterals(finding: Finding): Finding {
-	let message = finding.message;
-	for (const [key, value] of Object.entries(finding.evidence))
-		if (queryKey.test(key) && typeof value === 'string' && value !== '') message = message.split(value).join(redactSqlLiterals(value));
-	return {...finding, message};
+	const clean = (text: string) => {
+		for (const [key, value] of Object.entries(finding.evidence))
+			if (queryKey.test(key) && typeof value === 'string' && value !== '') text = text.split(value).join(redactSqlLiterals(value));
+		return text;
+	};
+	return {...finding, message: clean(finding.message), ...(finding.brief === undefined ? {} : {brief: clean(finding.brief)})};
 }
 
 /** The state a report is rendered from: passwords gone everywhere, and query literals on request. */

@@ -10,14 +10,14 @@ export interface GraphProblem {
 /** Where a branch may go besides a step or a fix. */
 export const specialTargets = ['causes', 'end'] as const;
 
-type RuleShape = {id: string; message: string; figure?: {name: string}; critical?: unknown; warning?: unknown; info?: unknown};
+type RuleShape = {id: string; message: string; brief?: string; figure?: {name: string}; critical?: unknown; warning?: unknown; info?: unknown};
 type ActionShape = {id: string; title: string; finding: string; when?: unknown; target: ActionTarget; sql: string | {sql: string}[]; touches?: string};
 type CommandShape = {title: string; run: string};
 type Shape = {
 	thresholds?: Record<string, number>;
-	steps: {id: string; rules?: RuleShape[]; commands?: CommandShape[]; next?: {if: {finding?: string; step?: string}; goto: string}[]}[];
+	steps: {id: string; brief?: string; rules?: RuleShape[]; commands?: CommandShape[]; next?: {if: {finding?: string; step?: string}; goto: string}[]}[];
 	causes: {id: string; fix: string; evidence?: {finding: string}[]}[];
-	fixes?: {id: string; summary: string; actions: (string | ActionShape)[]; commands?: CommandShape[]; queries?: {id: string; rules?: RuleShape[]; commands?: CommandShape[]}[]}[];
+	fixes?: {id: string; summary: string; actions: (string | ActionShape)[]; commands?: CommandShape[]; queries?: {id: string; brief?: string; rules?: RuleShape[]; commands?: CommandShape[]}[]}[];
 	elsewhere?: string;
 };
 
@@ -46,12 +46,16 @@ export function checkGraph(input: RunbookInput): GraphProblem[] {
 	}
 
 	const names: OperandNames = {thresholds: new Set(Object.keys(runbook.thresholds ?? {})), stepIds, seen: stepIds.length};
-	for (const [i, s] of runbook.steps.entries())
+	for (const [i, s] of runbook.steps.entries()) {
+		checkText(s.brief ?? '', ['steps', i, 'brief'], {...names, seen: i + 1}, problems);
 		for (const [j, r] of (s.rules ?? []).entries()) checkOperands(r, ['steps', i, 'rules', j], {...names, seen: i + 1}, problems);
+	}
 	for (const [i, f] of (runbook.fixes ?? []).entries()) {
-		for (const [j, q] of (f.queries ?? []).entries())
+		for (const [j, q] of (f.queries ?? []).entries()) {
+			checkText(q.brief ?? '', ['fixes', i, 'queries', j, 'brief'], names, problems);
 			for (const [k, r] of (q.rules ?? []).entries())
 				checkOperands(r, ['fixes', i, 'queries', j, 'rules', k], names, problems);
+		}
 	}
 
 	const findings = new Set<string>();
@@ -106,6 +110,7 @@ interface OperandNames {
  */
 function checkOperands(rule: RuleShape, at: (string | number)[], names: OperandNames, problems: GraphProblem[]) {
 	checkText(rule.message, [...at, 'message'], names, problems);
+	checkText(rule.brief ?? '', [...at, 'brief'], names, problems);
 	if (rule.figure) checkText(rule.figure.name, [...at, 'figure', 'name'], names, problems);
 	const walk = (node: unknown, path: (string | number)[]) => {
 		const literal = path.at(-1) === 'matches' || path.at(-1) === 'column';

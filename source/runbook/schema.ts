@@ -84,6 +84,11 @@ const rule = z
 	.object({
 		id,
 		message: z.string().min(1).describe('finding text; {column}, {column:ident} (quoted as an SQL identifier), {column:literal}, {$threshold} and {@step-id.column} (what an earlier step saw) are filled in'),
+		brief: z
+			.string()
+			.min(1)
+			.optional()
+			.describe('the finding in a few words with its figures, for the summary and the timeline (no query text); same placeholders as message; default: the message, cut short'),
 		figure: figure.optional().describe('what a verification compares before and after an action'),
 		per: z
 			.enum(['row', 'result'])
@@ -178,6 +183,11 @@ const stepFields = {
 		.optional()
 		.describe('what the role must have to see everything this step looks at; without it the step says so and shows the GRANT'),
 	columns: z.array(z.string()).optional().describe('result columns to show, in order (default: all)'),
+	brief: z
+		.string()
+		.min(1)
+		.optional()
+		.describe('the key figures of a result, from its first row, for the timeline ("{used} of {usable} slots in use"); {column}, {$threshold}, {@step-id.column}'),
 	display: display.optional(),
 	rules: z.array(rule).default([]),
 	instructions: z.array(z.string()).optional().describe('what the operator does (manual and info steps)'),

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import {defaultCaptureLimits, type CaptureLimits} from '../checks/capture-command.ts';
 import {logFileProblem} from '../checks/check-log-file.ts';
 import type {Executor} from '../checks/executor.ts';
@@ -12,6 +11,7 @@ import type {ActionRecord, NextMove, Observation, RunState, SessionEnding, StepO
 import {causeOfFix, stepsToVerify} from '../engine/verification.ts';
 import {toolVersion} from '../version.ts';
 import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts';
+import {osOperator} from './operator.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
 import {createWatchControl} from './watch-control.ts';
 
@@ -23,6 +23,13 @@ import {createWatchControl} from './watch-control.ts';
  * intent's promise settles when its work is done; a one-line problem comes
  * back when nothing could be done, for the face to show. No React, no Ink. */
 
+/** A report written: where, in which format, and the summary for the incident channel that names the place. */
+export interface ExportedReport {
+	path: string;
+	format: string;
+	summary?: string[];
+}
+
 export interface SessionSetup {
 	/** Where the session stands: initialState(runbook) for a new one, a replayed journal for a resumed one. */
 	state: RunState;
@@ -32,14 +39,14 @@ export interface SessionSetup {
 	/** A journal write failed: the session goes on and the face says so. Without it, the failure ends the intent that caused it. */
 	onJournalError?(error: unknown): void;
 	/** Writes the report of a state; says where and in which format. */
-	exportReport?(state: RunState): Promise<{path: string; format: string}>;
+	exportReport?(state: RunState): Promise<ExportedReport>;
 	/** Where exportReport writes when the report's own place cannot take it (a full disk). */
 	reportFallbackDir?: string;
 	/** Training mode (`pg500 demo --quiz`): the choices and the judge; the drill stays hidden in it. */
 	quiz?: QuizHook;
 	/** How long and how much of a log command's output is read. */
 	captureLimits?: CaptureLimits;
-	/** Who answers the confirmations: the OS user@host by default. */
+	/** Who drives the session and answers the confirmations (OS user@host); default: this process's user and host. */
 	operator?: string;
 	/** A drill's lesson: how to act on its fault and watch it clear (`pg500 demo`). */
 	practice?: string;
@@ -62,7 +69,7 @@ export interface SessionController {
 	/** Whether the connected role can be switched (a superuser through the reserved slots). */
 	readonly canReconnect: boolean;
 
-	/** A new session: the run-started event (tool, target, runbook). */
+	/** A new session: the run-started event (tool, target, runbook, who and where). */
 	start(): void;
 	/**
 	 * The operator's "go on": the next step, or the chosen fix's remaining
@@ -86,7 +93,7 @@ export interface SessionController {
 	tick(stepId: string): void;
 	setNote(stepId: string, text: string): void;
 	/** Rejects when the report cannot be written. */
-	exportReport(): Promise<{path: string; format: string}>;
+	exportReport(): Promise<ExportedReport>;
 	/** A log file for a log step the tool could not read: runs the step on it, or says why it cannot be read. */
 	setLogPath(stepId: string, path: string): Promise<string | undefined>;
 	/** A command line the operator confirmed: its output is read as the step's log, or the reason nothing was read. */
@@ -128,16 +135,6 @@ export interface SessionController {
 
 const now = (): string => new Date().toISOString();
 
-/** OS user@host: who answered a confirmation, as the journal and the report name them. */
-function osOperator(): string {
-	let user: string;
-	try {
-		user = os.userInfo().username;
-	} catch {
-		user = process.env.USER ?? 'unknown';
-	}
-	return `${user}@${os.hostname()}`;
-}
 const noEffect: StepOutcome = {rows: [], rowCount: 0};
 
 export function createSession(setup: SessionSetup): SessionController {
@@ -293,7 +290,7 @@ export function createSession(setup: SessionSetup): SessionController {
 		canReconnect: Boolean(executor.reconnect),
 
 		start() {
-			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path});
+			store.dispatch({type: 'run-started', at: now(), tool: {name: 'pg500', version: toolVersion}, target: executor.target, runbookPath: run().runbook.path, operator});
 		},
 
 		async runNext() {
@@ -366,9 +363,9 @@ export function createSession(setup: SessionSetup): SessionController {
 
 		async exportReport() {
 			if (!setup.exportReport) throw new Error('this session writes no report');
-			const {path, format} = await setup.exportReport(run());
-			store.dispatch({type: 'report-exported', at: now(), path, format});
-			return {path, format};
+			const exported = await setup.exportReport(run());
+			store.dispatch({type: 'report-exported', at: now(), path: exported.path, format: exported.format});
+			return exported;
 		},
 
 		async setLogPath(stepId, typed) {

@@ -2,15 +2,15 @@ import {tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
 import type {RunState} from '../engine/types.ts';
 import {writeProblem} from '../files/file-problem.ts';
-import {renderReport} from '../report/render.ts';
+import {renderWithSummary, reportExtensions} from '../report/render.ts';
+import {renderCommand, reportLocation} from '../report/location.ts';
 import {writeFileAtomic} from '../report/write-file-atomic.ts';
 import type {ReportOptions} from './options.ts';
-
-const extensions: Record<ReportOptions['format'], string> = {markdown: '.md', json: '.json', html: '.html'};
+import type {ExportedReport} from './controller.ts';
 
 /** Where `e` (and an interrupted session) writes the report: --output, else beside the journal. */
 export function reportPath(report: Pick<ReportOptions, 'format' | 'output'>, journalPath: string): string {
-	return report.output ?? journalPath.replace(/\.jsonl$/, '') + extensions[report.format];
+	return report.output ?? journalPath.replace(/\.jsonl$/, '') + reportExtensions[report.format];
 }
 
 /**
@@ -23,25 +23,31 @@ export function reportFallbackDir(): string {
 
 /**
  * Writes the report of a state as the options say, else (a full disk) in
- * reportFallbackDir(); resolves with where and in which format, rejects with
- * one line when neither place takes it whole.
+ * reportFallbackDir(); resolves with where, in which format and the summary
+ * for the incident channel (which names that place); rejects with one line
+ * when neither place takes it whole.
  */
 export function reportExporter(report: ReportOptions, journalPath: string) {
-	return async (state: RunState) => {
+	const render = (state: RunState, path: string) => {
+		const location = report.format === 'summary' ? renderCommand(journalPath) : reportLocation(path);
+		return renderWithSummary(state, report.format, {redactLiterals: report.redactLiterals ?? false, includeSql: report.includeSql ?? false, location});
+	};
+	return async (state: RunState): Promise<ExportedReport> => {
 		const path = reportPath(report, journalPath);
-		const text = renderReport(state, report.format, {redactLiterals: report.redactLiterals ?? false});
+		const first = render(state, path);
 		try {
-			writeFileAtomic(path, text);
-			return {path, format: report.format};
+			writeFileAtomic(path, first.text);
+			return {path, format: report.format, summary: first.summary};
 		} catch (error) {
 			const elsewhere = join(reportFallbackDir(), basename(path));
 			if (elsewhere === path) throw new Error(`cannot write ${path}: ${writeProblem(error)}`);
+			const second = render(state, elsewhere);
 			try {
-				writeFileAtomic(elsewhere, text);
+				writeFileAtomic(elsewhere, second.text);
 			} catch {
 				throw new Error(`cannot write ${path} (${writeProblem(error)}) nor ${elsewhere}`);
 			}
-			return {path: elsewhere, format: report.format};
+			return {path: elsewhere, format: report.format, summary: second.summary};
 		}
 	};
 }

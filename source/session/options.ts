@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.ts';
+import type {ReportFormat} from '../report/render.ts';
 
 /* What the options of a diagnosis mean, below the command line that parses
  * them (commands/options.ts): the executor, the reports and the faces share it. */
@@ -39,9 +40,11 @@ export interface WatchOptions {
 }
 
 export interface ReportOptions {
-	format: 'json' | 'markdown' | 'html';
+	format: ReportFormat;
 	output?: string;
 	redactLiterals?: boolean;
+	/** Markdown: each step's SQL, folded away. */
+	includeSql?: boolean;
 }
 
 /** `--postgres-url` is an alias of `--url`; giving both with different values is a mistake. */

@@ -17,7 +17,7 @@ import {inputOverlays, type GuideAction, type GuideState} from './use-guide-stat
  * checks it): what the screen promises is what the keyboard does. */
 
 /** What the keyboard is doing now: typing, a list, the rows of a result, a step… */
-export type Mode = 'input' | 'confirm' | 'pick' | 'quit' | 'help' | 'watch' | 'detail' | 'rows' | 'causes' | 'reveal' | 'steps';
+export type Mode = 'input' | 'confirm' | 'pick' | 'quit' | 'help' | 'export' | 'watch' | 'detail' | 'rows' | 'causes' | 'reveal' | 'steps';
 
 export function modeOf(guide: GuideState): Mode {
 	if (guide.overlay && inputOverlays.includes(guide.overlay)) return 'input';
@@ -25,6 +25,7 @@ export function modeOf(guide: GuideState): Mode {
 	if (guide.overlay === 'log-command' || guide.overlay === 'quiz') return 'pick';
 	if (guide.overlay === 'quit') return 'quit';
 	if (guide.overlay === 'help') return 'help';
+	if (guide.overlay === 'export') return 'export';
 	if (guide.view === 'watch') return 'watch';
 	if (guide.cursor?.open) return 'detail';
 	if (guide.cursor) return 'rows';
@@ -373,12 +374,22 @@ export const keymap: readonly Binding[] = [
 		run: (_c, {actions}) => actions.watch(true),
 	},
 	{keys: ['w', 'Esc'], modes: ['watch'], footer: 'close the watch', priority: 0, run: (_c, {actions}) => actions.watch(false)},
-	{keys: ['e'], modes: [...panels, 'watch'], help: 'export the report and show its path', footer: 'export', priority: 2, run: (_c, {actions}) => void actions.exportReport()},
+	{keys: ['e'], modes: [...panels, 'watch'], help: 'export the report: its path and the summary for the incident channel (y copies it)', footer: 'export', priority: 2, run: (_c, {actions}) => void actions.exportReport()},
+	// The report just written and its summary.
+	{
+		keys: ['y'],
+		modes: ['export'],
+		help: 'after e: put the summary for the incident channel on the clipboard, through the terminal (OSC 52: over SSH too; in tmux with set-clipboard on); only when pressed',
+		footer: 'copy the summary',
+		priority: 0,
+		run: (_c, {actions}) => actions.copySummary(),
+	},
+	{keys: ['Esc', 'Enter'], modes: ['export'], footer: 'close', priority: 0, run: (_c, {actions}) => actions.overlay()},
 	{keys: ['?'], modes: [...panels, 'watch'], help: 'help: every key', footer: 'help', priority: 0, run: (_c, {actions}) => actions.overlay('help')},
-	{keys: ['q'], modes: [...panels, 'watch', 'help'], help: 'quit (asks when notes are not in a report yet)', footer: 'quit', priority: 0, run: (_c, {actions}) => actions.quit()},
+	{keys: ['q'], modes: [...panels, 'watch', 'help', 'export'], help: 'quit (asks when notes are not in a report yet)', footer: 'quit', priority: 0, run: (_c, {actions}) => actions.quit()},
 	{
 		keys: ['Ctrl-C'],
-		modes: ['input', 'confirm', 'pick', 'quit', 'help', 'watch', ...panels],
+		modes: ['input', 'confirm', 'pick', 'quit', 'help', 'export', 'watch', ...panels],
 		help: 'stop now: the journal is kept and a partial report written',
 		run: (_c, {actions}) => actions.interrupt(),
 	},

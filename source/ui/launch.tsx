@@ -7,6 +7,7 @@ import type {SessionController} from '../session/controller.ts';
 import {Guide} from './guide.tsx';
 import {colorWanted, glyphsFor} from './glyphs.ts';
 import {releaseGoneTerminal} from './terminal-modes.ts';
+import {osc52} from './clipboard.ts';
 import {diffingStdout} from '../screen/diffing-stdout.ts';
 
 export interface GuideSession {
@@ -90,7 +91,12 @@ export function launchGuide({session: controller, journal, executor, color}: Gui
 		};
 
 		const instance = render(
-			<Guide effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason)}} glyphs={glyphsFor(process.env)} color={colorWanted(color, process.env)} />,
+			<Guide
+				// OSC 52 goes to the terminal beside Ink's frames: it draws nothing, so the cells Ink keeps track of stay as they are.
+				effects={{session: controller, exit: reason => void finish(reason === 'interrupt' ? 'ctrl-c' : reason), clipboard: text => void process.stdout.write(osc52(text))}}
+				glyphs={glyphsFor(process.env)}
+				color={colorWanted(color, process.env)}
+			/>,
 			// Only the cells that change reach the terminal: the live watch redraws every 2 s over SSH.
 			{exitOnCtrlC: false, patchConsole: false, stdout: process.stdout.isTTY ? diffingStdout(process.stdout) : process.stdout},
 		);

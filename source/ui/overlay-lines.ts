@@ -26,6 +26,29 @@ export function confirmLines(line: string, logName: string, limits: CaptureLimit
 	];
 }
 
+/**
+ * After `e`: where the report went, and the summary for the incident channel
+ * as it is copied (each line wrapped for the screen, never changed).
+ */
+export function exportLines(exported: {path: string; summary: string[]}, width: number, glyphs: Glyphs): Line[] {
+	return [
+		plain('export:title', 'Report written', {bold: true}),
+		...exactLines('export:path', exported.path, width, glyphs, '  ', {color: 'cyan'}),
+		plain('export:gap', ''),
+		plain('export:summary', 'For the incident channel:', {bold: true}),
+		// A bullet where each copied line starts: the screen wraps them, the clipboard does not.
+		...exported.summary.flatMap((line, i) => paragraph(`export:line:${i}`, line, width, glyphs, {}, {text: `${glyphs.unicode ? '•' : '*'} `, dim: true})),
+		plain('export:gap2', ''),
+		...paragraph(
+			'export:how',
+			`y copies these lines to the clipboard through the terminal (OSC 52): it works over SSH, and in tmux with set-clipboard on. A terminal that does not support it ignores it.`,
+			width,
+			glyphs,
+			{dim: true},
+		),
+	];
+}
+
 export function quizPromptLines(width: number, glyphs: Glyphs): Line[] {
 	return [
 		plain('quiz:title', 'Name the cause', {bold: true}),

@@ -12,7 +12,7 @@ import {layoutFor, packHints, type Layout} from './layout.ts';
 import {fitLine, fitText, pad, padLine, paragraph, plain, shown, textWidth, type Line} from './lines.ts';
 import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
-import {actConfirmLines, confirmLines, loginLines, quizPromptLines, revealLines} from './overlay-lines.ts';
+import {actConfirmLines, confirmLines, exportLines, loginLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {planActions, type PlannedAction} from '../engine/actions.ts';
 import {fixText} from '../engine/fix-text.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
@@ -196,6 +196,7 @@ export function screenOf(input: ScreenInput): Screen {
 		const name = findStep(run.runbook, guide.log.stepId)?.step.source === 'postgres-log' ? 'the PostgreSQL log' : 'the denokv server log';
 		panel = confirmLines(guide.log.line, name, input.captureLimits ?? defaultCaptureLimits, width, glyphs);
 	} else if (guide.overlay === 'quiz') panel = quizPromptLines(width, glyphs);
+	else if (guide.overlay === 'export' && guide.exported) panel = exportLines(guide.exported, width, glyphs);
 	else if (guide.overlay === 'act' && plan(input)) panel = actConfirmLines(plan(input)!, targetName(run), width, glyphs);
 	else if (guide.overlay === 'login' || guide.overlay === 'password') panel = loginLines(targetName(run), width, glyphs);
 	else if (cursor?.open) {

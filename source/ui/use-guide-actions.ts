@@ -16,6 +16,8 @@ export interface GuideEffects {
 	session: SessionController;
 	/** The operator is done (q, or Ctrl-C): the command tears down. */
 	exit(reason: 'quit' | 'interrupt'): void;
+	/** Puts text on the clipboard through the terminal (OSC 52). */
+	clipboard(text: string): void;
 }
 
 export interface GuideActions {
@@ -26,6 +28,8 @@ export interface GuideActions {
 	tick(): void;
 	saveNote(text: string): void;
 	exportReport(): Promise<void>;
+	/** After `e`: the summary of the report written, on the clipboard. */
+	copySummary(): void;
 	quit(force?: boolean): void;
 	interrupt(): void;
 	show(view: GuideState['view'], focus?: string): void;
@@ -128,9 +132,15 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 			},
 			exportReport() {
 				return session.exportReport().then(
-					({path}) => message('info', `Report written to ${path}`),
+					({path, summary}) => (summary ? dispatchGuide({type: 'exported', path, summary}) : message('info', `Report written to ${path}`)),
 					(error: unknown) => message('critical', `Could not write the report: ${(error as Error).message ?? String(error)}`),
 				);
+			},
+			copySummary() {
+				const exported = getGuide().exported;
+				if (!exported) return;
+				effects.clipboard(`${exported.summary.join('\n')}\n`);
+				message('info', `Summary sent to the clipboard (${exported.summary.length} lines). Nothing arrived? The terminal or tmux may not allow OSC 52.`);
 			},
 			quit(force = false) {
 				if (!force && session.getState().unsavedNotes) dispatchGuide({type: 'overlay', overlay: 'quit'});

@@ -12,7 +12,7 @@ export type View = 'step' | 'causes' | 'fix' | 'quiz' | 'watch';
  * `log-path` types a path; `log-command` picks a command, `log-value` fills in
  * its placeholder, `log-confirm` shows the exact line and runs it only on `y`.
  */
-export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz' | 'act' | 'login' | 'password';
+export type Overlay = 'help' | 'note' | 'quit' | 'log-path' | 'log-command' | 'log-value' | 'log-confirm' | 'quiz' | 'export' | 'act' | 'login' | 'password';
 
 /**
  * Overlays that are a line of text being typed. `act`: the answer at an
@@ -38,6 +38,8 @@ export interface GuideState {
 	list: number;
 	/** The line being typed in an input overlay. */
 	input: string;
+	/** The report `e` wrote last: where, and its summary for the incident channel (the export overlay shows them). */
+	exported?: {path: string; summary: string[]};
 	/** The action whose confirmation is open (`act`). */
 	act?: string;
 	/** The role or URL typed before the password (`password`). */
@@ -56,6 +58,8 @@ export type GuideAction =
 	| {type: 'cursor'; cursor?: GuideState['cursor']}
 	| {type: 'list'; index: number}
 	| {type: 'input'; edit: NoteInputAction}
+	/** A report was written: show where, and its summary. */
+	| {type: 'exported'; path: string; summary: string[]}
 	/** An action's confirmation opens (`act`), or the password is asked for `login`. */
 	| {type: 'confirm-action'; actionId: string}
 	| {type: 'ask-password'; login: string};
@@ -128,6 +132,8 @@ export function guideReducer(state: GuideState, action: GuideAction): GuideState
 			return {...state, list: action.index};
 		case 'input':
 			return {...state, input: noteInputReducer(state.input, action.edit)};
+		case 'exported':
+			return {...state, ...entering(state, 'export'), overlay: 'export', exported: {path: action.path, summary: action.summary}, message: undefined};
 	}
 }
 

@@ -115,7 +115,7 @@ async function runActsOnNothing(drill: PreparedScenario): Promise<void> {
 	assert.equal((report as unknown as {verification: unknown}).verification, null);
 }
 
-test('connection-leak: pg500 run ends nothing; the guided session ends the sessions idle in transaction that the check found; idle in transaction N → 0, cleared', async () => {
+test('connection-leak: pg500 run ends nothing; the guided session ends the sessions idle in transaction that the check found; idle in transaction N → 0, cleared', async t => {
 	const drill = await prepare(shared, 'connection-leak');
 	const leaked = async () => (await look(shared, drill.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = 'denokv' AND state = 'idle in transaction' AND query LIKE 'SELECT value FROM kv_store%'")).map(r => Number(r.pid));
 	const before = await leaked();
@@ -152,13 +152,14 @@ test('connection-leak: pg500 run ends nothing; the guided session ends the sessi
 		assert.equal(verification.figures.find(f => f.name === 'idle in transaction ≥ 10 s')?.after, 0);
 		run = stateOf(g);
 		assert.equal(buildJsonReport(run).causes[0]!.id, 'pool-exhaustion', 'the report still names the leak');
+		t.diagnostic(`summary:\n${buildJsonReport(run).summary.join('\n')}`);
 	} finally {
 		await g.close();
 		await drill.release();
 	}
 });
 
-test('timeouts: the database-level statement_timeout reset and idle transactions given a timeout; cleared only once both are', async () => {
+test('timeouts: the database-level statement_timeout reset and idle transactions given a timeout; cleared only once both are', async t => {
 	const drill = await prepare(shared, 'timeouts');
 	// Two leaked transactions: old enough to count once they have sat 10 s.
 	await eventually('the leaks are 10 s old', async () => (await count(shared, drill.database, "state = 'idle in transaction' AND now() - state_change > interval '10.5 s'")) >= 2);
@@ -188,13 +189,14 @@ test('timeouts: the database-level statement_timeout reset and idle transactions
 		const settings = await look(shared, drill.database, 'SELECT unnest(setconfig) AS s FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())');
 		assert.deepEqual(settings.map(r => r.s), ['idle_in_transaction_session_timeout=60s']);
 		assert.equal(buildJsonReport(stateOf(g)).causes[0]!.id, 'timeouts');
+		t.diagnostic(`summary:\n${buildJsonReport(stateOf(g)).summary.join('\n')}`);
 	} finally {
 		await g.close();
 		await drill.release();
 	}
 });
 
-test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its waiters go on; waiting N → 0, cleared; the report still names the lock chain', async () => {
+test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its waiters go on; waiting N → 0, cleared; the report still names the lock chain', async t => {
 	const drill = await prepare(shared, 'lock-chain');
 	const roots = async () => (await look(shared, drill.database, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'UPDATE data_version%'")).map(r => Number(r.pid));
 	const rootBefore = await roots();
@@ -246,14 +248,22 @@ test('lock-chain: pg500 run ends nothing; the action ends the root blocker, its 
 		assert.equal(report.actions.length, 1);
 		assert.equal(report.verification?.cleared, true);
 		assert.deepEqual(schemaProblems(report), []);
+		// The summary for the incident channel: the root blocker by pid, what was done to it, by whom, and the verification.
+		t.diagnostic(`summary:\n${report.summary.join('\n')}`);
+		const [headline, evidence, fix, acted, verified] = report.summary;
+		assert.match(headline!, /^CRITICAL( \(run not finished\))?: Transaction deadlocks and lock contention \(likely\)/);
+		assert.match(evidence!, new RegExp(`^Evidence: .*root blocker pid ${pid}\\b`));
+		assert.match(fix!, /^Fix: .* — chosen by trainee@drill$/);
+		assert.match(acted!, new RegExp(`^Actions: End the root blocker of the lock chain on pid ${pid}: done — by trainee@drill at \\d\\d:\\d\\d UTC$`));
+		assert.match(verified!, /^Verified at \d\d:\d\d UTC: cleared — root blockers 1 → 0, waiting ≥ 1 s \d+ → 0/);
 		const markdown = await renderReport(run, 'markdown');
 		assert.match(markdown, /## Actions\n\n- ✔ \*\*done\*\* — End the root blocker of the lock chain — pid \d+ \(backend started [^)]+\); answered by trainee@drill at /);
 		assert.match(markdown, /## Verification\n\n\*\*✔ cleared: every figure of deadlocks is back to normal\*\*/);
 		assert.match(markdown, /\| waiting ≥ 1 s \| locks \| ⚠ \d+ \| 0 \|/);
 		const html = await renderReport(run, 'html');
-		assert.match(html, /<h2>Actions<\/h2><ul class="actions"><li><span class="sym ok">✔<\/span> <strong>done<\/strong> — End the root blocker of the lock chain/);
+		assert.match(html, /<h2>Actions<\/h2><ul class="actions"><li><span class="sym ok" aria-hidden="true">✔<\/span> <strong>done<\/strong> — End the root blocker of the lock chain/);
 		assert.match(html, new RegExp(`<pre>SELECT pg_terminate_backend\\(${pid}, 5000\\)</pre>`));
-		assert.match(html, /<h2>Verification<\/h2><p><span class="sym ok">✔<\/span> <strong>cleared: every figure of deadlocks is back to normal<\/strong>/);
+		assert.match(html, /<h2>Verification<\/h2><p><span class="sym ok" aria-hidden="true">✔<\/span> <strong>cleared: every figure of deadlocks is back to normal<\/strong>/);
 
 		// The journal alone tells the same story: the verification is derived again, not stored.
 		const replayed = replayJournal(readJournal(g.journalPath));

@@ -195,7 +195,8 @@ test('listSessions and the picker: the drill, and how each session ended (quit, 
 	assert.match(describeSession(sessions[1]!)[1], /^drill: quiz, .*, ended: cut off$/, 'a quiz keeps its drill hidden');
 	const state = replayJournal(readJournal(sessions[0]!.path));
 	assert.deepEqual(
-		state.timeline.slice(-3).map(t => t.event),
-		['session ended: the terminal went away (its input closed)', 'session resumed after 1 h 51 min; it had ended: the terminal went away (its input closed)', 'session ended: quit (q)'],
+		state.sessions.map(part => part.endedBy),
+		['terminal-lost', 'quit'],
+		'two parts: the first ended when its terminal went away, the resumed one with q',
 	);
 });

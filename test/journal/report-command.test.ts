@@ -47,6 +47,31 @@ test('pg500 report JOURNAL --format json|markdown|html: exit 0, the same session
 	for (const out of [json.stdout, text, md.stdout]) assert.ok(!out.includes(secret));
 });
 
+test('pg500 report JOURNAL --format summary|chat: the summary names where the full report is; a file written is named as itself', () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'pg500-report-cmd-'));
+	// This session exported a Markdown report: the summary points there, on the host that wrote it (the journal predates the operator: none named).
+	const exported = pg500('report', journalOf(dir), '--format', 'summary');
+	assert.equal(exported.code, 0, exported.stderr);
+	const lines = exported.stdout.trimEnd().split('\n');
+	assert.ok(lines.length >= 3 && lines.length <= 6, exported.stdout);
+	assert.match(lines[0]!, /^CRITICAL: Connection pool exhaustion \(likely\) — denokv on db\.internal:5432, 2024-05-01 03:00 UTC$/);
+	assert.equal(lines.at(-1), 'Full report: /tmp/incident-42.md');
+	// A session that exported nothing: how to render one.
+	const quiet = journalOf(mkdtempSync(path.join(os.tmpdir(), 'pg500-report-cmd-')), interruptedEvents());
+	assert.equal(pg500('report', quiet, '--format', 'summary').stdout.trimEnd().split('\n').at(-1), `Full report: pg500 report ${quiet} --format html`);
+	// Written to a file: the HTML names itself; the summary alone is no full report.
+	const html = path.join(dir, 'r.html');
+	assert.equal(pg500('report', quiet, '--format', 'html', '--output', html).code, 0);
+	assert.ok(readFileSync(html, 'utf8').includes(`Full report: ${os.hostname()}:${html}`));
+	const txt = path.join(dir, 'r.txt');
+	assert.equal(pg500('report', quiet, '--format', 'summary', '--output', txt).code, 0);
+	assert.ok(!readFileSync(txt, 'utf8').includes(txt));
+	const chat = pg500('report', quiet, '--format', 'chat');
+	assert.equal(chat.code, 0);
+	assert.ok(!/^\s*\|/m.test(chat.stdout), 'no table in the chat format');
+	for (const out of [exported.stdout, chat.stdout]) assert.ok(!out.includes(secret));
+});
+
 test('a journal cut off mid-write is still reported, with a one-line warning', () => {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'pg500-report-cmd-'));
 	const journal = journalOf(dir, interruptedEvents());

@@ -184,3 +184,21 @@ export function quietInterruptedEvents(): RunEvent[] {
 		{type: 'step-finished', at: at(2), stepId: 'server-logs', durationMs: 5, outcome: {rows: [], rowCount: 0}},
 	];
 }
+
+/**
+ * The pool-exhaustion run as two people ran it: alice on bastion-1 until her
+ * SSH link dropped while `connections` ran, then bob on bastion-2, twenty
+ * minutes later, with a newer pg500, who wrote the note and chose the fix.
+ */
+export function resumedEvents(): RunEvent[] {
+	const all = poolExhaustionEvents().map(e => (e.type === 'run-started' ? {...e, operator: 'alice@bastion-1'} : e));
+	const cut = all.findIndex(e => e.type === 'step-started' && e.stepId === 'connections') + 1;
+	const later = (e: RunEvent): RunEvent => ({...e, at: new Date(Date.parse(e.at) + 20 * 60_000).toISOString()});
+	return [
+		...all.slice(0, cut),
+		{type: 'session-ended', at: at(5.5), how: 'SIGHUP'},
+		later({type: 'session-resumed', at: at(5), gapMs: 1_199_500, after: 'SIGHUP', tool: {name: 'pg500', version: '1.2.4'}, operator: 'bob@bastion-2'}),
+		later({type: 'step-started', at: at(5), stepId: 'connections'}),
+		...all.slice(cut).map(later),
+	];
+}

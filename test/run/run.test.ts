@@ -246,6 +246,15 @@ test('bad arguments exit 3 with one line and no password', async () => {
 	assertNoPassword(invalid.stderr + invalid.stdout);
 });
 
+test('--format summary: the plain lines alone on standard output, the verdict still the exit code', async () => {
+	const db = await server.createDatabase({denokv: true});
+	const {code, stdout, stderr} = await cli(['run', '--format', 'summary'], {DATABASE_URL: server.url(db)});
+	assert.equal(code, 0, stderr);
+	// A healthy database: the verdict and where; nothing to act on, no report file to name.
+	assert.match(stdout, new RegExp(`^OK: nothing anomalous found — ${db} on 127\\.0\\.0\\.1:\\d+, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\n$`));
+	assertNoPassword(stdout + stderr);
+});
+
 test('the JSON report goes to standard output when no --output is given', async () => {
 	const db = await server.createDatabase({denokv: true});
 	const {code, stdout, stderr} = await cli(['run', '--format', 'json'], {DATABASE_URL: server.url(db)});

@@ -105,7 +105,7 @@ test("the operator's walk: one step per runNext, the choice left to the person, 
 
 		await session.chooseFix('end-leaks');
 		run = session.getState().run;
-		assert.deepEqual(run.chosenFix, {id: 'end-leaks', by: 'operator'});
+		assert.deepEqual({...run.chosenFix, at: undefined}, {id: 'end-leaks', by: 'operator', at: undefined});
 		assert.deepEqual(run.steps['end-leaks/still-idle']!.rows, [{idle: 1}], 'the follow-up ran live against the server');
 
 		assert.deepEqual(await session.runNext(), {kind: 'end'});
@@ -174,7 +174,7 @@ test('pg500 run: runToEnd takes the recommended path and fix itself; an internal
 		const headless = createSession({state: initialState(runbook()), executor: executorFor(url)});
 		headless.start();
 		const state: RunState = await headless.runToEnd();
-		assert.deepEqual(state.chosenFix, {id: 'end-leaks', by: 'auto'});
+		assert.deepEqual({...state.chosenFix, at: undefined}, {id: 'end-leaks', by: 'auto', at: undefined});
 		assert.deepEqual(state.steps['end-leaks/still-idle']!.rows, [{idle: 1}]);
 		assert.equal(state.steps['next-steps']!.status, 'manual');
 		assert.ok(state.finishedAt);

@@ -74,7 +74,8 @@ test('lock-chain from the first step to "cleared" with the keys a person presses
 
 	// Finish, export: the report keeps the diagnosis and says what was done and seen.
 	keys('Enter', 'e');
-	screen = await waitForPane('demo', s => s.includes('Report written to'), 'the export');
+	screen = await waitForPane('demo', s => s.includes('Report written') && s.includes('For the incident channel:'), 'the export and its summary');
+	assert.match(panelOf(screen).replace(/\s+/g, ' '), new RegExp(`Actions: End the root blocker of the lock chain on pid ${root}: done`), 'the summary says what was done');
 	const exported = journal().find(e => e.type === 'report-exported')!;
 	const report = readFileSync(exported.path!, 'utf8');
 	assert.match(report, /## Causes, most likely first\n\n1\. \*\*Transaction deadlocks and lock contention\*\* — likely/);

@@ -67,7 +67,7 @@ fixes:
 test('a check cancelled by the statement timeout: why, what to do, and Enter goes on to the next step', async () => {
 	const db = await server.createDatabase();
 	const {executor, journal, session} = guideSession({runbookText, name: 'error-test.yaml', url: server.url(db), dir, statementTimeout: 200});
-	const effects = {session, exit: () => {}};
+	const effects = {session, exit: () => {}, clipboard: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	try {
 		await press(ui, keys.enter, 'Enter');

@@ -39,13 +39,14 @@ async function session(options: {state?: (runbook: ReturnType<typeof parseRunboo
 	await leak.query('select 1');
 	const {executor, journal, session} = guideSession({runbookText: testRunbook, name: 'ui-test.yaml', url: server.url(db), dir, color: true, ...options});
 	const exits: string[] = [];
-	const effects = {session, exit: (reason: string) => void exits.push(reason)};
+	const copied: string[] = [];
+	const effects = {session, exit: (reason: string) => void exits.push(reason), clipboard: (text: string) => void copied.push(text)};
 	const close = async () => {
 		journal.close();
 		await executor.close();
 		await leak.end();
 	};
-	return {effects, journal, exits, close, session};
+	return {effects, journal, exits, copied, close, session};
 }
 
 function resize(stdout: unknown, columns: number, rows: number) {
@@ -112,6 +113,44 @@ test('the whole flow at 80×24: steps, the anomaly, the fix, a note, the export'
 		assert.ok(/posted in \\?#incident/.test(report), report);
 		assert.match(report, /idle in transaction/);
 		assert.equal(s.exits[0], 'quit');
+	} finally {
+		ui.unmount();
+		await s.close();
+	}
+});
+
+test('e shows where the report went and its summary; y puts the summary on the clipboard, only when pressed; Esc closes', async () => {
+	const s = await session();
+	const ui = render(<Guide effects={s.effects} glyphs={utf8} color />);
+	try {
+		resize(ui.stdout, 80, 24);
+		await waitForFrame(ui.lastFrame, f => f.includes('Enter run next: connect'), 'the first step offered');
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('Enter run next: idle-tx'), 'connect done');
+		await press(ui, keys.enter, 'keys.enter');
+		await waitForFrame(ui.lastFrame, f => f.includes('⚠ backend'), 'the anomaly');
+
+		await press(ui, 'e', "'e'");
+		let frame = unstyled(await waitForFrame(ui.lastFrame, f => f.includes('For the incident channel:'), 'the export and its summary'));
+		assertFits(frame, 80, 24);
+		const path = s.session.getState().run.exports[0]!.path;
+		assert.match(frame, /Report written/);
+		assert.match(frame.replace(/\s+│?\s*/g, ' '), /WARNING \(run not finished\): A transaction left open \(likely\)/);
+		assert.match(frame, /y copy the summary/);
+		assert.equal(s.copied.length, 0, 'nothing on the clipboard until y');
+
+		await press(ui, 'y', "'y'");
+		await waitForFrame(ui.lastFrame, f => f.includes('Summary sent to the clipboard'), 'the copy said');
+		assert.equal(s.copied.length, 1);
+		const report = await readFile(path, 'utf8');
+		const lines = s.copied[0]!.trimEnd().split('\n');
+		assert.ok(lines.length >= 3 && lines.length <= 6, lines.join('\n'));
+		assert.equal(report.split('\n').slice(3, 3 + lines.length).join('\n'), lines.join('\n'), 'the summary the report opens with');
+		assert.match(lines.at(-1)!, new RegExp(`^Full report: .+:${path.replaceAll('.', '\\.')}$`));
+
+		await press(ui, keys.escape, 'keys.escape');
+		frame = unstyled(await waitForFrame(ui.lastFrame, f => !f.includes('For the incident channel:'), 'the overlay closed'));
+		assert.match(frame, /⚠ backend/);
 	} finally {
 		ui.unmount();
 		await s.close();

@@ -37,7 +37,7 @@ test('a journal that cannot be written: a banner until it can, every note kept',
 	const {executor, journal, session} = guideSession({runbookText, name: 'banner.yaml', url: 'postgres://app@127.0.0.1:1/kv?sslmode=disable', dir: path.join(disk.dir, 'state')});
 	const ui = render(
 		<Guide
-			effects={{session, exit: () => {}}}
+			effects={{session, exit: () => {}, clipboard: () => {}}}
 			glyphs={glyphsFor({LANG: 'C.UTF-8'})}
 			color={false}
 		/>,

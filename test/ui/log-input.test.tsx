@@ -40,7 +40,7 @@ async function session() {
 	const db = await server.createDatabase();
 	// No --server-log, no --pg-log: both log steps end manual, as on a bastion with nothing given.
 	const {executor, journal, session} = guideSession({runbookText: logRunbook, name: 'log-ui-test.yaml', url: server.url(db), dir});
-	const effects = {session, exit: () => {}};
+	const effects = {session, exit: () => {}, clipboard: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	// Wide enough that a command line with a temp path shows on one line.
 	Object.defineProperty(ui.stdout, 'columns', {value: 160, configurable: true});

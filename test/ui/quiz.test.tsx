@@ -43,7 +43,7 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 	const journal = openJournal({dir, runbookPath: runbook.path, runbookText: readDefaultRunbook(), target: executor.target, options: {}});
 	const session = guidedSession({state: initialState(runbook), executor, journal, report: {format: 'markdown'}, quiz});
 	session.start();
-	const effects = {session, exit: () => {}};
+	const effects = {session, exit: () => {}, clipboard: () => {}};
 	const ui = render(<Guide effects={effects} glyphs={glyphsFor({LANG: 'C.UTF-8'})} color={false} />);
 	try {
 		let frame = await waitForFrame(ui.lastFrame, f => f.includes('Enter run next: server-logs'), 'the first frame');
@@ -79,7 +79,7 @@ test('quiz: the walk never shows the drill; at the end, name the cause, then the
 		const note = readJournal(journal.path).events.find(e => e.type === 'note-set');
 		assert.ok(note && note.type === 'note-set' && note.text.includes('The drill was lock-chain'), 'the result is in the journal at once');
 		await press(ui, 'e', "'e'");
-		frame = await waitForFrame(ui.lastFrame, f => f.includes('Report written to'), 'the export');
+		frame = await waitForFrame(ui.lastFrame, f => f.includes('Report written') && f.includes('For the incident channel:'), 'the export and its summary');
 		const report = await readFile(session.getState().run.exports[0]!.path, 'utf8');
 		assert.match(report, /The drill was lock-chain/);
 	} finally {

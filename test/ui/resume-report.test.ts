@@ -1,7 +1,7 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +13,9 @@ import {bin, tmuxOn, tmuxSkip} from './tmux-support.ts';
  * link that drops (SIGHUP) or a `kill -9` in the middle of a guided session,
  * then `pg500 resume`, ends with the same report as a session that was
  * never interrupted — timestamps and durations aside, and what only the
- * interruption adds: its ending and the resumption in the timeline, and
- * (after a hang-up) the partial report written then. */
+ * interruption adds: who ran each part and how it ended, the break and the
+ * resumption in the timeline, and (after a hang-up) the partial report
+ * written then. The resume may be another person on another host. */
 
 const skip = tmuxSkip;
 
@@ -104,23 +105,28 @@ async function quit(name: string, asks: boolean): Promise<void> {
 
 interface Report {
 	steps: Record<string, unknown>[];
-	timeline: {at: string; event: string}[];
+	timeline: {kind: string; event: string; operator: string | null}[];
 	exports: {path: string; format: string}[];
+	sessions: {operator: string | null; endedBy: string | null}[];
 	[key: string]: unknown;
 }
 
-/** What an interruption adds to a report: the timeline's ending and resumption, the partial report's export. */
-function interruption(report: Report): {timeline: string[]; exports: string[]} {
+/** What an interruption adds to a report: the parts of the session and their endings, the break and the resumption, the partial report's export. */
+function interruption(report: Report): {sessions: (string | null)[][]; timeline: string[]; exports: string[]} {
 	return {
-		timeline: report.timeline.map(t => t.event).filter(e => /^session (ended|resumed)/.test(e) || (/^report exported/.test(e) && /partial|\.md/.test(e))),
+		sessions: report.sessions.map(s => [s.operator, s.endedBy]),
+		timeline: report.timeline.filter(t => t.kind === 'session' && !t.event.startsWith('session started')).map(t => t.event),
 		exports: report.exports.map(e => e.format),
 	};
 }
 
+/** The report without the story of the session: its parts, who did what, the summary (which dates it). */
 function withoutInterruption(report: Report): Report {
-	const {timeline, exports: _exports, ...rest} = report;
-	return {...rest, exports: [], timeline: timeline.filter(t => !/^session (ended|resumed)/.test(t.event) && !/^report exported/.test(t.event))};
+	const {timeline, exports: _exports, sessions: _sessions, summary: _summary, ...rest} = report;
+	return {...rest, exports: [], sessions: [], timeline: timeline.filter(t => t.kind !== 'session').map(t => ({...t, operator: null}))};
 }
+
+const me = `${os.userInfo().username}@${os.hostname()}`;
 
 /** The JSON report of a journal, with what differs between any two runs taken out: times, durations, ages, pg500's backend pid. */
 function finalReport(journal: string): Report {
@@ -147,8 +153,12 @@ async function uninterrupted(): Promise<Report> {
 	return finalReport(journal);
 }
 
-async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
-	const journal = path.join(dir, `${how}.jsonl`);
+/** Another person on another host: a user of its own (`runuser`) in a UTS namespace of its own (its own host name). */
+const elsewhere = {user: 'nobody', host: 'bastion-2'};
+const elsewhereSkip = skip || (process.getuid?.() !== 0 ? 'needs root (runuser, unshare)' : spawnSync('sh', ['-c', 'command -v unshare && command -v runuser']).status !== 0 ? 'no unshare or runuser' : false);
+
+async function interrupted(how: 'SIGKILL' | 'SIGHUP', resumeBy?: typeof elsewhere): Promise<Report> {
+	const journal = path.join(dir, resumeBy ? 'handover' : '', `${how}.jsonl`);
 	const first = `${how}-first`;
 	start(first, `--runbook ${path.join(dir, 'runbook.yaml')} --journal ${journal}`);
 	await waitForPane(first, s => s.includes('Enter run next: connect'), 'the first frame');
@@ -162,7 +172,14 @@ async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
 	await processGone(pid);
 
 	const second = `${how}-second`;
-	start(second, `resume ${journal}`);
+	if (resumeBy) {
+		// Bob takes over Alice's journal (as sudo would hand it to him) and resumes it from his own machine.
+		execFileSync('chown', ['-R', resumeBy.user, path.dirname(journal)]);
+		tmux(
+			'new-session', '-d', '-s', second, '-x', '80', '-y', '24', '-e', `DATABASE_URL=${server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `HOME=${path.dirname(journal)}`,
+			`exec unshare --uts sh -c 'hostname ${resumeBy.host} && exec runuser -u ${resumeBy.user} -- node ${bin} resume ${journal}'`,
+		);
+	} else start(second, `resume ${journal}`);
 	await waitForPane(second, s => s.includes('Note: leak seen from the bastion') && s.includes('Enter run next: next-steps'), 'the resumed session');
 	await press(second, 5, walk.length);
 	// After a hang-up the partial report holds the note.
@@ -170,25 +187,47 @@ async function interrupted(how: 'SIGKILL' | 'SIGHUP'): Promise<Report> {
 	return finalReport(journal);
 }
 
+/** The session never interrupted, walked once for every test that compares with it. */
+let wholeWalk: Promise<Report> | undefined;
+const uninterruptedOnce = () => (wholeWalk ??= uninterrupted());
+
 test('kill -9 or a hang-up halfway, then resume: the same final report as a session never interrupted', {skip}, async () => {
-	const whole = await uninterrupted();
+	const whole = await uninterruptedOnce();
 	assert.equal(whole.verdict, 'warning');
 	assert.ok(whole.steps.some(s => s['note'] === 'leak seen from the bastion'));
-	assert.deepEqual(interruption(whole), {timeline: ['session ended: quit (q)'], exports: []});
+	// Quit after the run finished: the session is simply over, nothing broke off.
+	assert.deepEqual(interruption(whole), {sessions: [[me, 'quit']], timeline: [], exports: []});
 
 	const killed = await interrupted('SIGKILL');
 	assert.deepEqual(withoutInterruption(killed), withoutInterruption(whole));
-	assert.equal(interruption(killed).timeline.length, 2);
-	assert.match(interruption(killed).timeline[0]!, /^session resumed after \d.*; it had ended: stopped without a clean ending \(killed or crashed\)$/);
-	assert.equal(interruption(killed).timeline[1], 'session ended: quit (q)');
+	assert.deepEqual(interruption(killed).sessions, [[me, null], [me, 'quit']], 'kill -9 leaves no word of its ending');
+	assert.equal(interruption(killed).timeline[0], 'session ended: stopped without a clean ending (killed or crashed)');
+	assert.match(interruption(killed).timeline[1]!, new RegExp(`^session resumed by ${me} after \\d`));
 	assert.deepEqual(interruption(killed).exports, [], 'killed: no partial report');
 
 	const hungUp = await interrupted('SIGHUP');
 	assert.deepEqual(withoutInterruption(hungUp), withoutInterruption(whole));
-	const [ended, exported, resumed, quit] = interruption(hungUp).timeline;
-	assert.match(ended!, /^session ended: hang-up \(SIGHUP\)/);
-	assert.match(exported!, /^report exported as markdown to .*SIGHUP\.md$/, 'the partial report, journaled at the hang-up');
-	assert.match(resumed!, /^session resumed after .*; it had ended: hang-up \(SIGHUP\)/);
-	assert.equal(quit, 'session ended: quit (q)');
-	assert.deepEqual(interruption(hungUp).exports, ['markdown']);
+	assert.deepEqual(interruption(hungUp).sessions, [[me, 'SIGHUP'], [me, 'quit']]);
+	const [ended, resumed] = interruption(hungUp).timeline;
+	assert.equal(ended, 'session ended: hang-up (SIGHUP): the terminal or the SSH link closed');
+	assert.match(resumed!, new RegExp(`^session resumed by ${me} after `));
+	assert.deepEqual(interruption(hungUp).exports, ['markdown'], 'the partial report, journaled at the hang-up');
+});
+
+test('a hang-up, then another person resumes on another host: the same findings, and the report names both', {skip: elsewhereSkip}, async () => {
+	const whole = await uninterruptedOnce();
+	await mkdir(path.join(dir, 'handover'), {recursive: true});
+	// The other person may pass through the test's directory to the journal handed to them, no further.
+	await chmod(dir, 0o711);
+	const handedOver = await interrupted('SIGHUP', elsewhere);
+	assert.deepEqual(withoutInterruption(handedOver), withoutInterruption(whole));
+	const bob = `${elsewhere.user}@${elsewhere.host}`;
+	assert.deepEqual(interruption(handedOver).sessions, [[me, 'SIGHUP'], [bob, 'quit']]);
+	assert.match(interruption(handedOver).timeline[1]!, new RegExp(`^session resumed by ${bob} after `));
+	// What each did is theirs: the note before the hang-up, the tick after the resume.
+	assert.equal(handedOver.timeline.find(e => e.kind === 'note')!.operator, me);
+	assert.equal(handedOver.timeline.find(e => e.kind === 'manual')!.operator, bob);
+	const md = execFileSync(process.execPath, [bin, 'report', path.join(dir, 'handover', 'SIGHUP.jsonl'), '--format', 'markdown'], {encoding: 'utf8'});
+	assert.match(md, new RegExp(`- \\*\\*Run by:\\*\\* ${me} with pg500 `));
+	assert.match(md, new RegExp(`- \\*\\*Resumed by:\\*\\* ${bob} with pg500 `));
 });

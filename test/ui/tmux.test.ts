@@ -99,9 +99,19 @@ test('over tmux at 80×24: to the fix, export, quit; the terminal is sane after 
 	tmux('send-keys', '-t', name, 'Enter');
 	await waitForPane(name, s => s.includes('Fix: End the leaked') && /│ idle +1\n/.test(s), 'the fix and its follow-up');
 	tmux('send-keys', '-t', name, 'e');
-	screen = await waitForPane(name, s => s.includes('Report written to'), 'the export');
+	screen = await waitForPane(name, s => s.includes('Report written') && s.includes('For the incident channel:'), 'the export and its summary');
 	const report = journal.replace(/\.jsonl$/, '.md');
 	assert.match(readFileSync(report, 'utf8'), /idle in transaction/);
+	for (const line of screen.split('\n')) assert.ok([...line].length <= 80, line);
+	// y puts the summary on the clipboard through the terminal: tmux with set-clipboard on takes OSC 52 into its buffer.
+	tmux('set-option', '-g', 'set-clipboard', 'on');
+	tmux('send-keys', '-t', name, 'y');
+	await waitForPane(name, s => s.includes('Summary sent to the clipboard'), 'the copy said');
+	const copied = tmux('show-buffer').trimEnd().split('\n');
+	assert.ok(copied.length >= 2 && copied.length <= 6, copied.join('\n'));
+	assert.match(copied[0]!, /^WARNING \(run not finished\): A transaction left open/);
+	assert.equal(copied.at(-1), `Full report: ${os.hostname()}:${report}`);
+	assert.equal(readFileSync(report, 'utf8').split('\n').slice(3, 3 + copied.length).join('\n'), copied.join('\n'), 'the lines that open the report');
 	tmux('send-keys', '-t', name, 'q');
 	screen = await waitForPane(name, s => s.includes('ready$') && s.includes(`journal: ${journal}`), 'the prompt back after q');
 	t.diagnostic(`bytes written during the whole guided run: ${bytes()}`);

@@ -8,6 +8,7 @@ import {openJournal} from '../../source/journal/write.ts';
 import {readJournal} from '../../source/journal/read.ts';
 import {replayJournal} from '../../source/journal/replay.ts';
 import {renderReport} from '../../source/report/render.ts';
+import {buildJsonReport} from '../../source/report/json.ts';
 import {loadRunbook} from '../../source/runbook/load.ts';
 import {at, poolExhaustionEvents, replay, runbookPath, smallRunbookText, target} from '../report/fixtures.ts';
 import {schemaProblems} from '../report/schema.ts';
@@ -57,7 +58,7 @@ function watchedEvents(): RunEvent[] {
 	return [...events.slice(0, fixAt), ...before, events[fixAt]!, ...after, ...events.slice(fixAt + 1)];
 }
 
-test('samples are in the state, not in the timeline; opening and closing are; the fix chosen is a moment', () => {
+test('samples are in the state, not in the report\'s timeline; opening and closing are; the fix chosen is a moment', () => {
 	const state = replay(watchedEvents());
 	assert.equal(state.watch?.samples.length, 7);
 	assert.deepEqual(
@@ -68,10 +69,10 @@ test('samples are in the state, not in the timeline; opening and closing are; th
 		],
 	);
 	assert.deepEqual(state.watch?.moments, [{at: at(45), label: 'fix chosen: fix-pool'}]);
-	const lines = state.timeline.map(t => t.event);
+	const lines = buildJsonReport(state).timeline.map(t => t.event);
 	assert.equal(lines.filter(l => l.startsWith('watch opened (a sample every 2 s)')).length, 2);
 	assert.equal(lines.filter(l => l.startsWith('watch closed')).length, 2);
-	assert.equal(lines.length, replay(poolExhaustionEvents()).timeline.length + 4);
+	assert.equal(lines.length, buildJsonReport(replay(poolExhaustionEvents())).timeline.length + 4);
 });
 
 test('journaled and replayed: the same series and the same reports; a crafted figure reads 0, never text', () => {
