@@ -374,11 +374,14 @@ export class SafeSession {
 	 * role that turned it off would make a backslash end a string elsewhere
 	 * than the runbook's side-effect check (sql/side-effects.ts) read it, and
 	 * elsewhere than pg500's own quoting (sql/quote.ts) wrote it into an action.
+	 * jit off: a query over pg_locks on a busy server is estimated costly
+	 * enough to be compiled by LLVM, tens of milliseconds of a sick server's
+	 * CPU for a query that runs once.
 	 * Says whether the backend flushes its statistics when it ends.
 	 */
 	private async begin(client: pg.Client, mode: 'READ ONLY' | 'READ WRITE', settings: CheckSettings): Promise<boolean> {
 		const {statementMs, lockMs} = this.timeouts;
-		const open = `BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on${setLocals(settings)}`;
+		const open = `BEGIN ${mode}; SET LOCAL statement_timeout = ${Math.floor(statementMs)}; SET LOCAL lock_timeout = ${Math.floor(lockMs)}; SET LOCAL standard_conforming_strings = on; SET LOCAL jit = off${setLocals(settings)}`;
 		if (this.flushesStatistics) {
 			try {
 				await client.query(`${open}; SELECT pg_stat_force_next_flush()`);

@@ -37,7 +37,7 @@ steps:
     query:
       - {max: 12, sql: "SELECT 'old' AS variant"}
       - {min: 13, sql: "SELECT 'current' AS variant"}
-  - {id: settings, title: Settings, why: w, kind: sql, query: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, pg_backend_pid() AS pid"}
+  - {id: settings, title: Settings, why: w, kind: sql, query: "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, current_setting('jit') AS jit, pg_backend_pid() AS pid"}
   - {id: sleep, title: Sleep, why: w, kind: sql, query: "SELECT pg_sleep(3)"}
   - {id: locked, title: Locked, why: w, kind: sql, query: "SELECT count(*) AS n FROM guarded"}
   - {id: mine, title: Mine, why: w, kind: sql, query: "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pg500'"}
@@ -101,14 +101,14 @@ test('rows are capped at 50 with the total kept, long text truncated, bigint kep
 	}
 });
 
-test('each check runs READ ONLY with SET LOCAL timeouts, and nothing stays open between checks', async () => {
+test('each check runs READ ONLY with SET LOCAL timeouts and no JIT, and nothing stays open between checks', async () => {
 	const db = await server.createDatabase();
 	const executor = executorFor(server.url(db), 1234);
 	try {
 		const write = await runStep(executor, 'write');
 		assert.equal(write.error?.sqlstate, '25006');
 		const settings = (await runStep(executor, 'settings')).rows[0]!;
-		assert.deepEqual({ro: settings.ro, st: settings.st, lt: settings.lt}, {ro: 'on', st: '1234ms', lt: '200ms'});
+		assert.deepEqual({ro: settings.ro, st: settings.st, lt: settings.lt, jit: settings.jit}, {ro: 'on', st: '1234ms', lt: '200ms', jit: 'off'});
 		const seen = await server.sql(db, `SELECT state, backend_xid FROM pg_stat_activity WHERE pid = ${Number(settings.pid)}`);
 		assert.deepEqual(seen.rows, [{state: 'idle', backend_xid: null}]);
 		// A query that ends the read-only transaction itself and then writes: refused as a whole.
