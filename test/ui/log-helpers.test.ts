@@ -91,7 +91,8 @@ test('sparkline: a short incident in buckets of seconds shows seconds in its spa
 test('a grandchild that leaves the session (setsid … &) is killed at the limit too, and the capture ends there', {skip: !existsSync('/proc/self/environ') && 'needs /proc'}, async () => {
 	const started = Date.now();
 	// The background sleep keeps the output open: before, the capture waited the whole 90 s for it.
-	const capture = await captureCommand('setsid sleep 90 & echo $! > /dev/null; echo started; sleep 0.3', {timeoutMs: 1500, maxBytes: 4096});
+	// An odd duration, so that no other sleep on the machine (a shell's `sleep 90`) passes for it.
+	const capture = await captureCommand('setsid sleep 90.417 & echo $! > /dev/null; echo started; sleep 0.3', {timeoutMs: 1500, maxBytes: 4096});
 	const tookMs = Date.now() - started;
 	try {
 		assert.equal(capture.timedOut, true);
@@ -101,7 +102,7 @@ test('a grandchild that leaves the session (setsid … &) is killed at the limit
 		await capture.remove();
 	}
 	// Killed, it may still be on its way out for a moment after its output closed.
-	const alive = () => spawnSync('pgrep', ['-x', '-f', 'sleep 90'], {encoding: 'utf8'}).stdout.trim();
+	const alive = () => spawnSync('pgrep', ['-x', '-f', 'sleep 90.417'], {encoding: 'utf8'}).stdout.trim();
 	for (let i = 0; i < 200 && alive() !== ''; i++) await new Promise(resolve => setTimeout(resolve, 25));
-	assert.equal(alive(), '', 'no sleep 90 survived');
+	assert.equal(alive(), '', 'the grandchild sleep did not survive');
 });
