@@ -6,7 +6,8 @@ import type {Moment, RunState, WatchSample, WatchSeries} from './types.ts';
 
 const empty: WatchSeries = {spans: [], samples: [], moments: []};
 
-const figureNames = [
+/** A sample's figures that are always a number (the query reads them as they are). */
+export const figureNames = [
 	'slots_used',
 	'slots_usable',
 	'idle_in_tx',

@@ -37,11 +37,6 @@ export function escapeUntrusted(text: string, options: EscapeOptions = {}): stri
 	return text.replace(pattern, visible);
 }
 
-/** Whether the text holds any character escapeUntrusted would change. */
-export function hasUnsafeCharacters(text: string, options: EscapeOptions = {}): boolean {
-	return escapeUntrusted(text, options) !== text;
-}
-
 /** Each character escapeUntrusted would change, where it is (for pointing at it rather than escaping it). */
 export function unsafeCharacters(text: string): {offset: number; char: string}[] {
 	return [...text.matchAll(unsafe)].map(m => ({offset: m.index, char: m[0]}));

@@ -1,4 +1,5 @@
 import type {Row} from '../engine/types.ts';
+import {figureNames} from '../engine/watch-series.ts';
 
 /* What one read of the watch query gives (watch-sql.ts), as the executor
  * hands it to the sampler: the figures, or why there are none this time. */
@@ -32,14 +33,9 @@ export type WatchRead =
 	/** No connection: never reached (`unreachable`), or lost and not back (`gone`). */
 	| {kind: 'unreachable' | 'gone'; message: string};
 
+// The sample's own figures, then the counters a sample's rates and deltas are worked out from.
 const numericNames = [
-	'slots_used',
-	'slots_usable',
-	'idle_in_tx',
-	'idle_in_tx_long',
-	'oldest_idle_in_tx_s',
-	'lock_waiters',
-	'oldest_lock_wait_s',
+	...figureNames,
 	'deadlocks_total',
 	'commits_total',
 	'rollbacks_total',
