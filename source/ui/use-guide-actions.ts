@@ -1,6 +1,7 @@
 import {useMemo, type Dispatch} from 'react';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {planActions} from '../engine/actions.ts';
+import {nextMove} from '../engine/next.ts';
 import {formatValue} from '../engine/template.ts';
 import type {RunState, Verification} from '../engine/types.ts';
 import type {SessionController} from '../session/controller.ts';
@@ -102,14 +103,19 @@ export function useGuideActions(effects: GuideEffects, getGuide: () => GuideStat
 
 		return {
 			next() {
-				void session.runNext().then(move => {
-					if (move?.kind === 'fix') dispatchGuide({type: 'show', view: 'fix'});
-					else if (move?.kind === 'choose-fix') dispatchGuide({type: 'show', view: 'causes'});
-					else if (move?.kind === 'end') {
-						if (session.quizChoices && !session.getState().reveal) dispatchGuide({type: 'overlay', overlay: 'quiz'});
-						else message('info', 'Runbook complete: e exports the report, q quits.');
-					}
-				});
+				if (session.getState().running) return;
+				// The move the controller is about to make, shown as soon as it is known rather than when its
+				// checks are done: a key typed ahead after this Enter must find the view this Enter leads to
+				// (the causes and the end need no check, so nothing would hold that key back).
+				const move = nextMove(session.getState().run);
+				void session.runNext();
+				if (move.kind === 'fix') dispatchGuide({type: 'show', view: 'fix'});
+				else if (move.kind === 'choose-fix') dispatchGuide({type: 'show', view: 'causes'});
+				else if (move.kind === 'end') {
+					// runNext ended the run before its first await.
+					if (session.quizChoices && !session.getState().reveal) dispatchGuide({type: 'overlay', overlay: 'quiz'});
+					else message('info', 'Runbook complete: e exports the report, q quits.');
+				}
 			},
 			rerun() {
 				const stepId = target();

@@ -46,3 +46,25 @@ test('a note typed ahead in one burst (Enter, n, the text, Enter), then help and
 	tmux('send-keys', '-t', 'note', 'q');
 	for (let i = 0; i < 400 && alive('note'); i++) await new Promise(resolve => setTimeout(resolve, 25));
 });
+
+test('the whole way to the fix in one burst: three steps, the causes, the recommended fix — five Enters, none lost', {skip}, async () => {
+	const db = await where.server.createDatabase();
+	// A leaked transaction: the runbook's cause, and its fix's follow-up to run.
+	const leak = await where.server.connect(db);
+	await leak.query('begin');
+	await leak.query('select 1');
+	const journal = path.join(where.dir, 'to-fix.jsonl');
+	try {
+		tmux('new-session', '-d', '-s', 'to-fix', '-x', '80', '-y', '24', '-e', `DATABASE_URL=${where.server.url(db)}`, '-e', 'LANG=C.UTF-8', '-e', `XDG_STATE_HOME=${where.dir}`, `exec node ${bin} --runbook ${where.runbook} --journal ${journal}`);
+		await waitForPane('to-fix', s => s.includes('Enter run next: connect'), 'the first frame');
+		// The fifth Enter arrives while the causes are still to be shown: it must choose the fix, not show them again.
+		tmux('send-keys', '-t', 'to-fix', 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
+		await waitForPane('to-fix', s => s.includes('Fix: End the leaked'), 'the fix', 30_000);
+		const chosen = journalEvents(journal).filter(e => e.type === 'fix-chosen');
+		assert.equal(chosen.length, 1, 'the fix chosen by the fifth Enter');
+		tmux('send-keys', '-t', 'to-fix', 'q');
+		for (let i = 0; i < 400 && alive('to-fix'); i++) await new Promise(resolve => setTimeout(resolve, 25));
+	} finally {
+		await leak.end();
+	}
+});
