@@ -33,5 +33,20 @@ export function headerLine(run: RunState, width: number, glyphs: Glyphs, trainin
 export function messageLine(message: {text: string; severity: Severity} | undefined, width: number, glyphs: Glyphs): Line {
 	if (!message) return {key: 'message', segments: []};
 	const symbol = message.severity === 'info' ? glyphs.info : glyphs[message.severity];
-	return {key: 'message', segments: [{text: fitText(`${symbol} ${message.text}`, width, glyphs), color: severityColor[message.severity]}]};
+	return {key: 'message', segments: [{text: fitText(wholeParts(`${symbol} ${message.text}`, width, glyphs.ellipsis), width, glyphs), color: severityColor[message.severity]}]};
+}
+
+/**
+ * A message too long for the line keeps only the parts (`a; b; c`) that fit
+ * whole: cut inside one, `waiting 16 → 0` would read `waiting 1…`. A single
+ * part too long is left to fitText.
+ */
+function wholeParts(text: string, width: number, ellipsis: string): string {
+	if (textWidth(text) <= width) return text;
+	const parts = text.split('; ');
+	for (let n = parts.length - 1; n > 0; n--) {
+		const kept = `${parts.slice(0, n).join('; ')}; ${ellipsis}`;
+		if (textWidth(kept) <= width) return kept;
+	}
+	return text;
 }

@@ -5,6 +5,7 @@ import type {RunState} from '../../source/engine/types.ts';
 import {quizChoices} from '../../source/drill/quiz.ts';
 import {glyphsFor, type Glyphs} from '../../source/ui/glyphs.ts';
 import {textWidth} from '../../source/ui/lines.ts';
+import {messageLine} from '../../source/ui/frame-lines.ts';
 import {screenOf, type Screen} from '../../source/ui/screen.ts';
 import {at, lockChain, runbook, t0} from './lock-chain-state.ts';
 import type {GuideState} from '../../source/ui/use-guide-state.ts';
@@ -81,4 +82,15 @@ test('a resumed session: each result shows its age; those from before the resump
 	const sidebar = screen.sidebar.map(l => l.segments.map(s => s.text).join('')).join('\n');
 	assert.match(sidebar.replace(/\s+/g, ' '), new RegExp(`${n} Locks and deadlocks 2h`));
 	assert.deepEqual(resumed.sessions.map(part => [part.startedAt, part.endedBy]), [[at(0), undefined], [at(7200), undefined]], 'the resumption opens a part of its own');
+});
+
+test('a message too long for its line keeps the parts that fit whole: no figure is cut into another number', () => {
+	const text = 'Cleared: root blockers 1 → 0; waiting ≥ 1 s 16 → 0; queues on data_version 1 → 0.';
+	const line = (glyphs: Glyphs) => messageLine({text, severity: 'info'}, 80, glyphs).segments.map(s => s.text).join('');
+	assert.equal(line(utf8), 'ℹ Cleared: root blockers 1 → 0; waiting ≥ 1 s 16 → 0; …');
+	assert.ok(textWidth(line(utf8)) <= 80);
+	// Room for all: nothing dropped.
+	assert.equal(messageLine({text, severity: 'info'}, 100, utf8).segments[0]!.text, `ℹ ${text}`);
+	// One part alone too long: cut as any text is.
+	assert.equal(textWidth(messageLine({text: 'x'.repeat(200), severity: 'warning'}, 80, utf8).segments[0]!.text), 80);
 });
