@@ -37,7 +37,8 @@ const drillSettings: Record<string, string> = {
 	max_connections: '50',
 	deadlock_timeout: '200ms',
 	log_lock_waits: 'on',
-	log_line_prefix: '%m [%p] ',
+	// Debian's default: each session's line names its database, as on most servers that host several.
+	log_line_prefix: '%m [%p] %q%u@%d ',
 };
 
 export function freePort(): Promise<number> {

@@ -31,4 +31,4 @@ export function parseCsvRecord(text: string): string[] {
 }
 
 /** Column positions of the csvlog format (stable since PostgreSQL 9.0; later versions append). */
-export const csvColumns = {logTime: 0, pid: 3, severity: 11, sqlstate: 12, message: 13, detail: 14, applicationName: 22} as const;
+export const csvColumns = {logTime: 0, databaseName: 2, pid: 3, severity: 11, sqlstate: 12, message: 13, detail: 14, applicationName: 22} as const;

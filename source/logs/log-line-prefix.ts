@@ -1,8 +1,9 @@
 /* Postgres `log_line_prefix` → a regular expression that splits a stderr log
  * line into prefix fields, severity and message. Captured: %e (the SQLSTATE),
  * %p (the backend's pid: what ties a DETAIL to its message when lines of
- * several backends interleave) and %a (the application name: pg500's own lines
- * are not evidence). The timestamp is found by TimeReader on the whole line. */
+ * several backends interleave), %a (the application name: pg500's own lines
+ * are not evidence) and %d (the database: another database's lines are not
+ * the target's). The timestamp is found by TimeReader on the whole line. */
 
 const severities = 'LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION';
 const tail = `(?<severity>${severities}):\\s+(?<message>.*)$`;
@@ -14,6 +15,7 @@ const captured: Record<string, string> = {
 	e: '(?<sqlstate>[0-9A-Z]{5})',
 	p: '(?<pid>\\d+)',
 	a: '(?<app>.*?)',
+	d: '(?<database>.*?)',
 };
 
 const fields: Record<string, string> = {
@@ -71,14 +73,16 @@ export interface PrefixFields {
 	sqlstate: string | null;
 	pid: string | null;
 	app: string | null;
+	/** The session's database; null when the prefix has no %d or the line is a background process's. */
+	database: string | null;
 }
 
 /** The fields of a stderr line, with the known prefix's pattern or else the generic one; undefined for a line of neither. */
 export function prefixFields(line: string, known: RegExp | undefined): PrefixFields | undefined {
 	const k = known?.exec(line)?.groups;
-	if (k) return {severity: k.severity!, message: k.message!, sqlstate: k.sqlstate ?? null, pid: k.pid ?? null, app: k.app ?? null};
+	if (k) return {severity: k.severity!, message: k.message!, sqlstate: k.sqlstate ?? null, pid: k.pid ?? null, app: k.app ?? null, database: k.database || null};
 	const g = genericPattern.exec(line)?.groups;
 	if (!g) return undefined;
 	const prefix = g.prefix!;
-	return {severity: g.severity!, message: g.message!, sqlstate: null, pid: prefixPid.exec(prefix)?.[1] ?? null, app: prefixApp.exec(prefix)?.[1] ?? null};
+	return {severity: g.severity!, message: g.message!, sqlstate: null, pid: prefixPid.exec(prefix)?.[1] ?? null, app: prefixApp.exec(prefix)?.[1] ?? null, database: null};
 }

@@ -9,6 +9,8 @@ export type Sql = (text: string) => Promise<Row[]>;
 
 export interface PgLogSettings {
 	role: string | null;
+	/** The database the session is on: the log serves every database of the server. */
+	database: string | null;
 	logDestination: string | null;
 	loggingCollector: string | null;
 	logDirectory: string | null;
@@ -30,7 +32,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 /** pg_settings hides what the role may not see instead of failing, so this never errors on privileges. */
 export async function readLogSettings(sql: Sql): Promise<PgLogSettings> {
 	const [who] = await sql(
-		`SELECT current_user AS role,
+		`SELECT current_user AS role, current_database() AS database,
 			has_function_privilege('pg_ls_logdir()', 'EXECUTE') AS may_list,
 			has_function_privilege('pg_read_binary_file(text, bigint, bigint)', 'EXECUTE') AS may_read`,
 	);
@@ -38,6 +40,7 @@ export async function readLogSettings(sql: Sql): Promise<PgLogSettings> {
 	const get = (name: string) => str(rows.find(r => r.name === name)?.setting);
 	return {
 		role: str(who?.role),
+		database: str(who?.database),
 		logDestination: get('log_destination'),
 		loggingCollector: get('logging_collector'),
 		logDirectory: get('log_directory'),

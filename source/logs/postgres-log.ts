@@ -10,7 +10,9 @@ import type {LineTime, TimeReader} from './timestamps.ts';
  * DETAIL lines belong to their message: the one the same backend wrote last
  * (by pid, when the format carries it: lines of backends interleave when no
  * logging collector serialises them). pg500's own sessions are not evidence:
- * their lines are skipped, by application name or else by pid. */
+ * their lines are skipped, by application name or else by pid. Nor are other
+ * databases' sessions, where the format names the database (csvlog, jsonlog,
+ * a prefix with %d): one server's log serves every database on it. */
 
 export type PgLogFormat = 'stderr' | 'csv' | 'json';
 
@@ -53,10 +55,11 @@ function longLockWait(message: string): boolean {
 	return ms === undefined || Number(ms) >= longLockWaitMs;
 }
 
-/** A message as one of the formats carries it: the backend's pid and application name where it has them. */
+/** A message as one of the formats carries it: the backend's pid, application name and database where it has them. */
 interface PgMessage extends PgRecord {
 	pid: string | null;
 	app: string | null;
+	database: string | null;
 	detail?: string;
 }
 
@@ -105,6 +108,8 @@ export interface PgLogOptions {
 	times: TimeReader;
 	/** pg500's own sessions: their lines are skipped. */
 	own?: Own;
+	/** The target's database: messages of sessions on another database are skipped. */
+	database?: string | null;
 }
 
 /** Lines of the server's clock may precede pg500's (a second of skew): its own session is matched from a minute before. */
@@ -136,6 +141,7 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 		awaitingDetail.delete(record);
 		if (!klass) return {kind: 'end', record};
 		if (own(m.pid, m.app, time)) return {kind: 'own', record};
+		if (options.database && m.database && m.database !== options.database) return {kind: 'elsewhere', record};
 		awaitingDetail.set(record, lineNo);
 		return {kind: 'count', klass, text: m.detail ? `${text} DETAIL: ${m.detail}` : text, time: time(), record};
 	};
@@ -184,6 +190,7 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 			message: f[csvColumns.message] ?? '',
 			pid: pid || null,
 			app: f[csvColumns.applicationName] ?? null,
+			database: f[csvColumns.databaseName] || null,
 			detail: f[csvColumns.detail] || undefined,
 		};
 		return verdict(message, `${at} [${pid}] ${message.severity}:  ${message.message}`, () => times.read(at));
@@ -206,6 +213,7 @@ export function postgresLogClassifier(options: PgLogOptions): LineClassifier {
 			pid: pid || null,
 			// jsonlog leaves out empty fields: a record without application_name has none.
 			app: str('application_name'),
+			database: str('dbname') || null,
 			detail: str('detail') || undefined,
 		};
 		return verdict(message, `${str('timestamp')} [${pid}] ${message.severity}:  ${message.message}`, () => times.read(str('timestamp')));

@@ -50,7 +50,7 @@ export async function runLogStep(step: RunnableStep, context: LogContext): Promi
 	// Postgres writes its log_timezone's abbreviation: that zone reads CST as Chicago or Shanghai.
 	const times = new TimeReader({now, serverZone: settings?.logTimezone, hostZone: context.hostZone});
 	const classifierFor = (fileName?: string) =>
-		postgresLogClassifier({linePrefix: settings?.logLinePrefix, fileName, times, own: context.own});
+		postgresLogClassifier({linePrefix: settings?.logLinePrefix, fileName, times, own: context.own, database: settings?.database});
 	// A file the operator named wins: they know which server's log they mean.
 	if (context.pgLog) {
 		const bytes = await openNamed(context.pgLog, context);
@@ -151,6 +151,8 @@ function outcome(result: ScanResult, bytes: LogBytes, name: string, context: Log
 	];
 	if (result.ownSkipped > 0)
 		notices.push({id: 'log-own', severity: 'info', message: `${result.ownSkipped} messages of pg500's own sessions were not counted: they are not the application's`});
+	if (result.elsewhereSkipped > 0)
+		notices.push({id: 'log-elsewhere', severity: 'info', message: `${result.elsewhereSkipped} messages of sessions on other databases of this server were not counted: they are not the target's`});
 	const odd = [
 		counts.truncated && `${counts.truncated} over-long lines cut`,
 		counts.invalidUtf8 && `${counts.invalidUtf8} lines of invalid UTF-8`,

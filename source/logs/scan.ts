@@ -18,6 +18,8 @@ export type LineVerdict =
 	| {kind: 'end'; record?: string}
 	/** A message that would count, from one of pg500's own sessions: not evidence. */
 	| {kind: 'own'; record?: string}
+	/** A message that would count, from a session on another database than the target's: not evidence. */
+	| {kind: 'elsewhere'; record?: string}
 	| {kind: 'skip'};
 
 /** The verdict on most lines: one object for all of them (a classifier runs for every line). */
@@ -47,6 +49,8 @@ export interface ScanResult {
 	docker: boolean;
 	/** Messages of pg500's own sessions that were not counted. */
 	ownSkipped: number;
+	/** Messages of sessions on other databases that were not counted. */
+	elsewhereSkipped: number;
 	/** Lines inside the window (all of them when --since did not apply). */
 	windowLines: number;
 	histogram?: Histogram;
@@ -72,6 +76,7 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 	let lastEnvelope: Date | undefined;
 	let lastTime: Date | null = null;
 	let ownSkipped = 0;
+	let elsewhereSkipped = 0;
 	let windowLines = 0;
 	const timeOf = (text: string, envelope: Date | undefined): LineTime => envelope ?? times.read(text);
 
@@ -92,6 +97,9 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 				return tally.endRecord(verdict.record);
 			case 'own':
 				ownSkipped++;
+				return tally.endRecord(verdict.record);
+			case 'elsewhere':
+				elsewhereSkipped++;
 				return tally.endRecord(verdict.record);
 			case 'detail':
 				return tally.addDetail(verdict.text, verdict.record);
@@ -153,7 +161,7 @@ export async function scanLog(chunks: AsyncIterable<Buffer>, classifier: LineCla
 	const sinceApplied = cutoff !== null && sinceUnapplied === undefined;
 	const start = sinceApplied ? new Date(cutoff) : firstLine;
 	const end = sinceApplied ? now : last;
-	const result: ScanResult = {tally, counts, start, end, firstLine, docker: framer.docker, ownSkipped, windowLines};
+	const result: ScanResult = {tally, counts, start, end, firstLine, docker: framer.docker, ownSkipped, elsewhereSkipped, windowLines};
 	if (sinceUnapplied) result.sinceUnapplied = sinceUnapplied;
 	const histogram = start && end ? tally.histogram(start, end) : undefined;
 	if (histogram) result.histogram = histogram;

@@ -100,3 +100,38 @@ test('a reconnect adds a backend of pg500’s own: its lines are skipped too, by
 		await executor.close();
 	}
 });
+
+/* One server's log serves every database on it: another database's statement timeouts are not the
+ * target's, where the format names the database (csvlog, jsonlog, a prefix with %d). */
+for (const [format, settings, name, extension, tellsDatabase] of [
+	["stderr with Debian's prefix (%m [%p] %q%u@%d)", {log_destination: 'stderr', log_line_prefix: '%m [%p] %q%u@%d '}, 'db', '.log', true],
+	['csvlog', {log_destination: 'csvlog', log_line_prefix: '%m [%p] '}, 'dbcsv', '.csv', true],
+	['jsonlog', {log_destination: 'jsonlog', log_line_prefix: '%m [%p] '}, 'dbjson', '.json', true],
+	['stderr without %d', {log_destination: 'stderr', log_line_prefix: '%m [%p] '}, 'nodb', '.log', false],
+] as const)
+	test(`${format}: ${tellsDatabase ? "another database's statement timeouts are not the target's" : 'every database’s lines count: the log cannot tell them apart'}`, async () => {
+		await relog(server, settings, `${name}.log`);
+		const [target, other] = [await server.createDatabase(), await server.createDatabase()];
+		const cancel = async (database: string, times: number) => {
+			const app = await server.connect(database);
+			await app.query(`SET application_name = 'denokv'; SET statement_timeout = 50`);
+			for (let i = 0; i < times; i++) await assert.rejects(app.query('SELECT pg_sleep(1)'), {code: '57014'});
+			await app.end();
+		};
+		await cancel(other, 3);
+		await cancel(target, 1);
+		await logText(await logFilePath(server, `${name}${extension}`), /(statement timeout[\s\S]*){4}/);
+		const executor = createExecutor({url: server.url(target), statementTimeout: 5000, logTailMb: 64, color: false}, {});
+		try {
+			await run(executor, 'connect');
+			const outcome = await run(executor, 'postgres-logs');
+			assert.equal(outcome.manual, undefined, JSON.stringify(outcome));
+			assert.equal(byClass(outcome.rows, 'statement-timeout')?.count, tellsDatabase ? 1 : 4, JSON.stringify(outcome.rows));
+			assert.equal(
+				outcome.notices?.find(n => n.id === 'log-elsewhere')?.message,
+				tellsDatabase ? '3 messages of sessions on other databases of this server were not counted: they are not the target\'s' : undefined,
+			);
+		} finally {
+			await executor.close();
+		}
+	});
