@@ -1,7 +1,7 @@
 import type {Finding, Pooler, RankedCause, TargetInfo, Verdict} from '../engine/types.ts';
 import {throughPooler} from '../engine/pooler.ts';
 import {formatValue} from '../engine/template.ts';
-import {truncate} from '../text/escape.ts';
+import {truncateWords} from '../text/escape.ts';
 import {actionTarget, type ActionFacts, type Acts} from './acts.ts';
 import {formatTime} from './format.ts';
 import {findingBrief} from './timeline.ts';
@@ -124,6 +124,6 @@ export function summaryLines(facts: SummaryFacts): string[] {
 	if (facts.location) lines.push(`Full report: ${facts.location}`);
 	return lines
 		.filter((line): line is string => line !== undefined)
-		.map(line => truncate(plain(line), maxLineLength))
+		.map(line => truncateWords(plain(line), maxLineLength))
 		.slice(0, maxSummaryLines);
 }

@@ -80,3 +80,16 @@ export function escapeDeep<T>(value: T, options: EscapeOptions = {}): T {
 export function truncate(text: string, max: number): string {
 	return text.length <= max ? text : `${keptBeforeCut(text.slice(0, max - 1), text.slice(max - 1), 'space')}…`;
 }
+
+/**
+ * As truncate, for prose a person reads whole (the incident channel's
+ * summary): the cut falls after the last whole word when one ends in the
+ * last fifth of the room, never inside a word ('on databas…').
+ */
+export function truncateWords(text: string, max: number): string {
+	if (text.length <= max) return text;
+	const head = text.slice(0, max - 1);
+	const space = head.lastIndexOf(' ');
+	if (space < max * 0.8) return truncate(text, max);
+	return `${head.slice(0, space).replace(/[\s,;:—–-]+$/, '')}…`;
+}

@@ -120,6 +120,16 @@ test('at most six plain lines, whatever the findings say: no line breaks, no bac
 	assert.match(lines[1]!, /^Evidence: 'rm -rf' x+…; root blocker pid 1996/, 'a message without a brief is cut short');
 });
 
+test('a line too long for the channel ends after a whole word, never inside one', () => {
+	const setting = (n: number) => ({...terminated.actions[0]!, title: `End leaked transactions automatically: idle_in_transaction_session_timeout = '60s' for the database number ${n}`, target: {database: 'timeouts_2'}});
+	const [, , , acted] = summaryLines(facts({acts: {actions: [setting(1), setting(2), setting(3)], verifications: []}}));
+	assert.equal(acted!.length <= 220, true, acted);
+	assert.match(acted!, /^Actions: End leaked transactions automatically: .* \w+…$/);
+	const words = new Set(`${setting(1).title} ${setting(2).title} on database timeouts_2 done`.split(/[\s:;,]+/));
+	const last = /(\S+)…$/.exec(acted!)![1]!;
+	assert.ok(words.has(last), `ends in a whole word: '${last}' in ${acted}`);
+});
+
 test('ok, unknown, and a warning no cause explains', () => {
 	assert.deepEqual(summaryLines(facts({verdict: 'ok', causes: [{...deadlocks, likelihood: 'unlikely', score: 0, findings: []}], findings: [], fix: null})), [
 		'OK: nothing anomalous found — denokv on db-1:5432, 2024-05-01 03:10 UTC',
