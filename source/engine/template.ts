@@ -1,4 +1,5 @@
 import {quoteIdent, quoteLiteral} from '../sql/quote.ts';
+import {shellWord} from '../text/shell.ts';
 import type {Row, Value} from './types.ts';
 import type {Lookup} from './conditions.ts';
 
@@ -11,20 +12,20 @@ export function formatValue(value: Value | undefined): string {
 }
 
 /**
-/**
- * How a value is written into a message: as it is, or quoted by
- * PostgreSQL's rules where the message shows SQL for a person to run
- * (`GRANT pg_monitor TO {current_user:ident};`).
+ * How a value is written into a message: as it is, or quoted where the
+ * message shows something for a person to run — by PostgreSQL's rules in SQL
+ * (`GRANT pg_monitor TO {current_user:ident};`), by the shell's in a command
+ * (`psql -d {@target.database:shell}`: a database may be named `a b` or `x; rm -rf ~`).
  */
-const formats: Record<string, (value: string) => string> = {ident: quoteIdent, literal: quoteLiteral};
+const formats: Record<string, (value: string) => string> = {ident: quoteIdent, literal: quoteLiteral, shell: shellWord};
 
 /** A value as a message shows it: formatted for reading, or quoted when the placeholder asks for it. */
 function written(value: Value | undefined, format: string | undefined): string {
 	return format ? formats[format]!(String(value ?? '')) : formatValue(value);
 }
 
-/** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident` or `:literal`, optionally `|fallback`: key, format, fallback. */
-export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal))?(?:\|([^{}]*))?\}/g;
+/** `{$threshold}`, `{column}` or `{@step-id.column}`, optionally `:ident`, `:literal` or `:shell`, optionally `|fallback`: key, format, fallback. */
+export const placeholders = /\{(\$[A-Za-z_][A-Za-z0-9_]*|(?:@[a-z][a-z0-9-/]*\.)?[A-Za-z_][A-Za-z0-9_]*)(?::(ident|literal|shell))?(?:\|([^{}]*))?\}/g;
 
 /** Whether a row has a value for every `{column}` of a template without a fallback (a connect step's failure row has none of a success's). */
 export function fitsRow(template: string, row: Row): boolean {
@@ -35,7 +36,7 @@ export function fitsRow(template: string, row: Row): boolean {
  * Fills `{column}`, `{$threshold}`, `{@step-id.column}` (a value an earlier
  * step saw) and `{rows}` in a rule's message or a fix's text; a column or
  * step value followed by `:ident` or `:literal` (`{current_user:ident}`,
- * `{@step.column:literal}`) is quoted as SQL; one followed by `|text`
+ * `{@step.column:literal}`) is quoted as SQL, by `:shell` as a shell word; one followed by `|text`
  * (`{@connect.primary|the primary}`) shows that text when there is no value
  * (a step that did not run, a null, a column the row lacks).
  */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type {Row} from '../engine/types.ts';
 import {preferredExtension, type PgLogSettings} from './pg-log-sql.ts';
 import {quoteIdent} from '../sql/quote.ts';
+import {insideSingleQuotes, shellWord} from '../text/shell.ts';
 
 /* What the operator runs by hand when the tool cannot read a log itself. */
 
@@ -16,9 +17,6 @@ export const serverLogCommands: Row[] = [
 
 export const serverLogManual =
 	'No --server-log given: the tool cannot see the denokv server log. Read it with one of these commands (the `Database error:` and `atomic_write failed:` lines say what failed), or pass it with --server-log PATH (- for standard input).';
-
-/** A shell word: as it is when plain, else single-quoted. */
-const shellQuote = (text: string) => (/^[\w/.,:+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
 /** log_filename's strftime escapes become a glob: postgresql-%Y-%m-%d_%H%M%S.log → postgresql-*.log. */
 export function logFileGlob(logFilename: string, destination: string | null): string {
@@ -57,14 +55,14 @@ export function postgresLogCommands(settings: PgLogSettings | null, tailBytes: n
 	if (!settings.logFilename) rows.push({command: `sudo -u postgres psql -c "SHOW log_filename;"`});
 	if (!directory) rows.push({command: `sudo -u postgres psql -c "SHOW data_directory;"`});
 	const where = directory
-		? `${shellQuote(directory)}/${glob}`
+		? `${shellWord(directory)}/${glob}`
 		: logDirectory
-			? `<data_directory>/${shellQuote(logDirectory)}/${glob}`
+			? `<data_directory>/${shellWord(logDirectory)}/${glob}`
 			: `<log_directory>/${glob}`;
 	const newest = `"$(ls -t ${where} | head -n 1)"`;
 	const mb = Math.max(1, Math.round(tailBytes / (1 << 20)));
-	rows.push({command: `sudo sh -c 'tail -c ${mb}M ${newest.replace(/'/g, `'\\''`)}' | ${errorsOnly}`});
-	rows.push({command: `sudo sh -c 'cat ${newest.replace(/'/g, `'\\''`)}' | pg500 run --pg-log -`});
+	rows.push({command: `sudo sh -c 'tail -c ${mb}M ${insideSingleQuotes(newest)}' | ${errorsOnly}`});
+	rows.push({command: `sudo sh -c 'cat ${insideSingleQuotes(newest)}' | pg500 run --pg-log -`});
 	if (settings.role && !settings.mayRead) {
 		const role = quoteIdent(settings.role);
 		rows.push({command: `GRANT pg_monitor TO ${role}; GRANT EXECUTE ON FUNCTION pg_read_binary_file(text, bigint, bigint) TO ${role};`});

@@ -1,5 +1,6 @@
 import type {Row} from '../engine/types.ts';
 import {chunkBytes, dropPartialFirstLine, type LogBytes} from './log-source.ts';
+import {quoteLiteral} from '../sql/quote.ts';
 
 /* Reading the Postgres log through SQL: the newest file of pg_ls_logdir(),
  * its tail only, in 1 MB chunks of pg_read_binary_file (binary, so a line of
@@ -25,8 +26,6 @@ export interface PgLogSettings {
 
 const settingNames = ['log_destination', 'logging_collector', 'log_directory', 'log_filename', 'data_directory', 'log_line_prefix', 'log_timezone'];
 
-export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** pg_settings hides what the role may not see instead of failing, so this never errors on privileges. */
@@ -36,7 +35,7 @@ export async function readLogSettings(sql: Sql): Promise<PgLogSettings> {
 			has_function_privilege('pg_ls_logdir()', 'EXECUTE') AS may_list,
 			has_function_privilege('pg_read_binary_file(text, bigint, bigint)', 'EXECUTE') AS may_read`,
 	);
-	const rows = await sql(`SELECT name, setting FROM pg_settings WHERE name IN (${settingNames.map(literal).join(', ')})`);
+	const rows = await sql(`SELECT name, setting FROM pg_settings WHERE name IN (${settingNames.map(quoteLiteral).join(', ')})`);
 	const get = (name: string) => str(rows.find(r => r.name === name)?.setting);
 	return {
 		role: str(who?.role),
@@ -73,7 +72,7 @@ const formatOfExtension: Record<string, string> = {'.json': 'jsonlog', '.csv': '
  */
 export async function newestLogFile(sql: Sql, settings: PgLogSettings): Promise<LogFileInfo | null> {
 	const ext = preferredExtension(settings.logDestination);
-	const current = await sql(`SELECT pg_current_logfile(${literal(formatOfExtension[ext]!)}) AS path`)
+	const current = await sql(`SELECT pg_current_logfile(${quoteLiteral(formatOfExtension[ext]!)}) AS path`)
 		.then(rows => str(rows[0]?.path))
 		.catch(() => null);
 	const rows = await sql('SELECT name, size, modification FROM pg_ls_logdir() ORDER BY modification DESC, name DESC LIMIT 50');
@@ -91,7 +90,7 @@ export function sqlTail(sql: Sql, file: LogFileInfo, tailBytes: number): LogByte
 	async function* read(): AsyncIterable<Buffer> {
 		for (let offset = start; offset < file.size; offset += chunkBytes) {
 			const length = Math.min(chunkBytes, file.size - offset);
-			const [row] = await sql(`SELECT encode(pg_read_binary_file(${literal(file.path)}, ${offset}, ${length}), 'hex') AS chunk`);
+			const [row] = await sql(`SELECT encode(pg_read_binary_file(${quoteLiteral(file.path)}, ${offset}, ${length}), 'hex') AS chunk`);
 			const chunk = Buffer.from(str(row?.chunk) ?? '', 'hex');
 			if (chunk.length === 0) break;
 			yield chunk;

@@ -2,6 +2,8 @@
  * was given. The operator fills in the placeholder; the exact line is shown
  * for confirmation before anything runs. */
 
+import {shellWord} from '../text/shell.ts';
+
 export interface LogCommand {
 	id: string;
 	label: string;
@@ -18,11 +20,6 @@ export const logCommands: readonly LogCommand[] = [
 	// Raw: the operator writes the whole line (ssh to the host, another unit…).
 	{id: 'other', label: 'another command (its output is read as the log)', template: '{}', ask: 'command'},
 ];
-
-/** One shell word: as typed when plain, else single-quoted, so a value can never become a second command. */
-export function shellWord(text: string): string {
-	return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The exact line to confirm and run. */
 export function commandLine(command: LogCommand, value: string): string {

@@ -1,7 +1,12 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import {mkdtemp, readdir, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {escapeUntrusted} from '../../source/text/escape.ts';
 import {parseRunbook} from '../../source/runbook/parse.ts';
+import {readDefaultRunbook} from '../../source/runbook/default-runbook.ts';
 import {fillTemplate} from '../../source/engine/template.ts';
 import {quoteIdent, quoteLiteral} from '../../source/sql/quote.ts';
 import {testRunbook} from '../ui/frames.ts';
@@ -51,4 +56,25 @@ test('a role name is quoted as an identifier in every suggested command: {column
 	const seen = (ref: string) => (ref === 'connect.current_user' ? role : undefined);
 	assert.equal(fillTemplate('GRANT x TO {@connect.current_user:ident};', {}, 1, {}, seen), `GRANT x TO "x'y""; DROP TABLE kv_store; --";`);
 	assert.equal(fillTemplate('as {@connect.current_user}', {}, 1, {}, seen), `as ${role}`);
+});
+
+test('a value in a shell command is one shell word, whatever its name: {@target.database:shell}, and the default runbook quotes every one', async () => {
+	const database = `x'y"; touch pwned; echo $HOME \\`;
+	const seen = (ref: string) => (ref === 'target.database' ? database : ref === 'target.host' ? 'db-1.internal' : undefined);
+	const line = fillTemplate("printf '[%s]' -h {@target.host:shell} -d {@target.database:shell}", {}, 0, {}, seen);
+	assert.equal(line, `printf '[%s]' -h db-1.internal -d 'x'\\''y"; touch pwned; echo $HOME \\'`);
+	// The shell itself reads it back as the one word it was, and runs nothing else.
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-shell-'));
+	try {
+		const printed = execFileSync('sh', ['-c', line], {cwd: dir, encoding: 'utf8'});
+		assert.equal(printed, `[-h][db-1.internal][-d][${database}]`);
+		assert.deepEqual(await readdir(dir), [], 'nothing was run');
+	} finally {
+		await rm(dir, {recursive: true, force: true});
+	}
+	for (const fix of parseRunbook(readDefaultRunbook(), 'postgres-500.yaml').fixes)
+		for (const command of fix.commands) {
+			if (/^[A-Z]+ /.test(command.run)) continue; // SQL: quoted with :ident or :literal
+			for (const [placeholder] of command.run.matchAll(/\{@[^}]*\}/g)) assert.match(placeholder, /:shell[|}]/, `${fix.id}: ${command.run}`);
+		}
 });

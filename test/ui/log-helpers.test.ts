@@ -4,7 +4,8 @@ import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {readFile, stat} from 'node:fs/promises';
 import {captureCommand} from '../../source/checks/capture-command.ts';
-import {commandLine, logCommands, shellWord} from '../../source/ui/log-commands.ts';
+import {commandLine, logCommands} from '../../source/ui/log-commands.ts';
+import {shellWord} from '../../source/text/shell.ts';
 import {bars, sparkline, squeeze, timeSpan} from '../../source/text/sparkline.ts';
 
 /* The pure parts behind issue 6 and the sparkline, and the capture's limits. */
