@@ -111,6 +111,25 @@ const signalNumbers = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const;
 const portTaken = /Address already in use|could not create any TCP\/IP sockets/;
 const portAttempts = 3;
 
+/**
+ * Starts `server`. Its port was free when asked for, but another process may
+ * bind it before the server does: then `another()` (on another port) is
+ * started instead, three tries in all. `said` is what the servers have
+ * logged so far. Returns the server that runs.
+ */
+export async function startOnAnotherPortIfTaken<S extends {start(): Promise<void>}>(server: S, another: () => Promise<S>, said: () => string): Promise<S> {
+	for (let attempt = 1; ; attempt++) {
+		const from = said().length;
+		try {
+			await server.start();
+			return server;
+		} catch (error) {
+			if (attempt === portAttempts || !portTaken.test(`${said().slice(from)} ${(error as Error | undefined)?.message ?? ''}`)) throw error;
+			server = await another();
+		}
+	}
+}
+
 /** Why the postmaster stopped, in its words without the line prefix: `could not bind IPv4 address "127.0.0.1": Address already in use`. */
 function serverSaid(log: string): string | undefined {
 	const lines = log.split('\n').filter(line => /\b(?:LOG|FATAL|PANIC):/.test(line));
@@ -192,18 +211,7 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
 	try {
 		await server.initialise();
 		started = true;
-		// The port was free when asked for; another process may bind it before the server does.
-		for (let attempt = 1; ; attempt++) {
-			said = '';
-			try {
-				await server.start();
-				break;
-			} catch (error) {
-				if (attempt === portAttempts || !portTaken.test(said)) throw error;
-				port = await nextPort();
-				server = serverOn(port);
-			}
-		}
+		server = await startOnAnotherPortIfTaken(server, async () => serverOn((port = await nextPort())), () => said);
 		running = true;
 	} catch (error) {
 		await stopServer().catch(() => {});

