@@ -1,12 +1,16 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import {startTestServer, superuser} from '../test/support/pg.ts';
 import {measure, median} from './measure.ts';
 import {realPsql} from './psql.ts';
+import {floorScript} from './floor.ts';
 
 /* `npm run bench`: what an operator waits for (and what watching costs). Paired runs of `pg500 run`
  * against the guide's quick diagnostic script (three calls of PostgreSQL's
- * own psql binary) on the same database, plus bare node start-up; a run
+ * own psql binary) on the same database, plus bare node start-up and the
+ * floor under pg500 (bench/floor.ts: Node, pg and the same statements, nothing else); a run
  * against a busy server (300 idle connections, one session holding 5,000
  * locks); false alarms under a healthy write load and the locks step's time
  * with 10/30/100 writers queued; the guided screen's first frame in tmux and
@@ -39,12 +43,16 @@ try {
 		return ms;
 	};
 	const runPg500 = () => measure(process.execPath, [bin, 'run', '--url', url, '--format', 'json']);
+	const floorDir = mkdtempSync(path.join(os.tmpdir(), 'pg500-floor-'));
+	const floor = await floorScript(url, floorDir);
+	const runFloor = () => measure(process.execPath, [floor.file, url]);
 
 	// One unmeasured round warms the page cache and the server.
 	await runPg500();
 	await runQuickScript();
+	await runFloor();
 
-	const times = {pg500: [] as number[], script: [] as number[], node: [] as number[]};
+	const times = {pg500: [] as number[], script: [] as number[], node: [] as number[], floor: [] as number[]};
 	const rss: number[] = [];
 	for (let i = 0; i < pairs; i++) {
 		const run = await runPg500();
@@ -53,12 +61,15 @@ try {
 		if (run.peakRssMb !== null) rss.push(run.peakRssMb);
 		times.script.push(await runQuickScript());
 		times.node.push((await measure(process.execPath, ['-e', '0'])).ms);
+		times.floor.push((await runFloor()).ms);
 	}
-	const m = {pg500: median(times.pg500), script: median(times.script), node: median(times.node)};
+	rmSync(floorDir, {recursive: true, force: true});
+	const m = {pg500: median(times.pg500), script: median(times.script), node: median(times.node), floor: median(times.floor)};
 	console.log(`healthy database, ${pairs} pairs (medians; psql is ${psql}):`);
 	console.log(`  pg500 run (default runbook, json)   ${fmt(m.pg500)}   peak RSS ${median(rss).toFixed(1)} MB`);
 	console.log(`  guide's quick script (3 × psql -c)  ${fmt(m.script)}`);
 	console.log(`  node -e 0                           ${fmt(m.node)}`);
+	console.log(`  the floor: node, pg, pg500's ${floor.statements} statements and nothing else  ${fmt(m.floor)} (${(m.floor / m.script).toFixed(2)}× the script)`);
 	console.log(`  pg500 / script ${(m.pg500 / m.script).toFixed(2)}×   pg500 / bare node ${(m.pg500 / m.node).toFixed(2)}×   pg500 minus bare node ${fmt(m.pg500 - m.node)}`);
 
 	// A busy server: 300 idle connections and one session holding 5,000 locks.
