@@ -15,6 +15,8 @@ import {findingBrief} from './timeline.ts';
 export const maxSummaryLines = 6;
 /** A chat message wraps long lines; past this a line says less, not more. */
 const maxLineLength = 220;
+/** A title shortened to fit the Actions line keeps at least this much. */
+const minTitleLength = 24;
 /** Evidence briefs on the evidence line. */
 const maxEvidence = 2;
 /** Actions named on the actions line; the rest are counted. */
@@ -80,20 +82,26 @@ function actions(acts: Acts): string {
 		if (group) group.push(a);
 		else groups.push([a]);
 	}
+	// Each entry: what was done (a title, which may give up words) and to what, with how it went (which may not).
 	const shown = groups.slice(0, maxActions).map(group => {
 		const [first] = group as [ActionFacts];
-		if (group.length === 1) return `${first.title} on ${actionTarget(first.target)}: ${first.status}${first.error ? ` (${first.error})` : ''}`;
+		if (group.length === 1) return {title: plain(first.title), outcome: plain(` on ${actionTarget(first.target)}: ${first.status}${first.error ? ` (${first.error})` : ''}`)};
 		const statuses = [...new Set(group.map(a => a.status))].map(status => `${group.filter(a => a.status === status).length} ${status}`);
 		const targets = group.map(a => actionTarget(a.target));
 		const named = targets.length > maxTargetsNamed ? `${targets.slice(0, maxTargetsNamed).join(', ')}, …` : targets.join(', ');
-		return `${first.title} on ${group.length} targets (${named}): ${statuses.join(', ')}`;
+		return {title: plain(first.title), outcome: plain(` on ${group.length} targets (${named}): ${statuses.join(', ')}`)};
 	});
 	const more = groups.length > shown.length ? `; ${groups.length - shown.length} more` : '';
 	const who = [...new Set(all.map(a => a.operator))].join(', ');
 	const first = clock(all[0]!.confirmedAt);
 	const last = clock(all.at(-1)!.confirmedAt);
 	const when = first === last ? `at ${first}` : `${first.replace(' UTC', '')}–${last}`;
-	return `Actions: ${shown.join('; ')}${more} — by ${who} ${when}`;
+	// A line too long for the channel shortens the titles alike; every outcome, who acted and when stay.
+	const byWhom = ` — by ${plain(who)} ${when}`;
+	const fixed = 'Actions: '.length + shown.reduce((n, e) => n + e.outcome.length, 0) + '; '.length * (shown.length - 1) + more.length + byWhom.length;
+	const titleRoom = Math.max(minTitleLength, Math.floor((maxLineLength - fixed) / shown.length));
+	const done = shown.map(e => `${truncateWords(e.title, titleRoom)}${e.outcome}`).join('; ');
+	return `Actions: ${done}${more}${byWhom}`;
 }
 
 function verification(acts: Acts): string | undefined {

@@ -84,12 +84,12 @@ export function truncate(text: string, max: number): string {
 /**
  * As truncate, for prose a person reads whole (the incident channel's
  * summary): the cut falls after the last whole word when one ends in the
- * last fifth of the room, never inside a word ('on databas…').
+ * second half of the room, never inside a word ('on databas…').
  */
 export function truncateWords(text: string, max: number): string {
 	if (text.length <= max) return text;
 	const head = text.slice(0, max - 1);
 	const space = head.lastIndexOf(' ');
-	if (space < max * 0.8) return truncate(text, max);
-	return `${head.slice(0, space).replace(/[\s,;:—–-]+$/, '')}…`;
+	if (space < max / 2) return truncate(text, max);
+	return `${head.slice(0, space).replace(/[\s,;:=—–-]+$/, '')}…`;
 }
