@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {ConnectionOptions} from 'node:tls';
@@ -43,6 +43,8 @@ interface Fields {
 	password?: string | null;
 	sslmode?: string | null;
 	sslrootcert?: string | null;
+	sslcert?: string | null;
+	sslkey?: string | null;
 	connect_timeout?: string | null;
 }
 
@@ -78,6 +80,8 @@ function parseUrl(url: string, source: string): Fields {
 		password: parts.password || null,
 		sslmode: query.get('sslmode'),
 		sslrootcert: query.get('sslrootcert'),
+		sslcert: query.get('sslcert'),
+		sslkey: query.get('sslkey'),
 		connect_timeout: query.get('connect_timeout'),
 	};
 }
@@ -104,6 +108,33 @@ function rootCertificate(given: string | undefined, env: NodeJS.ProcessEnv): {ca
 	} catch (error) {
 		throw new UsageError(`cannot read the root certificate ${escapeUntrusted(file)} (sslrootcert): ${fileProblem(error)}`);
 	}
+}
+
+/**
+ * The client certificate and its key, as libpq finds them: sslcert and
+ * sslkey (PGSSLCERT, PGSSLKEY), else ~/.postgresql/postgresql.crt and
+ * postgresql.key when the certificate exists. A key others may read is
+ * refused, as libpq refuses it. undefined: no client certificate.
+ */
+function clientCertificate(given: {cert?: string | null; key?: string | null}, env: NodeJS.ProcessEnv): {cert: string; key: string} | undefined {
+	const home = path.join(env.HOME ?? os.homedir(), '.postgresql');
+	const certFile = given.cert || path.join(home, 'postgresql.crt');
+	if (!given.cert && !existsSync(certFile)) return undefined;
+	const keyFile = given.key || path.join(home, 'postgresql.key');
+	const read = (file: string, what: string) => {
+		try {
+			return readFileSync(file, 'utf8');
+		} catch (error) {
+			throw new UsageError(`cannot read the client ${what} ${escapeUntrusted(file)} (ssl${what === 'key' ? 'key' : 'cert'}): ${fileProblem(error)}`);
+		}
+	};
+	const cert = read(certFile, 'certificate');
+	const key = read(keyFile, 'key');
+	// libpq: a key of one's own with any group or other access, or one of root's that others may read, is refused.
+	const {mode, uid} = statSync(keyFile);
+	if (uid === 0 ? mode & 0o037 : mode & 0o077)
+		throw new UsageError(`the client key ${escapeUntrusted(keyFile)} (sslkey) may be read by others: chmod 0600 it, as libpq requires`);
+	return {cert, key};
 }
 
 /** The TLS settings for an attempt with TLS, per libpq's sslmode (https://www.postgresql.org/docs/current/libpq-ssl.html). */
@@ -149,7 +180,8 @@ export function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = 
 
 	const sslmode = (fromUrl.sslmode || env.PGSSLMODE || 'prefer') as SslMode;
 	if (!sslModes.includes(sslmode)) throw new UsageError(`sslmode must be one of ${sslModes.join(', ')}, got "${escapeUntrusted(sslmode)}"`);
-	const tls = sslmode === 'disable' ? false : tlsOptions(sslmode, rootCertificate(fromUrl.sslrootcert || env.PGSSLROOTCERT, env));
+	const client = sslmode === 'disable' ? undefined : clientCertificate({cert: fromUrl.sslcert || env.PGSSLCERT, key: fromUrl.sslkey || env.PGSSLKEY}, env);
+	const tls = sslmode === 'disable' ? false : {...tlsOptions(sslmode, rootCertificate(fromUrl.sslrootcert || env.PGSSLROOTCERT, env)), ...client};
 
 	const explicitPassword = fromUrl.password || env.PGPASSWORD;
 	const passwordFile = pgpassPath(env);
