@@ -1,7 +1,8 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {build} from 'esbuild';
 import pg from 'pg';
+import {pgOnNode} from '../scripts/pg-on-node.mjs';
 import {createExecutor} from '../source/session/create-executor.ts';
 import {initialState} from '../source/engine/reducer.ts';
 import {loadRunbook} from '../source/runbook/load.ts';
@@ -76,15 +77,8 @@ if (failed > 0) console.error(\`floor: \${failed} statements failed\`);
 		external: ['pg-native'],
 		banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"},
 		logLevel: 'warning',
-		plugins: [
-			{
-				// As scripts/build.mjs does for pg500: pg's Cloudflare probe would load undici.
-				name: 'pg-on-node',
-				setup(b) {
-					b.onLoad({filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/}, args => ({loader: 'js', contents: readFileSync(args.path, 'utf8').replace('if (isCloudflareRuntime()) {', 'if (false) {')}));
-				},
-			},
-		],
+		// As pg500's own bundle: pg's Cloudflare probe would load undici.
+		plugins: [pgOnNode],
 	});
 	return {file, statements: statements.length};
 }

@@ -7,6 +7,7 @@ import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {lazyChunks} from './lazy-chunks.mjs';
+import {pgOnNode} from './pg-on-node.mjs';
 
 const runbookFile = 'runbooks/postgres-500.yaml';
 
@@ -60,21 +61,6 @@ const inlineDefaultRunbook = {
 				'export function prebuiltIfDefault(t, name) { return name === defaultRunbookName && t === text ? structuredClone(prebuilt) : undefined; }',
 			].join('\n'),
 		}));
-	},
-};
-
-/* pg probes for Cloudflare Workers when its module loads: on Node 20 (no
- * `navigator`) by constructing a fetch Response, which loads undici — some
- * 60-80 ms of every `pg500 run`. The tool runs on Node only. */
-const pgOnNode = {
-	name: 'pg-on-node',
-	setup(b) {
-		b.onLoad({filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/}, args => {
-			const source = readFileSync(args.path, 'utf8');
-			const probe = 'if (isCloudflareRuntime()) {';
-			if (source.split(probe).length !== 2) throw new Error(`${args.path}: no longer has \`${probe}\`; revisit the pg-on-node plugin in scripts/build.mjs`);
-			return {loader: 'js', contents: source.replace(probe, 'if (false) {')};
-		});
 	},
 };
 

@@ -3,6 +3,7 @@ import {classifyConnectError, failureHint} from '../postgres/classify.ts';
 import {consoleRows, readConsole} from '../postgres/pgbouncer-console.ts';
 import type {ResolvedTarget} from '../postgres/target.ts';
 import {escapeRow, escapeUntrusted} from '../text/escape.ts';
+import {shellWord} from '../text/shell.ts';
 
 /* The pgbouncer step: PgBouncer's pools as its admin console shows them
  * (--pgbouncer-url), or, without the console, what pg500 knows and the
@@ -28,10 +29,10 @@ export interface PgBouncerStepResult {
 const address = (t: {host: string; port: number}) => `${t.host}:${t.port}`;
 
 function byHandCommands(host: string, port: number): Row[] {
-	const psql = `psql -h ${host} -p ${port} -U <a user of admin_users or stats_users> pgbouncer`;
+	const psql = `psql -h ${shellWord(host)} -p ${port} -U <a user of admin_users or stats_users> pgbouncer`;
 	return [
 		{command: `${psql} -c 'SHOW POOLS;' -c 'SHOW CLIENTS;' -c 'SHOW CONFIG;'`},
-		{command: `pg500 run --pgbouncer-url postgres://<that user>@${host}:${port}/pgbouncer`},
+		{command: `pg500 run --pgbouncer-url ${shellWord(`postgres://<that user>@${host}:${port}/pgbouncer`)}`},
 	].map(escapeRow);
 }
 

@@ -179,11 +179,8 @@ export class SqlExecutor implements Executor {
 	 */
 	private async connectAgain(step: RunnableStep): Promise<StepOutcome> {
 		if (!this.login || !this.sessionFor) {
-			const failure = await this.connection();
-			if (failure) return this.connect(step);
-			// Fresh figures (the deadlock counter), not those of the moment pg500 connected.
-			const info = shapeResult(await this.session.query(connectSql)).rows[0] ?? {};
-			return {rows: [info], rowCount: 1, columns: Object.keys(info), query: connectSql, notices: missingPrivilegeNotices(step.needs, privilegesOf(info))};
+			if (!(await this.connection())) await this.session.lookAgain();
+			return this.connect(step);
 		}
 		const {sessionFor} = this;
 		const other = this.login;

@@ -50,6 +50,11 @@ export interface PlannedAction {
 	records: ActionRecord[];
 }
 
+/** The connect step found every client slot taken: only a superuser's reserved slots let pg500 in. */
+export function slotsTaken(state: RunState): boolean {
+	return (state.steps.connect?.findings ?? []).some(f => f.ruleId === 'too-many-clients');
+}
+
 /** The guarded actions of a fix, with their numbers. */
 export function guardedActions(fix: Fix): GuardedAction[] {
 	return fix.actions.filter((a): a is GuardedAction => typeof a !== 'string');
@@ -128,8 +133,19 @@ function evidenceRows(state: RunState, action: GuardedAction): {rows: Row[]; pro
 	return {rows, problem: rows.length === 0 ? `${stepId} found nothing for it to act on` : undefined};
 }
 
+/** Plans made, per state and fix: a state never changes once made, and a screen asks for its plans several times a frame. */
+const planned = new WeakMap<RunState, Map<string, PlannedAction[]>>();
+
 /** Every guarded action of the fix, bound to the evidence as the state has it now. */
 export function planActions(state: RunState, fixId: string): PlannedAction[] {
+	let byFix = planned.get(state);
+	if (!byFix) planned.set(state, (byFix = new Map()));
+	let plans = byFix.get(fixId);
+	if (!plans) byFix.set(fixId, (plans = planNow(state, fixId)));
+	return plans;
+}
+
+function planNow(state: RunState, fixId: string): PlannedAction[] {
 	const fix = state.runbook.fixes.find(f => f.id === fixId);
 	if (!fix) return [];
 	const lookup: Lookup = ref => seenValue(state, ref);

@@ -1,5 +1,6 @@
 import type {Fix} from '../runbook/schema.ts';
-import {guardedActions, planActions} from './actions.ts';
+import {planActions} from './actions.ts';
+import {chooseFix} from './next.ts';
 import {seenValue} from './lookup.ts';
 import {fillTemplate, placeholders} from './template.ts';
 import type {RunState} from './types.ts';
@@ -31,8 +32,16 @@ export function filledFix(state: RunState, fix: Fix): Fix {
 /** What to do, in order, as the report lists it: prose filled in, an action by its title (and its number). */
 export function fixSteps(fix: Fix, state: RunState): {text: string; action?: number}[] {
 	const plans = planActions(state, fix.id);
-	const numbers = new Map(guardedActions(fix).map((a, i) => [a.id, i + 1]));
-	return fix.actions.map(a =>
-		typeof a === 'string' ? {text: fixText(state, a)} : {text: plans.find(p => p.id === a.id)?.title ?? a.title, action: numbers.get(a.id)},
-	);
+	return fix.actions.map(a => {
+		if (typeof a === 'string') return {text: fixText(state, a)};
+		const plan = plans.find(p => p.id === a.id);
+		return {text: plan?.title ?? a.title, action: plan?.number};
+	});
+}
+
+/** With no cause likely enough for a fix, and none chosen: where the runbook says to look next, in this run's words. */
+export function whereElseToLook(state: RunState): string | undefined {
+	const move = chooseFix(state);
+	if (!state.runbook.elsewhere || state.chosenFix || move.kind !== 'choose-fix' || move.recommended) return undefined;
+	return fixText(state, state.runbook.elsewhere);
 }

@@ -1,5 +1,5 @@
 import {isTargetRef} from '../runbook/names.ts';
-import type {RunState, Value} from './types.ts';
+import type {RunState, TargetInfo, Value} from './types.ts';
 
 /* What `@name.column` means in a rule, a fix's text or an action: a value
  * the run has seen. */
@@ -13,4 +13,9 @@ export function seenValue(state: RunState, ref: string): Value | undefined {
 	const dot = ref.lastIndexOf('.');
 	const value = state.steps[ref.slice(0, dot)]?.rows[0]?.[ref.slice(dot + 1)];
 	return value ?? undefined;
+}
+
+/** The same login on the same server and database (the server's version and a pooler aside). */
+export function sameTarget(a: TargetInfo, b: TargetInfo): boolean {
+	return a.user === b.user && a.host === b.host && a.port === b.port && a.database === b.database;
 }

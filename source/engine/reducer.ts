@@ -4,7 +4,7 @@ import {momentOf} from './moments.ts';
 import {watchStarted, watchSampled, watchStopped, withMoment} from './watch-series.ts';
 import {evaluateRules, noticeFindings, worstSeverity} from './rules.ts';
 import {findStep, position} from './steps.ts';
-import {seenValue} from './lookup.ts';
+import {sameTarget, seenValue} from './lookup.ts';
 import {verificationOf} from './verification.ts';
 import {isPooler} from './pooler.ts';
 import {fillTemplate, fitsRow} from './template.ts';
@@ -177,8 +177,7 @@ function apply(state: RunState, event: RunEvent): RunState {
 		case 'verified':
 			return {...state, verifications: [...state.verifications, verificationOf(state, event)]};
 		case 'target-switched': {
-			const t = state.target;
-			const original = t && t.user === event.target.user && t.host === event.target.host && t.port === event.target.port && t.database === event.target.database;
+			const original = state.target && sameTarget(state.target, event.target);
 			return {...state, connectedAs: original ? undefined : event.target, switches: [...state.switches, {at: event.at, target: event.target, why: event.why}]};
 		}
 		case 'report-exported':

@@ -4,7 +4,7 @@ import type {Lookup} from './conditions.ts';
 import {seenValue} from './lookup.ts';
 import {atLeast, judgeRule} from './rules.ts';
 import {findStep} from './steps.ts';
-import {fillTemplate} from './template.ts';
+import {fillTemplate, formatValue} from './template.ts';
 import type {Observation, Row, RunState, Severity, Value, Verification, VerificationFigure} from './types.ts';
 
 /* Verification: after an action, the chosen cause's evidence steps run
@@ -171,4 +171,9 @@ export function verificationOf(state: RunState, event: {at: string; fixId: strin
 	if (event.observations.length === 0) notes.push('none of this cause\'s evidence can be looked at again from the database');
 	const cleared = !blind && event.observations.length > 0 && figures.every(f => f.severityAfter === undefined);
 	return {at: event.at, fixId: event.fixId, causeId: event.causeId, observations: event.observations, cleared, figures, notes};
+}
+
+/** A figure's change as every face writes it: `6 → 0`, `not seen → 0` when the diagnosis could not look. */
+export function figureChange(f: Pick<VerificationFigure, 'before' | 'after'>): string {
+	return `${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`;
 }

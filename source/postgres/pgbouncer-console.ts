@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type {Row, Value} from '../engine/types.ts';
 import {UsageError} from '../errors.ts';
 import {escapeRow} from '../text/escape.ts';
-import {destroy, otherWayMayWork} from './session.ts';
+import {plainRows} from './rows.ts';
+import {destroy, endWithin, otherWayMayWork} from './session.ts';
 import {resolveTarget, type ResolvedTarget} from './target.ts';
 
 /* PgBouncer's admin console (`--pgbouncer-url`), read on a short-lived
@@ -12,7 +13,7 @@ import {resolveTarget, type ResolvedTarget} from './target.ts';
  * PgBouncer admits its console even when max_client_conn is reached, so it
  * can still be read when denokv's clients are being turned away. */
 
-export const consoleDatabase = 'pgbouncer';
+const consoleDatabase = 'pgbouncer';
 const defaultConsolePort = '6432';
 
 /** The console's address from --pgbouncer-url: PgBouncer's port and admin database unless the URL says. */
@@ -36,8 +37,6 @@ export interface ConsoleSnapshot {
 	clients: Row[];
 }
 
-const plain = (value: unknown): Value => (value === null || value === undefined ? null : typeof value === 'number' ? value : String(value));
-
 /**
  * Reads the console; throws the connection's or the console's error. With
  * sslmode=prefer or allow, the other way (plain or TLS) is tried when the
@@ -52,20 +51,6 @@ export async function readConsole(target: ResolvedTarget, timeoutMs: number): Pr
 	}
 }
 
-/** Says goodbye to the console, or just drops the socket when it does not answer in time. */
-function endWithin(client: pg.Client, ms: number): Promise<void> {
-	return new Promise(resolve => {
-		const gaveUp = setTimeout(() => {
-			destroy(client);
-			resolve();
-		}, ms);
-		void client.end().catch(() => undefined).finally(() => {
-			clearTimeout(gaveUp);
-			resolve();
-		});
-	});
-}
-
 async function readWith(config: pg.ClientConfig, timeoutMs: number): Promise<ConsoleSnapshot> {
 	const {default: driver} = await import('pg');
 	const client = new driver.Client(config);
@@ -75,11 +60,8 @@ async function readWith(config: pg.ClientConfig, timeoutMs: number): Promise<Con
 	try {
 		await client.connect();
 		connected = true;
-		const show = async (command: string): Promise<Row[]> => {
-			// A bare string with no values: the simple protocol, which the console speaks.
-			const result = await client.query(command);
-			return result.rows.map(raw => Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, plain(v)])));
-		};
+		// A bare string with no values: the simple protocol, which the console speaks.
+		const show = async (command: string): Promise<Row[]> => plainRows(await client.query(command));
 		const version = String((await show(commands.version))[0]?.version ?? '');
 		const config = Object.fromEntries((await show(commands.config)).map(r => [String(r.key), String(r.value ?? '')]));
 		return {version, config, databases: await show(commands.databases), pools: await show(commands.pools), clients: await show(commands.clients)};

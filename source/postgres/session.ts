@@ -69,6 +69,20 @@ export function destroy(client: pg.Client): void {
 	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
+/** Says goodbye to the server, or just drops the socket when it does not answer within `ms`. */
+export function endWithin(client: pg.Client, ms: number): Promise<void> {
+	return new Promise(resolve => {
+		const gaveUp = setTimeout(() => {
+			destroy(client);
+			resolve();
+		}, ms);
+		void client.end().catch(() => undefined).finally(() => {
+			clearTimeout(gaveUp);
+			resolve();
+		});
+	});
+}
+
 /** The attempt failed at TLS itself: the server has none, or the handshake or the certificate failed. */
 function tlsRefused(error: unknown): boolean {
 	const e = error as {message?: unknown; code?: unknown};
@@ -205,12 +219,28 @@ export class SafeSession {
 		}
 	}
 
+	/** The connect step's row, from connectSql on `client`: who pg500 is, where, and through what. */
+	private async lookedAt(client: pg.Client): Promise<Row> {
+		const result = await this.inReadOnly(client, connectSql);
+		const {host, port} = this.config;
+		const protocolPid = (client as unknown as {processID: number | null}).processID;
+		return escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
+	}
+
+	/** The connect step's row looked at again on the open connection: fresh figures (the deadlock counter), not the first look's. */
+	lookAgain(): Promise<Row> {
+		return this.inTurn(() =>
+			this.onConnection(async client => {
+				const info = await this.lookedAt(client);
+				if (this.state.kind === 'connected' && this.state.client === client) this.state = {...this.state, info};
+				return info;
+			}),
+		);
+	}
+
 	private async opened(client: pg.Client): Promise<ConnectFailure | undefined> {
 		try {
-			const result = await this.inReadOnly(client, connectSql);
-			const {host, port} = this.config;
-			const protocolPid = (client as unknown as {processID: number | null}).processID;
-			const info = escapeRow(connectRow(plainRows(result)[0] ?? {}, {host: String(host), port: Number(port), protocolPid}));
+			const info = await this.lookedAt(client);
 			this.foundPooler ??= info.pooler === 'pgbouncer' ? 'pgbouncer' : null;
 			this.state = {kind: 'connected', client, info};
 			if (this.flushesStatistics === undefined && Number(info.server_version_num) >= 150000) {
@@ -312,10 +342,9 @@ export class SafeSession {
 	 */
 	private async answered<T>(client: pg.Client, statements: number, work: () => Promise<T>): Promise<T> {
 		const waitMs = statements * this.timeouts.statementMs + clientGraceMs;
-		const noAnswer = Object.assign(new Error(`no answer within ${Math.round(waitMs / 1000)} s (pg500 gave the connection up)`), {code: noAnswerCode});
-		let gaveUp = false;
+		let noAnswer: Error | undefined;
 		const watchdog = setTimeout(() => {
-			gaveUp = true;
+			noAnswer = Object.assign(new Error(`no answer within ${Math.round(waitMs / 1000)} s (pg500 gave the connection up)`), {code: noAnswerCode});
 			// Noted before the socket closes: the loss is the silence, not the close that follows.
 			this.lose(client, noAnswer);
 			destroy(client);
@@ -323,7 +352,7 @@ export class SafeSession {
 		try {
 			return await work();
 		} catch (error) {
-			throw gaveUp ? noAnswer : error;
+			throw noAnswer ?? error;
 		} finally {
 			clearTimeout(watchdog);
 		}
@@ -433,8 +462,6 @@ export class SafeSession {
 		if (this.state.kind !== 'connected') return;
 		const {client} = this.state;
 		this.state = {kind: 'failed', failure: {failure: 'other', sqlstate: null, message: 'the session is closed', detail: null}};
-		const gaveUp = setTimeout(() => destroy(client), 2000);
-		await client.end().catch(() => undefined);
-		clearTimeout(gaveUp);
+		await endWithin(client, 2000);
 	}
 }

@@ -2,12 +2,12 @@ import type {ActionRecord, Histogram, Likelihood, Pooler, Row, RunState, Session
 import {allFindings, incident, rankedCauses} from '../engine/causes.ts';
 import {chooseFix} from '../engine/next.ts';
 import {reportVerdict} from '../engine/verdict.ts';
-import {filledFix, fixSteps, fixText} from '../engine/fix-text.ts';
+import {filledFix, fixSteps, fixText, whereElseToLook} from '../engine/fix-text.ts';
 import {findStep} from '../engine/steps.ts';
 import type {RunnableStep} from '../runbook/schema.ts';
 import {toolVersion} from '../version.ts';
 import {summaryLines} from './summary.ts';
-import {incidentTimeline, operatorAt, type TimelineEntry} from './timeline.ts';
+import {gapBefore, incidentTimeline, operatorAt, type TimelineEntry} from './timeline.ts';
 import {watchJson, type JsonWatch} from './watch-json.ts';
 
 /* The JSON report of the public contract (cli-contract.md, schemaVersion 1),
@@ -235,8 +235,7 @@ function chooseFixRecommendation(state: RunState): string | undefined {
 /** The session's parts, each with the gap since the one before. */
 function sessionsReport(state: RunState): JsonSessionPart[] {
 	return state.sessions.map((part, i) => {
-		const before = state.sessions[i - 1];
-		const gap = before ? Date.parse(part.startedAt) - Date.parse(before.lastAt) : NaN;
+		const gap = gapBefore(state.sessions, i);
 		return {
 			operator: part.operator,
 			tool: part.tool,
@@ -277,10 +276,6 @@ function verificationReport(state: RunState): JsonVerification | null {
 	};
 }
 
-/** With no cause likely enough for a fix: where the runbook says to look next. */
-function elsewhereReport(state: RunState): string | null {
-	return state.runbook.elsewhere && !state.chosenFix && chooseFixRecommendation(state) === undefined ? fixText(state, state.runbook.elsewhere) : null;
-}
 
 export function buildJsonReport(state: RunState, options: JsonReportOptions = {}): JsonReport {
 	const {runbook} = state;
@@ -338,7 +333,7 @@ export function buildJsonReport(state: RunState, options: JsonReportOptions = {}
 		connectedAs: state.connectedAs
 			? {host: state.connectedAs.host, port: state.connectedAs.port, database: state.connectedAs.database, user: state.connectedAs.user}
 			: null,
-		elsewhere: elsewhereReport(state),
+		elsewhere: whereElseToLook(state) ?? null,
 		sessions: sessionsReport(state),
 		exports: state.exports.map(e => ({path: e.path, format: e.format, at: e.at})),
 		timeline: incidentTimeline(state, acts),

@@ -8,7 +8,7 @@ import type {JsonStep} from './json.ts';
  * Columns empty in every row shown are left out. The JSON report keeps them all. */
 
 /** Rows shown for a step that found nothing (and has no brief that already gives its figures). */
-export const rowsWithoutFindings = 5;
+const rowsWithoutFindings = 5;
 /** From this many rows shown, a column with one value in all of them is said once, above the table. */
 const sameFrom = 3;
 

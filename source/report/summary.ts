@@ -1,10 +1,10 @@
 import type {Finding, Pooler, RankedCause, TargetInfo, Verdict} from '../engine/types.ts';
 import {throughPooler} from '../engine/pooler.ts';
-import {formatValue} from '../engine/template.ts';
 import {truncateWords} from '../text/escape.ts';
 import {actionTarget, type ActionFacts, type Acts} from './acts.ts';
 import {formatTime} from './format.ts';
 import {findingBrief} from './timeline.ts';
+import {figureChange} from '../engine/verification.ts';
 
 /* The summary for the incident channel: at most six plain lines — no table,
  * no Markdown, nothing a chat tool mangles — that say what is wrong, the
@@ -108,7 +108,7 @@ function verification(acts: Acts): string | undefined {
 	const v = acts.verifications.at(-1);
 	if (!v) return acts.actions.some(a => a.status === 'done') ? 'Verification: not run yet' : undefined;
 	// A figure the diagnosis could not look at (a branch went past it, the connection was refused) was not seen then.
-	const figures = v.figures.map(f => `${f.name} ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`).join(', ');
+	const figures = v.figures.map(f => `${f.name} ${figureChange(f)}`).join(', ');
 	return `Verified at ${clock(v.at)}: ${v.cleared ? 'cleared' : 'NOT cleared'}${figures ? ` — ${figures}` : ''}`;
 }
 

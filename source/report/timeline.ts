@@ -119,7 +119,7 @@ function sessionEntries(state: RunState): TimelineEntry[] {
 		const how = `ended: ${endings[before.endedBy ?? 'cut off'].long}`;
 		const running = part.interruptedStep ? `, while ${state.steps[part.interruptedStep]?.title ?? part.interruptedStep} was running` : '';
 		entries.push({...base, at: before.lastAt, operator: before.operator, event: `session ${how}${running}`});
-		const gap = Date.parse(part.startedAt) - Date.parse(before.lastAt);
+		const gap = gapBefore(state.sessions, i);
 		const version = part.tool.version === before.tool.version ? '' : `, ${part.tool.name} ${part.tool.version}`;
 		entries.push({...base, at: part.startedAt, operator: part.operator, event: `session resumed by ${by}${version} after ${Number.isNaN(gap) ? 'a gap' : formatDuration(Math.max(0, gap))}`});
 	});
@@ -185,4 +185,10 @@ export function incidentTimeline(state: RunState, acts: Acts): TimelineEntry[] {
 		.map((entry, order) => ({entry, order, t: time(entry.at)}))
 		.sort((a, b) => a.t - b.t || a.order - b.order)
 		.map(x => x.entry);
+}
+
+/** How long nobody was in the session before part `i` resumed it (NaN for the first, or when a time is unreadable). */
+export function gapBefore(sessions: RunState['sessions'], i: number): number {
+	const before = sessions[i - 1];
+	return before ? Date.parse(sessions[i]!.startedAt) - Date.parse(before.lastAt) : NaN;
 }

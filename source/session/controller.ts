@@ -14,6 +14,7 @@ import {captureLog, expandHome, logTarget, readingCaptured} from './log-input.ts
 import {osOperator} from './operator.ts';
 import {createSessionStore, type EventSink, type SessionEventListener, type SessionState} from './store.ts';
 import {createWatchControl} from './watch-control.ts';
+import {sameTarget} from '../engine/lookup.ts';
 
 /* The controller of one diagnosis session. Both faces drive it: the TUI sends
  * the operator's intents and renders getState(); `pg500 run` calls runToEnd().
@@ -272,7 +273,7 @@ export function createSession(setup: SessionSetup): SessionController {
 	const noteSwitch = (why: string) => {
 		const as = executor.connectedAs?.();
 		const known = run().connectedAs ?? run().target;
-		if (as && known && (as.user !== known.user || as.host !== known.host || as.port !== known.port || as.database !== known.database))
+		if (as && known && !sameTarget(as, known))
 			store.dispatch({type: 'target-switched', at: now(), target: as, why});
 	};
 

@@ -2,7 +2,7 @@ import {defaultCaptureLimits} from '../checks/capture-command.ts';
 import {nextMove} from '../engine/next.ts';
 import type {RunState} from '../engine/types.ts';
 import {escapeUntrusted} from '../text/escape.ts';
-import {planActions} from '../engine/actions.ts';
+import {planActions, slotsTaken} from '../engine/actions.ts';
 import {maxActionsPerFix} from '../runbook/names.ts';
 import type {Glyphs} from './glyphs.ts';
 import type {KeyPress} from './key-input.ts';
@@ -149,7 +149,7 @@ const inputLabels: Record<string, string> = {note: 'save note', 'log-path': 'rea
 const actionsOf = (c: KeyContext) => (c.run.chosenFix && c.guide.view === 'fix' ? planActions(c.run, c.run.chosenFix.id) : []);
 
 /** Every slot was taken when pg500 tried: the way in is a superuser's reserved slot. */
-const slotsFull = (c: KeyContext) => (c.run.steps.connect?.findings ?? []).some(f => f.ruleId === 'too-many-clients') && !c.run.connectedAs;
+const slotsFull = (c: KeyContext) => slotsTaken(c.run) && !c.run.connectedAs;
 const pickLabels: Record<string, string> = {fix: 'choose the fix', 'log-command': 'pick a command', quiz: 'answer'};
 
 export const keymap: readonly Binding[] = [

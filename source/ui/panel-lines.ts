@@ -1,12 +1,12 @@
-import {planActions, type PlannedAction} from '../engine/actions.ts';
+import {planActions, slotsTaken, type PlannedAction} from '../engine/actions.ts';
 import {filledFix, fixText} from '../engine/fix-text.ts';
-import {formatValue} from '../engine/template.ts';
 import type {Fix, RunnableStep} from '../runbook/schema.ts';
 import type {ActionRecord, Finding, RankedCause, RunState, StepState, Verification} from '../engine/types.ts';
 import {severityColor, statusMark, type Glyphs} from './glyphs.ts';
 import {exactLines, paragraph, plain, type Line, type Segment} from './lines.ts';
 import {resultLines} from './result-lines.ts';
 import {sparkline} from '../text/sparkline.ts';
+import {figureChange} from '../engine/verification.ts';
 
 /* The content of each panel as lines fitted to the panel's width. Pure: the
  * same state gives the same lines, so tests can read them and scrolling is a slice. */
@@ -145,7 +145,7 @@ function actionLines(k: string, plan: PlannedAction, width: number, glyphs: Glyp
 }
 
 /** The last verification: cleared or not, each figure before → after, what it could not look at. */
-export function verificationLines(k: string, v: Verification, count: number, width: number, glyphs: Glyphs): Line[] {
+function verificationLines(k: string, v: Verification, count: number, width: number, glyphs: Glyphs): Line[] {
 	const color = v.cleared ? severityColor.ok : severityColor.critical;
 	const head = `Verification${count > 1 ? ` ${count}` : ''} at ${v.at.slice(11, 19)} UTC: ${v.cleared ? 'cleared' : 'not cleared'}`;
 	const lines = paragraph(`${k}:vh`, head, width, glyphs, {color, bold: true}, {text: `${v.cleared ? glyphs.ok : glyphs.critical} `, color, bold: true});
@@ -153,7 +153,7 @@ export function verificationLines(k: string, v: Verification, count: number, wid
 		const after = f.severityAfter;
 		const mark = after ? `${glyphs[after]} ` : `${glyphs.ok} `;
 		lines.push(
-			...paragraph(`${k}:vf${i}`, `${f.name}: ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`, width, glyphs, after ? {color: severityColor[after]} : {}, {
+			...paragraph(`${k}:vf${i}`, `${f.name}: ${figureChange(f)}`, width, glyphs, after ? {color: severityColor[after]} : {}, {
 				text: `  ${mark}`,
 				color: after ? severityColor[after] : severityColor.ok,
 			}),
@@ -169,7 +169,7 @@ function slotsLines(k: string, run: RunState, extras: FixExtras, width: number, 
 		const as = run.connectedAs;
 		return paragraph(`${k}:as`, `Connected as ${as.user}@${as.host}:${as.port}/${as.database}${extras.canReconnect ? ' (u: another role)' : ''}; a verification goes back to ${run.target?.user ?? 'the target'} once it is let in.`, width, glyphs, {color: 'blue'});
 	}
-	if (!(run.steps.connect?.findings ?? []).some(f => f.ruleId === 'too-many-clients')) return [];
+	if (!slotsTaken(run)) return [];
 	// A verification let the target's own role in again: the slots are no longer all taken.
 	if (run.verifications.at(-1)?.observations.some(o => o.stepId === 'connect' && !o.outcome.error && !o.outcome.rows[0]?.failure)) return [];
 	const how = extras.canReconnect ? ': u reconnects as one (or as another role or URL), and the checks below run again' : '';

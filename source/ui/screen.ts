@@ -14,7 +14,7 @@ import {inputLine, listLines} from './list-lines.ts';
 import {logCommands} from './log-commands.ts';
 import {actConfirmLines, confirmLines, exportLines, loginLines, quizPromptLines, revealLines} from './overlay-lines.ts';
 import {planActions, type PlannedAction} from '../engine/actions.ts';
-import {fixText} from '../engine/fix-text.ts';
+import {whereElseToLook} from '../engine/fix-text.ts';
 import {causeLines, fixLines, stepLines} from './panel-lines.ts';
 import {detailLines} from './result-lines.ts';
 import {sidebarLines} from './sidebar-lines.ts';
@@ -132,10 +132,10 @@ function basePanel(input: ScreenInput, width: number, quizOpen: boolean): Line[]
 
 /** No likely cause: nothing in the database explains the errors; where to look next comes first. */
 function elsewhereLines(run: RunState, width: number, glyphs: Glyphs, quizOpen: boolean): Line[] {
-	const choice = chooseFix(run);
-	if (quizOpen || run.chosenFix || choice.kind !== 'choose-fix' || choice.recommended || !run.runbook.elsewhere) return [];
+	const elsewhere = quizOpen ? undefined : whereElseToLook(run);
+	if (!elsewhere) return [];
 	return [
-		...paragraph('elsewhere', fixText(run, run.runbook.elsewhere), width, glyphs, {color: 'blue'}, {text: 'Where to look next: ', bold: true, color: 'blue'}),
+		...paragraph('elsewhere', elsewhere, width, glyphs, {color: 'blue'}, {text: 'Where to look next: ', bold: true, color: 'blue'}),
 		plain('elsewhere:gap', ''),
 	];
 }

@@ -2,11 +2,11 @@ import {useMemo, type Dispatch} from 'react';
 import type {DrillCause} from '../drill/scenarios.ts';
 import {planActions} from '../engine/actions.ts';
 import {nextMove} from '../engine/next.ts';
-import {formatValue} from '../engine/template.ts';
 import type {RunState, Verification} from '../engine/types.ts';
 import type {SessionController} from '../session/controller.ts';
 import {logActions, type LogActions} from './log-actions.ts';
 import type {GuideAction, GuideState} from './use-guide-state.ts';
+import {figureChange} from '../engine/verification.ts';
 
 /* What the keys, lists and inputs of the guide do: the session's intents,
  * sent to its controller, and what the screen shows next (the UI's own state).
@@ -59,7 +59,7 @@ export interface GuideActions {
 
 /** What a verification says on the message line. */
 function verificationMessage(v: Verification): {text: string; severity: 'info' | 'warning'} {
-	const figures = v.figures.map(f => `${f.name} ${f.before === null ? 'not seen' : formatValue(f.before)} → ${formatValue(f.after)}`).join('; ');
+	const figures = v.figures.map(f => `${f.name} ${figureChange(f)}`).join('; ');
 	return v.cleared
 		? {text: `Cleared: ${figures || 'every figure is normal'}.`, severity: 'info'}
 		: {text: `Not cleared: ${figures || v.notes[0] || 'nothing could be compared'}.`, severity: 'warning'};
