@@ -32,7 +32,7 @@ function byHandCommands(host: string, port: number): Row[] {
 	const psql = `psql -h ${shellWord(host)} -p ${port} -U <a user of admin_users or stats_users> pgbouncer`;
 	return [
 		{command: `${psql} -c 'SHOW POOLS;' -c 'SHOW CLIENTS;' -c 'SHOW CONFIG;'`},
-		{command: `pg500 run --pgbouncer-url ${shellWord(`postgres://<that user>@${host}:${port}/pgbouncer`)}`},
+		{command: `pg500 run --pgbouncer-url postgres://<that user>@${host}:${port}/pgbouncer`},
 	].map(escapeRow);
 }
 
